@@ -1,0 +1,33 @@
+"""Errors a user can act on.
+
+Every message names the problem and the fix, in one line, so the CLI can print it as is and the
+window can show it in a dialog. Programming errors stay ordinary exceptions (and tracebacks).
+"""
+
+
+class KeyfillError(Exception):
+    """A problem with the user's input or environment, with a message that says what to do."""
+
+
+class VideoError(KeyfillError):
+    """A clip that cannot be opened, decoded or is empty."""
+
+
+class MaskError(KeyfillError):
+    """Masks of the wrong size or count, unreadable mask files, keyframes outside the clip."""
+
+
+class ProjectError(KeyfillError):
+    """A project file that is missing, truncated, corrupt or from a newer version."""
+
+
+class ExportError(KeyfillError):
+    """An export that could not be written (destination, codec, disk)."""
+
+
+class ModelError(KeyfillError):
+    """A checkpoint that is missing, corrupt or built for another configuration."""
+
+
+class Cancelled(KeyfillError):
+    """The user cancelled a long operation; whatever it was writing has been discarded."""
