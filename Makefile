@@ -1,0 +1,33 @@
+# The README's two commands: `make run` and `make test`. Everything else is documented there too.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo bench eval clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python main.py app resources/samples/bmx-trees.mp4
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/python main.py demo --out out
+
+bench: $(STAMP)
+	$(BIN)/python main.py bench
+
+eval: $(STAMP)
+	$(BIN)/python main.py eval
+
+clean:
+	rm -rf out .pytest_cache

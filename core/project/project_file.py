@@ -1,0 +1,180 @@
+"""The ``.keyfill`` project file: one zip holding a JSON manifest and PNG images.
+
+Layout::
+
+    manifest.json                 format name + version, clip reference, objects, settings,
+                                  the list of masks and content keyframes
+    masks/<object>/<frame>.png    1-bit PNG masks (0 / 255)
+    content/<frame>.png           hand-fixed frames (RGB)
+
+One file makes saving atomic (temp file beside it, fsync, rename): a crash or kill during a save
+leaves the previous project or the new one, never a mix. Every read is checked; anything wrong
+raises :class:`ProjectError` whose message names the file and what to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from core.atomic_write import atomic_path
+from core.errors import KeyfillError, ProjectError
+from core.project.document import ClipRef, ObjectTrack, Project, ProjectSettings
+from core.project.mask_track import MaskKind, MaskTrack
+
+FORMAT_NAME = "keyfill-project"
+FORMAT_VERSION = 1
+SUFFIX = ".keyfill"
+
+
+def save_project(project: Project, path: str | Path | None = None) -> Path:
+    """Write ``project`` to ``path`` (default: where it was loaded from) atomically."""
+    path = Path(path) if path is not None else project.path
+    if path is None:
+        raise ProjectError("The project has never been saved; choose a file name ending in .keyfill.")
+    revision = project.revision
+    manifest = _manifest(project, path)
+    try:
+        with atomic_path(path) as tmp:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
+                for entry in manifest["masks"]:
+                    mask = project.mask(entry["object"], entry["frame"])
+                    zf.writestr(entry["file"], _encode_png(mask))
+                for entry in manifest["content"]:
+                    image = project.content_keyframe(entry["frame"])
+                    zf.writestr(entry["file"], _encode_png(image[:, :, ::-1]))
+                # the manifest goes last: a file without it is recognisably incomplete
+                zf.writestr("manifest.json", json.dumps(manifest, indent=1))
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not write {path} ({exc.strerror or exc}); free some disk space or save elsewhere. "
+            "The project in memory is unchanged."
+        ) from exc
+    project.path = path
+    project.saved_revision = revision
+    return path
+
+
+def load_project(path: str | Path) -> Project:
+    """Read a ``.keyfill`` file. The clip is not opened: see ``Project.clip`` and ``clip_found``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProjectError(f"{path} does not exist; check the path or open another project.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            manifest = _read_manifest(zf, path)
+            project = _project_from_manifest(manifest, path)
+            for entry in manifest["masks"]:
+                mask = _decode_png(zf.read(entry["file"]), cv2.IMREAD_GRAYSCALE)
+                project._restore(int(entry["object"]), int(entry["frame"]), mask, MaskKind(entry["kind"]))
+            for entry in manifest["content"]:
+                image = _decode_png(zf.read(entry["file"]), cv2.IMREAD_COLOR)[:, :, ::-1]
+                project._content[int(entry["frame"])] = np.ascontiguousarray(image)
+    except KeyfillError as exc:
+        if isinstance(exc, ProjectError):
+            raise
+        raise ProjectError(f"{path.name} holds a mask that does not fit its clip ({exc}).") from exc
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, OSError, zipfile.LargeZipFile) as exc:
+        raise ProjectError(
+            f"{path.name} is damaged or not a Keyfill project ({type(exc).__name__}); "
+            "open its autosave or an earlier copy."
+        ) from exc
+    project.path = path
+    project.revision = project.saved_revision = 0
+    return project
+
+
+def clip_found(project: Project) -> bool:
+    """Whether the project's clip is where the project says; if not, offer to relink it."""
+    return project.clip.path.exists()
+
+
+# --- manifest ----------------------------------------------------------------------------------
+def _manifest(project: Project, path: Path) -> dict:
+    clip = project.clip
+    masks = []
+    for obj in project.objects:
+        for frame in project.mask_frames(obj.id):
+            masks.append({
+                "object": obj.id, "frame": frame, "kind": project.mask_kind(obj.id, frame).value,
+                "file": f"masks/{obj.id}/{frame:06d}.png",
+            })
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "clip": {
+            "path": str(clip.path.resolve()),
+            "relative_path": _relative(clip.path, path.parent),
+            "width": clip.width, "height": clip.height,
+            "frame_count": clip.frame_count,
+            "frame_rate": f"{clip.frame_rate.numerator}/{clip.frame_rate.denominator}",
+        },
+        "objects": [dataclasses.asdict(o) for o in project.objects],
+        "settings": dataclasses.asdict(project.settings),
+        "masks": masks,
+        "content": [{"frame": f, "file": f"content/{f:06d}.png"} for f in project.content_keyframes()],
+    }
+
+
+def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict:
+    try:
+        manifest = json.loads(zf.read("manifest.json"))
+    except KeyError:
+        raise ProjectError(f"{path.name} has no manifest (an interrupted save?); open its autosave.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ProjectError(f"{path.name} is not a Keyfill project; open a .keyfill file.")
+    version = manifest.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ProjectError(
+            f"{path.name} was saved by a newer Keyfill (format {version}, this one reads {FORMAT_VERSION}); "
+            "update Keyfill to open it."
+        )
+    return manifest
+
+
+def _project_from_manifest(manifest: dict, path: Path) -> Project:
+    c = manifest["clip"]
+    clip_path = Path(c["path"])
+    if not clip_path.exists() and c.get("relative_path"):
+        moved_with_project = (path.parent / c["relative_path"]).resolve()
+        if moved_with_project.exists():
+            clip_path = moved_with_project
+    num, den = (int(x) for x in str(c["frame_rate"]).split("/"))
+    clip = ClipRef(clip_path, int(c["width"]), int(c["height"]), int(c["frame_count"]), Fraction(num, den))
+    if clip.width <= 0 or clip.height <= 0 or clip.frame_count <= 0:
+        raise ValueError("clip size")
+    known = {f.name for f in dataclasses.fields(ProjectSettings)}
+    settings = ProjectSettings(**{k: v for k, v in manifest.get("settings", {}).items() if k in known})
+    project = Project(clip=clip, settings=settings)
+    for o in manifest["objects"]:
+        project.objects.append(ObjectTrack(int(o["id"]), str(o["name"]), tuple(int(v) for v in o["colour"]), bool(o["visible"])))
+        project._tracks[int(o["id"])] = MaskTrack(clip.width, clip.height)
+    return project
+
+
+def _relative(target: Path, start: Path) -> str | None:
+    try:
+        return os.path.relpath(target.resolve(), start.resolve())
+    except ValueError:  # another drive on Windows
+        return None
+
+
+def _encode_png(image: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise ProjectError("Could not encode an image for the project file.")
+    return data.tobytes()
+
+
+def _decode_png(data: bytes, flags: int) -> np.ndarray:
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if image is None:
+        raise ValueError("unreadable image")
+    return image
