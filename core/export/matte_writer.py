@@ -1,0 +1,83 @@
+"""Write mattes for compositing: a greyscale PNG sequence (default) or a matte video.
+
+A matte is ``(H, W)`` ``uint8`` ``0..255`` (255 = the object / hole), the clip's full size. The
+PNG sequence is lossless and what compositors (Nuke, Fusion, After Effects) import as a matte;
+the video is a convenient preview or track matte for editors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import cv2
+import numpy as np
+
+from core.atomic_write import atomic_path
+from core.errors import ExportError
+from core.export.clip_writer import ClipInfoLike, export_clip
+from core.export.settings import ExportSettings
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+MATTE_VIDEO_QUALITY = 12
+"""H.264 CRF of matte videos: finer than the clip's default 18, edges of mattes band easily."""
+
+
+def export_mattes(mattes: Iterable[np.ndarray], info: ClipInfoLike, dest: str | Path, *,
+                  as_video: bool = False, progress: ProgressFn = no_progress,
+                  cancel: CancelToken = NEVER_CANCELLED) -> Path:
+    """Write ``mattes`` ((H, W) uint8, the clip's size) to ``dest``; return ``dest``.
+
+    Default: folder ``dest`` of 8-bit greyscale PNGs ``00000.png``, ``00001.png``, … (frame
+    index, 5 digits), built in a temporary folder beside ``dest`` and renamed when complete
+    (an existing folder is replaced only then). ``as_video``: a video of the matte as grey RGB
+    at the clip's frame rate, no audio: ProRes 422 HQ if ``dest`` ends in ``.mov``, else H.264.
+    Cancelling or a failure leaves nothing at ``dest``. :class:`ExportError` for a matte of the
+    wrong shape or a destination that cannot be written.
+    """
+    dest = Path(dest)
+    checked = _checked_mattes(mattes, info)
+    if as_video:
+        codec = "prores" if dest.suffix.lower() == ".mov" else "h264"
+        settings = ExportSettings(codec=codec, quality=MATTE_VIDEO_QUALITY, keep_audio=False)
+        grey_rgb = (np.repeat(matte[:, :, None], 3, axis=2) for matte in checked)
+        return export_clip(grey_rgb, info, dest, settings=settings, progress=progress,
+                           cancel=cancel)
+    try:
+        with atomic_path(dest, suffix="") as tmp:
+            tmp.mkdir()
+            _write_png_sequence(checked, tmp, info.frame_count, progress, cancel)
+    except OSError as error:
+        raise ExportError(
+            f"Cannot write the mattes to {dest} ({error.strerror or error}); choose a folder "
+            f"you can write to, with enough free space."
+        ) from error
+    return dest
+
+
+def _write_png_sequence(mattes: Iterable[np.ndarray], folder: Path, total: int,
+                        progress: ProgressFn, cancel: CancelToken) -> None:
+    written = 0
+    for index, matte in enumerate(mattes):
+        cancel.raise_if_cancelled()
+        path = folder / f"{index:05d}.png"
+        if not cv2.imwrite(str(path), matte):  # OpenCV reports failure by return value only
+            raise OSError(f"OpenCV could not write {path.name}")
+        written = index + 1
+        progress(written, max(total, written), f"Wrote matte {written} of {total}")
+    cancel.raise_if_cancelled()
+    if written == 0:
+        raise ExportError("There are no mattes to export; draw or propagate a mask first.")
+
+
+def _checked_mattes(mattes: Iterable[np.ndarray], info: ClipInfoLike) -> Iterator[np.ndarray]:
+    expected = (info.height, info.width)
+    for index, matte in enumerate(mattes):
+        if not isinstance(matte, np.ndarray) or matte.shape != expected or matte.dtype != np.uint8:
+            got = (f"{matte.shape} {matte.dtype}" if isinstance(matte, np.ndarray)
+                   else type(matte).__name__)
+            raise ExportError(
+                f"Matte {index} to export is {got}, not {expected} uint8; give the exporter "
+                f"mattes of the clip's size ({info.width}x{info.height})."
+            )
+        yield np.ascontiguousarray(matte)
