@@ -1,0 +1,18 @@
+"""Classical optical flow: OpenCV DIS, forward-backward consistency, warping and a per-clip cache."""
+
+from core.flow.consistency import forward_backward_consistency
+from core.flow.dis_flow import compute_flow, resize_flow, working_size
+from core.flow.flow_field import FlowField
+from core.flow.warp import compose_flow, lands_inside, sample_at, warp
+
+__all__ = [
+    "FlowField",
+    "compose_flow",
+    "compute_flow",
+    "forward_backward_consistency",
+    "lands_inside",
+    "resize_flow",
+    "sample_at",
+    "warp",
+    "working_size",
+]
