@@ -1,0 +1,47 @@
+"""Starting a project from a clip and mask files, as the CLI and the window both do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import MaskError
+from core.project.document import ClipRef, Project, new_project
+from core.project.mask_track import MaskKind
+
+
+def clip_ref(info) -> ClipRef:
+    """The project's view of a :class:`core.video.ClipInfo`."""
+    return ClipRef(Path(info.path), info.width, info.height, info.frame_count, info.frame_rate)
+
+
+def project_with_masks(info, masks: str | Path | None, *, resize: bool = False, every_frame: bool = False) -> Project:
+    """A one-object project on ``info``'s clip with masks from ``masks``.
+
+    ``masks`` is a folder of per-frame masks (named by frame number) or one image used on every
+    frame (a static mask, e.g. a logo). Folder masks are keyframes; with ``every_frame`` the folder
+    must cover every frame (the masks are then used as they are, no propagation needed).
+    """
+    from core.masks import read_mask, read_mask_folder
+
+    project = new_project(clip_ref(info))
+    if masks is None:
+        return project
+    object_id = project.objects[0].id
+    path = Path(masks)
+    size = (info.width, info.height)
+    if path.is_file():
+        static = read_mask(path, size, resize=resize)
+        for frame in range(info.frame_count):
+            project._restore(object_id, frame, static, MaskKind.KEYFRAME)
+        return project
+    by_frame = read_mask_folder(path, size, info.frame_count, resize=resize)
+    if every_frame and len(by_frame) != info.frame_count:
+        raise MaskError(
+            f"{path} has masks for {len(by_frame)} of the clip's {info.frame_count} frames; give one mask "
+            "per frame, or pass --propagate to rotoscope the rest from these keyframes."
+        )
+    for frame, mask in by_frame.items():
+        project._restore(object_id, frame, np.asarray(mask), MaskKind.KEYFRAME)
+    return project

@@ -1,0 +1,92 @@
+"""The cleaned clip: every frame with the project's object masks filled from other frames.
+
+Frames the user fixed by hand (content keyframes) always win: they are returned as they are and
+serve as fully known sources for their neighbours, so their content propagates.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import numpy as np
+
+from core.errors import MaskError
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.project import Project
+
+REMOVAL_METHODS = ("auto", "flow")
+"""``flow``: the classical flow fill (flow-guided propagation + Telea); ``auto``: the best available."""
+
+
+def removal_sources(project: Project, frame_of: Callable[[int], np.ndarray]):
+    """``(frame_getter, mask_getter)`` for the fills: content keyframes replace decoded frames and
+    have an empty mask; every other frame's mask is the union of the visible objects' masks."""
+    empty = np.zeros((project.clip.height, project.clip.width), np.uint8)
+
+    def frame_getter(index: int) -> np.ndarray:
+        fixed = project.content_keyframe(index)
+        return fixed if fixed is not None else frame_of(index)
+
+    def mask_getter(index: int) -> np.ndarray:
+        if project.content_keyframe(index) is not None:
+            return empty
+        mask = project.removal_mask(index)
+        return empty if mask is None else mask
+
+    return frame_getter, mask_getter
+
+
+def removed_frames(
+    project: Project,
+    frame_of: Callable[[int], np.ndarray],
+    *,
+    method: str = "auto",
+    start: int = 0,
+    stop: int | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> Iterator[np.ndarray]:
+    """Yield the cleaned frames ``start..stop-1`` in order (``(H, W, 3)`` uint8 RGB).
+
+    ``frame_of(i)`` decodes source frame ``i`` (e.g. ``ClipReader.frame``). Raises
+    :class:`MaskError` before any work when frames have no mask.
+    """
+    from core.fill import FlowFill
+    from core.flow import FlowField
+
+    if method not in REMOVAL_METHODS:
+        raise MaskError(f"Unknown removal method {method!r}; use one of {', '.join(REMOVAL_METHODS)}.")
+    stop = project.clip.frame_count if stop is None else stop
+    check_every_frame_has_a_mask(project, range(start, stop))
+    frame_getter, mask_getter = removal_sources(project, frame_of)
+    count = project.clip.frame_count
+    flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=8)
+    fill = FlowFill(frame_getter, mask_getter, count, flow=flow)
+    yield from fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel)
+
+
+def check_every_frame_has_a_mask(project: Project, frames: range) -> None:
+    """Raise :class:`MaskError` naming the frames (as ranges) that have no mask of any object."""
+    if not project.objects:
+        raise MaskError("The project has no object to remove; add an object and paint its mask.")
+    missing = [
+        i for i in frames
+        if project.content_keyframe(i) is None and project.removal_mask(i) is None
+    ]
+    if missing:
+        raise MaskError(
+            f"{len(missing)} of {len(frames)} frames have no mask ({_ranges(missing)}); "
+            "propagate the keyframe masks first (main.py roto, or Propagate masks in the window)."
+        )
+
+
+def _ranges(frames: list[int], limit: int = 4) -> str:
+    spans, first, prev = [], frames[0], frames[0]
+    for f in frames[1:] + [None]:
+        if f is not None and f == prev + 1:
+            prev = f
+            continue
+        spans.append(f"{first}" if first == prev else f"{first}-{prev}")
+        if f is not None:
+            first = prev = f
+    return ", ".join(spans[:limit]) + (", ..." if len(spans) > limit else "")
