@@ -1,0 +1,23 @@
+"""Rotoscoping: propagating the masks painted on a few keyframes to every frame of a clip."""
+
+from core.roto.baseline import warp_first_keyframe_masks
+from core.roto.matte_ops import matte_to_mask, refine_matte, snap_matte_to_edges
+from core.roto.objects import propagate_objects, resolve_overlaps
+from core.roto.project_roto import project_keyframes, propagate_project, propagated_project_masks
+from core.roto.propagate import RotoResult, frames_affected_by, fuse_two_sides, propagate_masks
+
+__all__ = [
+    "RotoResult",
+    "frames_affected_by",
+    "fuse_two_sides",
+    "matte_to_mask",
+    "project_keyframes",
+    "propagate_masks",
+    "propagate_objects",
+    "propagate_project",
+    "propagated_project_masks",
+    "refine_matte",
+    "resolve_overlaps",
+    "snap_matte_to_edges",
+    "warp_first_keyframe_masks",
+]

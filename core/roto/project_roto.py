@@ -1,0 +1,77 @@
+"""Rotoscoping a whole project: every object's keyframe masks propagated to the frames that need it.
+
+The document (:class:`core.project.Project`) is read for the keyframes and, with
+:func:`propagate_project`, written back as propagated masks (keyframes are never overwritten).
+The window takes :func:`project_keyframes` on its own thread and runs
+:func:`propagated_project_masks` in a worker, so the result can land as one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+
+from core.errors import MaskError
+from core.flow import FlowField
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.project import MaskKind, Project
+from core.roto.objects import propagate_objects
+
+KeyframesByObject = dict[int, dict[int, np.ndarray]]
+
+
+def project_keyframes(project: Project) -> KeyframesByObject:
+    """``{object_id: {frame: mask}}`` of every object that has at least one mask keyframe.
+
+    Raises MaskError when no object has one (nothing to propagate from).
+    """
+    keyframes = {
+        obj.id: {f: project.mask(obj.id, f) for f in project.mask_frames(obj.id, MaskKind.KEYFRAME)}
+        for obj in project.objects
+    }
+    keyframes = {oid: masks for oid, masks in keyframes.items() if masks}
+    if not keyframes:
+        raise MaskError("No object has a mask keyframe yet; paint the object on a frame, then propagate.")
+    return keyframes
+
+
+def propagated_project_masks(
+    keyframes: KeyframesByObject,
+    frame_of: Callable[[int], np.ndarray],
+    frame_count: int,
+    *,
+    working_width: int | None = 480,
+    frames: Iterable[int] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> KeyframesByObject:
+    """``{object_id: {frame: (H, W) uint8 0/255 mask}}`` for the propagated frames (keyframes left out).
+
+    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; flow runs ``working_width`` pixels wide.
+    """
+    flow = FlowField(frame_of, frame_count, working_width=working_width)
+    results = propagate_objects(
+        frame_of, frame_count, keyframes, flow=flow, frames=frames, progress=progress, cancel=cancel
+    )
+    return {
+        oid: {f: r.mask for f, r in per_frame.items() if not r.is_keyframe}
+        for oid, per_frame in results.items()
+    }
+
+
+def propagate_project(
+    project: Project,
+    frame_of: Callable[[int], np.ndarray],
+    *,
+    frames: Iterable[int] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> None:
+    """Rotoscope every object with keyframes and store the masks in ``project`` (in place)."""
+    masks = propagated_project_masks(
+        project_keyframes(project), frame_of, project.clip.frame_count,
+        working_width=project.settings.working_width, frames=frames, progress=progress, cancel=cancel,
+    )
+    for object_id, per_frame in masks.items():
+        project.set_propagated_masks(object_id, per_frame)

@@ -1,0 +1,203 @@
+"""Rotoscoping: an object's masks on every frame from the few keyframes the user painted.
+
+Every frame between two keyframes gets the left keyframe's matte carried forward and the right
+one's carried backward along optical flow (:mod:`core.roto.carry`), fused pixel by pixel by
+temporal distance and carried confidence, then (optionally) snapped to the frame's colour edges
+and thresholded at 0.5. Frames before the first / after the last keyframe use the one keyframe
+they have. Keyframes themselves are returned exactly as painted.
+
+Editing one keyframe only changes the frames up to its neighbouring keyframes
+(:func:`frames_affected_by`); pass those as ``frames=`` to recompute only them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from core.flow import FlowField
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.roto.carry import CarriedMatte, carry_from_keyframe
+from core.roto.inputs import checked_frames, checked_keyframes
+from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
+
+FrameGetter = Callable[[int], np.ndarray]
+
+CONFIDENCE_FLOOR = 0.05  # where neither side is confident, temporal distance alone decides
+
+
+@dataclass(frozen=True)
+class RotoResult:
+    """One frame of one object.
+
+    mask: ``(H, W)`` uint8 0/255; matte: ``(H, W)`` uint8 0..255 (soft edge, ``mask`` is
+    ``matte >= 128``); confidence: 0..1, how much the carried flow is still trusted over the object
+    (1 on keyframes; low values are good places to paint another keyframe).
+    """
+
+    mask: np.ndarray
+    matte: np.ndarray
+    confidence: float
+    is_keyframe: bool = False
+
+
+def propagate_masks(
+    frame_getter: FrameGetter,
+    frame_count: int,
+    keyframes: Mapping[int, np.ndarray],
+    *,
+    flow: FlowField | None = None,
+    frames: Iterable[int] | None = None,
+    edge_snap: bool = True,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> dict[int, RotoResult]:
+    """Masks of one object on ``frames`` (default: every frame) from its keyframe masks.
+
+    frame_getter(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
+    uint8 0/255 (nonzero = object; an all-zero mask says the object is absent there).
+    flow: a :class:`FlowField` of the clip to share its cached flows (one is made if None).
+    edge_snap: pull propagated edges onto the frame's colour edges (guided filter).
+    Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
+    Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;
+    Cancelled (between frames) when ``cancel`` is set.
+    """
+    flow = flow if flow is not None else FlowField(frame_getter, frame_count)
+    keyframe_masks = checked_keyframes(keyframes, frame_count, flow.frame_size)
+    wanted = checked_frames(frames, frame_count)
+    results = {k: _keyframe_result(keyframe_masks[k]) for k in wanted if k in keyframe_masks}
+    segments = _segments(sorted(keyframe_masks), [f for f in wanted if f not in keyframe_masks])
+    total = sum(segment.carried_frame_count for segment in segments)
+    done = 0
+
+    def tick(frame: int) -> None:
+        nonlocal done
+        done += 1
+        progress(done, total, f"Propagating masks: frame {frame}")
+
+    for segment in segments:
+        for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, tick, cancel):
+            if edge_snap:
+                matte = snap_matte_to_edges(frame_getter(frame), matte)
+            matte_u8 = matte_to_uint8(matte)
+            results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence)
+    return dict(sorted(results.items()))
+
+
+def frames_affected_by(keyframe_index: int, keyframes: Iterable[int], frame_count: int) -> list[int]:
+    """Frames whose propagated mask changes when keyframe ``keyframe_index`` is added, edited or removed.
+
+    keyframes: the keyframe indices *after* the edit. Returns the frames strictly between the
+    neighbouring keyframes of ``keyframe_index`` (or the clip's ends), without ``keyframe_index``
+    itself when it is still a keyframe.
+    """
+    others = sorted(set(keyframes) - {keyframe_index})
+    start = max((k for k in others if k < keyframe_index), default=-1) + 1
+    stop = min((k for k in others if k > keyframe_index), default=frame_count)
+    is_keyframe = keyframe_index in set(keyframes)
+    return [f for f in range(start, stop) if not (is_keyframe and f == keyframe_index)]
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Frames to propagate that share the same nearest keyframes (None = no keyframe that side)."""
+
+    left: int | None
+    right: int | None
+    frames: tuple[int, ...]
+
+    @property
+    def carried_frame_count(self) -> int:
+        forward = self.frames[-1] - self.left if self.left is not None else 0
+        backward = self.right - self.frames[0] if self.right is not None else 0
+        return forward + backward
+
+
+def _segments(keyframes: list[int], frames: list[int]) -> list[_Segment]:
+    """Group ``frames`` (sorted, none a keyframe) by their nearest keyframes; ``keyframes`` sorted."""
+    by_neighbours: dict[tuple[int | None, int | None], list[int]] = {}
+    for frame in frames:
+        position = bisect.bisect_left(keyframes, frame)
+        left = keyframes[position - 1] if position > 0 else None
+        right = keyframes[position] if position < len(keyframes) else None
+        by_neighbours.setdefault((left, right), []).append(frame)
+    return [_Segment(left, right, tuple(fs)) for (left, right), fs in by_neighbours.items()]
+
+
+def _propagate_segment(
+    segment: _Segment,
+    keyframe_masks: dict[int, np.ndarray],
+    flow: FlowField,
+    tick: Callable[[int], None],
+    cancel: CancelToken,
+):
+    """Yield ``(frame, matte float32 0..1, confidence)`` for the segment's frames."""
+    wanted = set(segment.frames)
+    from_left: dict[int, CarriedMatte] = {}
+    if segment.left is not None:
+        for carried in carry_from_keyframe(
+            segment.left, keyframe_masks[segment.left], segment.frames[-1], flow, on_frame=tick, cancel=cancel
+        ):
+            if carried.frame not in wanted:
+                continue
+            if segment.right is None:  # after the last keyframe: nothing to fuse with
+                yield carried.frame, carried.matte, _object_confidence(carried.confidence, [carried.matte])
+            else:
+                from_left[carried.frame] = _compact(carried)
+        if segment.right is None:
+            return
+    for carried in carry_from_keyframe(
+        segment.right, keyframe_masks[segment.right], segment.frames[0], flow, on_frame=tick, cancel=cancel
+    ):
+        if carried.frame not in wanted:
+            continue
+        left = from_left.pop(carried.frame, None)
+        if left is None:
+            yield carried.frame, carried.matte, _object_confidence(carried.confidence, [carried.matte])
+        else:
+            left = CarriedMatte(left.frame, _expand(left.matte), _expand(left.confidence))
+            matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right)
+            yield carried.frame, matte, _object_confidence(confidence, [left.matte, carried.matte])
+
+
+def fuse_two_sides(
+    from_left: CarriedMatte, from_right: CarriedMatte, left_keyframe: int, right_keyframe: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blend the mattes carried from the keyframes on both sides of a frame.
+
+    Each side weighs ``(confidence + floor) * distance to the other keyframe`` (in frames), so the
+    nearer keyframe dominates where both are trusted and the trusted side wins where only one is.
+    Returns ``(matte, confidence)``, both ``(H, W)`` float32 0..1.
+    """
+    frame = from_left.frame
+    left_weight = (from_left.confidence + CONFIDENCE_FLOOR) * np.float32(right_keyframe - frame)
+    right_weight = (from_right.confidence + CONFIDENCE_FLOOR) * np.float32(frame - left_keyframe)
+    total = left_weight + right_weight
+    matte = (left_weight * from_left.matte + right_weight * from_right.matte) / total
+    confidence = (left_weight * from_left.confidence + right_weight * from_right.confidence) / total
+    return matte, confidence
+
+
+def _object_confidence(confidence: np.ndarray, mattes: list[np.ndarray]) -> float:
+    """Mean confidence over the pixels any side calls object (over the frame if none does)."""
+    region = np.zeros(confidence.shape, bool)
+    for matte in mattes:
+        region |= _expand(matte) >= 0.5
+    values = confidence[region] if region.any() else confidence
+    return float(values.mean())
+
+
+def _compact(carried: CarriedMatte) -> CarriedMatte:
+    """Keep a carried frame as uint8 maps (a quarter of the memory) until it is fused."""
+    return CarriedMatte(carried.frame, matte_to_uint8(carried.matte), matte_to_uint8(carried.confidence))
+
+
+def _expand(image: np.ndarray) -> np.ndarray:
+    return image.astype(np.float32) * np.float32(1 / 255) if image.dtype == np.uint8 else image
+
+
+def _keyframe_result(mask: np.ndarray) -> RotoResult:
+    return RotoResult(mask.copy(), mask.copy(), 1.0, is_keyframe=True)
