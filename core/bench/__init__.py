@@ -1,0 +1,1 @@
+"""Speed and memory measurements (``main.py bench``); never asserted in timed tests."""

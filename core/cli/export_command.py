@@ -1,0 +1,39 @@
+"""``main.py export PROJECT -o OUT``: write a saved project's cleaned clip and/or its mattes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.cli.remove_command import add_export_options, write_mattes, write_outputs
+from core.render import REMOVAL_METHODS
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("export", help="export a .keyfill project: the cleaned clip and/or the mattes")
+    p.add_argument("project", help="a .keyfill project whose masks cover every frame")
+    p.add_argument("-o", "--output", help="the cleaned clip (.mp4 for H.264, .mov for ProRes)")
+    p.add_argument("--method", choices=REMOVAL_METHODS, default=None,
+                   help="which fill (default: the project's setting)")
+    add_export_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.errors import ProjectError
+    from core.project import clip_found, load_project
+    from core.video import open_clip
+
+    if not args.output and not args.mattes:
+        raise ProjectError("Nothing to export; give -o OUT for the clip and/or --mattes DEST for the mattes.")
+    project = load_project(args.project)
+    if not clip_found(project):
+        raise ProjectError(
+            f"The project's clip {project.clip.path} is missing; move it back or relink it in the window."
+        )
+    args.method = args.method or project.settings.removal_method
+    with open_clip(project.clip.path) as reader:
+        if args.output:
+            write_outputs(project, reader, args)
+        elif args.mattes:
+            write_mattes(project, reader.info, Path(args.mattes))
+    return 0

@@ -1,0 +1,79 @@
+"""``main.py remove CLIP --masks MASKS -o OUT``: remove an object from a whole clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.cli.terminal_progress import TerminalProgress
+from core.render import REMOVAL_METHODS
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "remove", help="remove the masked object from a whole clip and write the cleaned clip",
+        description="Fill the masked area of every frame with background from other frames. "
+        "Method 'flow' is the classical flow fill (flow-guided propagation + Telea inpainting).",
+    )
+    p.add_argument("clip", help="a video file or a folder of images")
+    p.add_argument("--masks", required=True,
+                   help="a folder of per-frame masks named by frame number (0/255 PNG), or one image used on every frame")
+    p.add_argument("-o", "--output", required=True, help="the cleaned clip (.mp4 for H.264, .mov for ProRes)")
+    p.add_argument("--propagate", action="store_true",
+                   help="the masks folder holds keyframes only: rotoscope the other frames first")
+    p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
+    p.add_argument("--method", choices=REMOVAL_METHODS, default="auto", help="which fill (default: auto)")
+    add_export_options(p)
+    p.set_defaults(run=run)
+
+
+def add_export_options(p) -> None:
+    """Options shared by every command that writes a clip."""
+    p.add_argument("--codec", choices=["h264", "prores"], default="h264", help="H.264 (default) or ProRes 422 HQ")
+    p.add_argument("--quality", type=int, default=18, help="H.264 CRF, 0 (lossless) to 51 (default 18)")
+    p.add_argument("--no-audio", action="store_true", help="drop the source's audio")
+    p.add_argument("--mattes", help="also write the mattes: a folder (PNG sequence) or a video file")
+    p.add_argument("--working-width", type=int, default=480, help="width flow runs at (default 480 px)")
+
+
+def run(args) -> int:
+    from core.project.from_clip import project_with_masks
+    from core.video import open_clip
+
+    with open_clip(args.clip) as reader:
+        project = project_with_masks(
+            reader.info, args.masks, resize=args.resize_masks, every_frame=not args.propagate
+        )
+        project.update_settings(working_width=args.working_width)
+        if args.propagate:
+            propagate_project_masks(project, reader)
+        write_outputs(project, reader, args)
+    return 0
+
+
+def propagate_project_masks(project, reader) -> None:
+    """Rotoscope every object's keyframe masks to the whole clip (in place)."""
+    from core.roto import propagate_project
+
+    propagate_project(project, reader.frame, progress=TerminalProgress("rotoscoping"))
+
+
+def write_outputs(project, reader, args) -> None:
+    """Render the removal and write the clip (and the mattes when asked)."""
+    from core.export import ExportSettings, export_clip
+    from core.render import removed_frames
+
+    settings = ExportSettings(codec=args.codec, quality=args.quality, keep_audio=not args.no_audio)
+    frames = removed_frames(project, reader.frame, method=args.method, progress=TerminalProgress("removing"))
+    out = export_clip(frames, reader.info, Path(args.output), settings=settings)
+    print(f"wrote {out}")
+    if args.mattes:
+        write_mattes(project, reader.info, Path(args.mattes))
+
+
+def write_mattes(project, info, dest: Path) -> None:
+    from core.export import export_mattes
+
+    mattes = (project.removal_mask(i) for i in range(project.clip.frame_count))
+    as_video = dest.suffix.lower() in (".mp4", ".mov", ".mkv")
+    out = export_mattes(mattes, info, dest, as_video=as_video, progress=TerminalProgress("mattes"))
+    print(f"wrote {out}")
