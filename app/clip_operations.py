@@ -1,0 +1,124 @@
+"""The toolbar's clip-wide work: propagate masks, remove objects, fix a frame by hand, export,
+settings and relinking. Long work runs as jobs; results come back as undoable commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.commands import PropagateCommand, SetContentKeyframeCommand, UpdateSettingsCommand
+from app.dialogs.export_dialog import ExportDialog
+from app.dialogs.settings_dialog import SettingsDialog
+from app.session import Session
+from app.workers.tasks import ExportOptions, export_task, propagate_task, remove_clip_task
+from app.workers.threads import Job
+from app.workers.tracker import JobTracker
+from core.content_frame import read_content_frame
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
+
+
+class ClipOperations(QObject):
+    def __init__(self, session: Session, jobs: JobTracker, settings: QSettings, window: QWidget) -> None:
+        super().__init__(window)
+        self.session, self.jobs, self.settings, self.window = session, jobs, settings, window
+        self.export_dialog: ExportDialog | None = None
+
+    def propagate(self) -> Job | None:
+        """Rotoscope every object from its keyframes (``core.roto``); one undo step."""
+        project = self.session.project
+        if project is None or self.jobs.is_running("Propagating masks"):
+            return None
+        job = Job("Propagating masks", propagate_task(project))
+
+        def store(results: dict) -> None:
+            if self.session.project is not project:
+                return
+            stack = self.session.undo_stack
+            stack.beginMacro("Propagate masks")
+            for oid, masks in results.items():
+                if any(o.id == oid for o in project.objects):
+                    self.session.push(PropagateCommand(project, self.session.object_ref(oid), masks))
+            stack.endMacro()
+
+        return self.jobs.start(job, store)
+
+    def remove_whole_clip(self) -> Job | None:
+        """Render the removal of every frame into the render cache (``core.render``)."""
+        project, cache = self.session.project, self.session.render_cache
+        if project is None or self.jobs.is_running("Removing objects"):
+            return None
+        job = Job("Removing objects", remove_clip_task(project, cache))
+        job.progressed.connect(lambda *_: self.session.mark_rendered())
+
+        def done(revision: int) -> None:
+            if self.session.project is project and project.revision != revision:
+                cache.invalidate()  # edited while rendering: what was rendered is out of date
+            self.session.mark_rendered()
+
+        return self.jobs.start(job, done, on_cancel=self.session.mark_rendered)
+
+    def fix_frame(self, path: str | Path | None = None) -> None:
+        """Use an image as the current frame's content (a content keyframe)."""
+        project = self.session.project
+        if project is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, f"Replacement for frame {self.session.frame + 1}",
+                                                  "", IMAGE_FILTER)
+            if not path:
+                return
+        image = read_content_frame(path, project.clip.width, project.clip.height)
+        self.session.push(SetContentKeyframeCommand(project, self.session.frame, image))
+
+    def export(self) -> ExportDialog | None:
+        project = self.session.project
+        if project is None:
+            return None
+        self.export_dialog = ExportDialog(project, self.start_export, self.window)
+        self.export_dialog.open()
+        return self.export_dialog
+
+    def start_export(self, options: ExportOptions) -> Job:
+        job = Job("Exporting", export_task(self.session.project, options))
+        return self.jobs.start(job)
+
+    def edit_settings(self) -> SettingsDialog:
+        project = self.session.project
+        dialog = SettingsDialog(self.device_preference(), project.settings.working_width if project else None, self.window)
+
+        def apply() -> None:
+            device, width = dialog.values()
+            self.settings.setValue("device", device)
+            self.window.status.set_device_preference(device)
+            if project is not None and project is self.session.project and width != project.settings.working_width:
+                self.session.push(UpdateSettingsCommand(project, working_width=width))
+
+        dialog.accepted.connect(apply)
+        dialog.open()
+        return dialog
+
+    def device_preference(self) -> str:
+        return str(self.settings.value("device", "auto"))
+
+    def relink(self) -> None:
+        project = self.session.project
+        if project is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, f"Where is {project.clip.path.name}?", "", "All files (*)")
+        if not path:
+            return
+
+        def run(progress, cancel):
+            from core.project.from_clip import clip_ref
+            from core.video import probe
+
+            return clip_ref(probe(path))
+
+        def relinked(clip) -> None:
+            project.relink(clip)
+            self.session.set_project(project)  # restart the workers on the new file
+
+        self.jobs.start(Job("Relinking", run), relinked)

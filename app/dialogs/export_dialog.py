@@ -1,0 +1,158 @@
+"""Export: the cleaned clip (H.264 or ProRes) and / or the mattes, for a frame range, with progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QWidget)
+
+from app.workers.tasks import ExportOptions
+from app.workers.threads import Job
+from core.export import ExportSettings
+from core.project import Project
+
+CODECS = [("H.264 (.mp4)", "h264", ".mp4"), ("ProRes 422 HQ (.mov)", "prores", ".mov")]
+
+
+class ExportDialog(QDialog):
+    def __init__(self, project: Project, start_export: Callable[[ExportOptions], Job], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(520)
+        self._start_export = start_export
+        self.job: Job | None = None
+        clip, count = project.clip.path, project.clip.frame_count
+        base = clip.parent / (clip.stem if clip.is_file() else clip.name)
+        self.clip_box = QCheckBox("Cleaned clip")
+        self.clip_box.setChecked(True)
+        self.clip_path = QLineEdit(str(base) + "_clean.mp4")
+        self.codec = QComboBox()
+        for label, value, _ in CODECS:
+            self.codec.addItem(label, value)
+        self.codec.currentIndexChanged.connect(self._codec_changed)
+        self.quality = QSpinBox()
+        self.quality.setRange(0, 51)
+        self.quality.setValue(project.settings.export_quality)
+        self.quality.setToolTip("H.264 CRF: lower is better, 18 is visually transparent, 0 is lossless")
+        self.keep_audio = QCheckBox("Keep the source's audio (whole clip only)")
+        self.keep_audio.setChecked(True)
+        self.mattes_box = QCheckBox("Mattes")
+        self.mattes_path = QLineEdit(str(base) + "_mattes")
+        self.mattes_video = QCheckBox("As a video (else a PNG folder)")
+        self.mattes_video.toggled.connect(self._mattes_kind_changed)
+        self.first = QSpinBox()
+        self.last = QSpinBox()
+        for box in (self.first, self.last):
+            box.setRange(1, count)
+        self.last.setValue(count)
+        self.progress = QProgressBar()
+        self.status = QLabel("")
+        self.buttons = QDialogButtonBox()
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.Cancel)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self._cancel_or_close)
+        if project.settings.export_codec == "prores":
+            self.codec.setCurrentIndex(1)
+        form = QFormLayout(self)
+        form.addRow(self.clip_box, self._with_browse(self.clip_path, folder=False))
+        form.addRow("Codec", self.codec)
+        form.addRow("Quality (CRF)", self.quality)
+        form.addRow("", self.keep_audio)
+        form.addRow(self.mattes_box, self._with_browse(self.mattes_path, folder=True))
+        form.addRow("", self.mattes_video)
+        span = QHBoxLayout()
+        span.addWidget(self.first)
+        span.addWidget(QLabel("to"))
+        span.addWidget(self.last)
+        form.addRow("Frames", span)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(self.buttons)
+
+    def options(self) -> ExportOptions:
+        settings = ExportSettings(codec=self.codec.currentData(), quality=self.quality.value(),
+                                  keep_audio=self.keep_audio.isChecked())
+        return ExportOptions(
+            clip_dest=Path(self.clip_path.text()) if self.clip_box.isChecked() else None,
+            mattes_dest=Path(self.mattes_path.text()) if self.mattes_box.isChecked() else None,
+            mattes_as_video=self.mattes_video.isChecked(), settings=settings,
+            start=self.first.value() - 1, stop=self.last.value())
+
+    def start(self) -> None:
+        if self.first.value() > self.last.value():
+            self.status.setText("The first frame must come before the last one.")
+            return
+        if not (self.clip_box.isChecked() or self.mattes_box.isChecked()):
+            self.status.setText("Choose what to export: the cleaned clip, the mattes or both.")
+            return
+        try:
+            job = self._start_export(self.options())
+        except Exception as exc:  # KeyfillError from checking the project, shown here
+            self.status.setText(str(exc))
+            return
+        self.job = job
+        self.export_button.setEnabled(False)
+        self.status.setText("Exporting…")
+        job.progressed.connect(self._progressed)
+        job.succeeded.connect(self._done)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(lambda: self._finished("Cancelled; nothing was written."))
+
+    def _progressed(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        if message:
+            self.status.setText(message)
+
+    def _done(self, paths) -> None:
+        self._finished("Written: " + ", ".join(str(p) for p in paths))
+        self.progress.setValue(self.progress.maximum())
+
+    def _failed(self, message: str) -> None:
+        self._finished(message)
+
+    def _finished(self, text: str) -> None:
+        self.job = None
+        self.status.setText(text)
+        self.export_button.setEnabled(True)
+        self.cancel_button.setText("Close")
+
+    def _cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.status.setText("Cancelling…")
+        else:
+            self.reject()
+
+    def _codec_changed(self) -> None:
+        codec = self.codec.currentData()
+        self.quality.setEnabled(codec == "h264")
+        suffix = next(s for _, c, s in CODECS if c == codec)
+        path = Path(self.clip_path.text())
+        self.clip_path.setText(str(path.with_suffix(suffix)))
+
+    def _mattes_kind_changed(self, as_video: bool) -> None:
+        path = Path(self.mattes_path.text())
+        self.mattes_path.setText(str(path.with_suffix(".mp4") if as_video else path.with_suffix("")))
+
+    def _with_browse(self, edit: QLineEdit, folder: bool) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(edit)
+        browse = QPushButton("…")
+        browse.setMaximumWidth(32)
+
+        def choose() -> None:
+            # a name, never an existing folder to pick: the mattes folder is replaced as a whole
+            title = "Mattes folder to create" if folder and not self.mattes_video.isChecked() else "Export to"
+            path, _ = QFileDialog.getSaveFileName(self, title, edit.text())
+            if path:
+                edit.setText(path)
+
+        browse.clicked.connect(choose)
+        layout.addWidget(browse)
+        return row

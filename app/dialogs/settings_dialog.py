@@ -1,0 +1,40 @@
+"""Settings: the compute device (an application setting) and the working resolution (the project's)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+
+DEVICES = [("Auto (best available)", "auto"), ("CPU", "cpu"), ("CUDA (NVIDIA GPU)", "cuda"), ("MPS (Apple GPU)", "mps")]
+WORKING_WIDTHS = [("320 px (fastest)", 320), ("480 px (default)", 480), ("640 px", 640), ("960 px", 960),
+                  ("1280 px (slow, finest)", 1280)]
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, device: str, working_width: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.device = QComboBox()
+        for label, value in DEVICES:
+            self.device.addItem(label, value)
+        self.device.setCurrentIndex(max(0, self.device.findData(device)))
+        self.device.setToolTip("Where the network runs; Auto picks CUDA, then MPS, then the CPU")
+        self.width = QComboBox()
+        for label, value in WORKING_WIDTHS:
+            self.width.addItem(label, value)
+        if working_width is not None and self.width.findData(working_width) < 0:
+            self.width.addItem(f"{working_width} px", working_width)
+        self.width.setCurrentIndex(max(0, self.width.findData(working_width if working_width else 480)))
+        self.width.setEnabled(working_width is not None)
+        self.width.setToolTip("Optical flow and the network run this wide; results are upsampled to the clip's size")
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Device", self.device)
+        form.addRow("Working resolution", self.width)
+        if working_width is None:
+            form.addRow(QLabel("Open a project to change its working resolution."))
+        form.addRow(buttons)
+
+    def values(self) -> tuple[str, int]:
+        return self.device.currentData(), self.width.currentData()

@@ -1,0 +1,1 @@
+"""Dock panels: objects, keyframes, properties."""

@@ -1,0 +1,124 @@
+"""File menu work: new project from a clip or image folder, open, save, save as, recent files, drops.
+
+Opening (probing the clip, reading masks) and saving (encoding masks) run as jobs; the project
+is handed to the session when it is ready.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from app.session import Session
+from app.workers.tasks import autosave_task, open_task
+from app.workers.threads import Job
+from app.workers.tracker import JobTracker
+from core.errors import KeyfillError
+from core.project import SUFFIX, Project, clip_found, save_project
+
+MAX_RECENT = 10
+CLIP_FILTER = "Clips (*.mp4 *.mov *.mkv *.avi *.m4v *.mxf *.webm);;All files (*)"
+PROJECT_FILTER = f"Keyfill projects (*{SUFFIX})"
+
+
+class ProjectFiles(QObject):
+    recentChanged = Signal()
+    opened = Signal(object)  # the Project, once it is in the session
+    saved = Signal(str)
+
+    def __init__(self, session: Session, jobs: JobTracker, settings: QSettings, window: QWidget) -> None:
+        super().__init__(window)
+        self.session, self.jobs, self.settings, self.window = session, jobs, settings, window
+
+    # --- opening ---------------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> Job:
+        """Open a clip, an image folder or a ``.keyfill`` project (a job; see ``opened``)."""
+        path = Path(path)
+        job = Job(f"Opening {path.name}", open_task(path))
+        return self.jobs.start(job, lambda project: self._opened(project, path))
+
+    def new_from_clip(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "New project from a clip", "", CLIP_FILTER)
+        if path:
+            self.open_path(path)
+
+    def new_from_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self.window, "New project from an image folder")
+        if path:
+            self.open_path(path)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_path(path)
+
+    def _opened(self, project: Project, path: Path) -> None:
+        self.session.set_project(project)
+        self.add_recent(path)
+        self.opened.emit(project)
+        if not clip_found(project):
+            box = QMessageBox(QMessageBox.Warning, "Clip not found",
+                              f"{project.clip.path} is missing. Use File › Relink clip… to point the project "
+                              "at the moved clip (same size and frame count).", QMessageBox.Ok, self.window)
+            box.open()
+
+    # --- saving ----------------------------------------------------------------------------
+    def save(self) -> Job | None:
+        project = self.session.project
+        if project is None:
+            return None
+        return self.save_as(project.path) if project.path is not None else self.save_as()
+
+    def save_as(self, path: str | Path | None = None) -> Job | None:
+        project = self.session.project
+        if project is None:
+            return None
+        if path is None:
+            start = str(project.clip.path.with_suffix(SUFFIX))
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save project", start, PROJECT_FILTER)
+            if not chosen:
+                return None
+            path = chosen if chosen.endswith(SUFFIX) else chosen + SUFFIX
+        path, revision = Path(path), project.revision
+        job = Job(f"Saving {path.name}", autosave_task(project, path))  # a snapshot, written by the job
+        return self.jobs.start(job, lambda written: self._saved(project, revision, Path(written)))
+
+    def save_and_wait(self) -> bool:
+        """Save on this thread (closing the window: waiting is expected); False if not saved."""
+        project = self.session.project
+        path = project.path
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, "Save project", "", PROJECT_FILTER)
+            if not chosen:
+                return False
+            path = Path(chosen if chosen.endswith(SUFFIX) else chosen + SUFFIX)
+        try:
+            save_project(project, path)
+        except KeyfillError as exc:
+            QMessageBox.warning(self.window, "Not saved", str(exc))
+            return False
+        self.add_recent(path)
+        return True
+
+    def _saved(self, project: Project, revision: int, path: Path) -> None:
+        project.path = path
+        project.saved_revision = revision
+        self.add_recent(path)
+        self.saved.emit(str(path))
+
+    # --- recent files ----------------------------------------------------------------------
+    def recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def add_recent(self, path: Path) -> None:
+        entry = str(Path(path).resolve())
+        items = [entry] + [p for p in self.recent() if p != entry]
+        self.settings.setValue("recent", items[:MAX_RECENT])
+        self.recentChanged.emit()
+
+    def clear_recent(self) -> None:
+        self.settings.setValue("recent", [])
+        self.recentChanged.emit()

@@ -1,0 +1,1 @@
+"""The timeline: thumbnails, playhead, keyframe / rendered markers, and playback."""

@@ -1,0 +1,191 @@
+"""Feeds the viewer: decoded frames, mask overlays, the live removal preview and the heat map.
+
+It observes the session, asks the workers for what the shown frame needs, and drops results that
+arrived too late: every request carries a generation number, bumped on each new frame and edit.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.session import Session
+from app.viewer.canvas import ViewerCanvas
+from app.viewer.layers import frame_image, heat_overlay, mask_overlay
+from app.workers.consistency import ConsistencyWorker
+from app.workers.frames import FrameDecoder, open_reader
+from app.workers.preview import PreviewWorker
+from app.workers.render import ClipRenderer
+from app.workers.threads import WorkerThread
+
+DEBOUNCE_MS = 150  # scrubbing has stopped when the frame stays this long
+
+
+class ViewerController(QObject):
+    busyChanged = Signal(bool, str)  # the preview or heat map is being computed
+    problem = Signal(str)  # a worker failed: for the status bar
+
+    def __init__(self, session: Session, canvas: ViewerCanvas, opener=open_reader) -> None:
+        super().__init__(canvas)
+        self.session, self.canvas, self._open = session, canvas, opener
+        self.mask_opacity = 0.45
+        self.heat_reference = "next"  # or "keyframe": compare with the nearest mask keyframe
+        self.generation = 0
+        self._threads: list[WorkerThread] = []
+        self._decoder = self._preview = self._consistency = None
+        self._busy: set[str] = set()
+        self._early_result = None
+        self._preview_timer = self._single_shot(self._request_preview)
+        self._heat_timer = self._single_shot(self._request_heat)
+        session.projectReplaced.connect(self._on_project_replaced)
+        session.frameChanged.connect(self._on_frame_changed)
+        session.projectChanged.connect(self._on_project_changed)
+
+    # --- layers ----------------------------------------------------------------------------
+    def set_layer(self, name: str, on: bool) -> None:
+        """``name``: "masks", "result", "heat" or "wipe"."""
+        setattr(self.canvas, f"show_{name}", on)
+        if name in ("result", "wipe"):
+            self._schedule(self._preview_timer, now=True)
+        if name == "heat":
+            self._schedule(self._heat_timer, now=True)
+        self.canvas.update()
+
+    def set_mask_opacity(self, opacity: float) -> None:
+        self.mask_opacity = opacity
+        self._refresh_masks()
+
+    def set_heat_reference(self, reference: str) -> None:
+        self.heat_reference = reference
+        self._schedule(self._heat_timer, now=True)
+
+    def shutdown(self) -> None:
+        self._preview_timer.stop()
+        self._heat_timer.stop()
+        for thread in self._threads:
+            thread.stop()
+        self._threads.clear()
+        self._decoder = self._preview = self._consistency = None
+
+    # --- session events --------------------------------------------------------------------
+    def _on_project_replaced(self) -> None:
+        self.shutdown()
+        self._set_busy("preview", False)
+        self._set_busy("heat", False)
+        project = self.session.project
+        if project is None:
+            self.canvas.clear("Drop a clip, an image folder or a .keyfill project here")
+            return
+        self.canvas.clear("Decoding…")
+        path, count = project.clip.path, project.clip.frame_count
+        self._decoder = self._start(FrameDecoder(path, self._open), "frame decoder")
+        self._decoder.frameReady.connect(self._on_frame_ready)
+        self._preview = self._start(
+            PreviewWorker(lambda: ClipRenderer(project, self._open), self.session.render_cache), "preview")
+        self._preview.rendered.connect(self._on_rendered)
+        self._consistency = self._start(
+            ConsistencyWorker(path, count, project.settings.working_width, self._open), "flow consistency")
+        self._consistency.computed.connect(self._on_consistency)
+
+    def _on_frame_changed(self, frame: int) -> None:
+        if self._decoder is None:
+            return
+        self._decoder.submit(frame)
+        self.generation += 1  # anything in flight is for another frame now
+        self._schedule(self._preview_timer)
+        self._schedule(self._heat_timer)
+
+    def _on_project_changed(self, event) -> None:
+        if self._preview is not None:
+            if event.kind in ("settings", "content"):
+                self._preview.reset()
+            elif event.kind in ("mask", "objects"):
+                self._preview.masks_changed()
+        if event.kind in ("mask", "objects", "content", "settings"):
+            self.generation += 1
+            self._refresh_masks()
+            self.canvas.set_layers(result=None)
+            self._schedule(self._preview_timer)
+            self._schedule(self._heat_timer)
+
+    # --- worker results --------------------------------------------------------------------
+    def _on_frame_ready(self, index: int, frame) -> None:
+        self.canvas.set_frame(index, frame_image(frame))
+        self._refresh_masks()
+        early, self._early_result = self._early_result, None
+        if early is not None:
+            self._on_rendered(*early)
+
+    def _on_rendered(self, frame: int, generation: int, image) -> None:
+        if generation != self.generation:
+            return  # stale: the frame or its masks changed since this was asked for
+        if frame != self.canvas.frame_index:
+            self._early_result = (frame, generation, image)  # the frame itself is still decoding
+            return
+        self._set_busy("preview", False)
+        self.canvas.set_layers(result=frame_image(image))
+
+    def _on_consistency(self, a: int, b: int, generation: int, consistency) -> None:
+        if generation != self.generation or a != self.canvas.frame_index:
+            return
+        self._set_busy("heat", False)
+        shape = (self.canvas.source.height(), self.canvas.source.width())
+        self.canvas.set_layers(heat_layer=heat_overlay(consistency, shape))
+
+    def _on_failed(self, message: str) -> None:
+        self._set_busy("preview", False)
+        self._set_busy("heat", False)
+        self.problem.emit(message)
+
+    # --- requests --------------------------------------------------------------------------
+    def _request_preview(self) -> None:
+        if self._preview is None or not (self.canvas.show_result or self.canvas.show_wipe):
+            self._set_busy("preview", False)
+            return
+        self._set_busy("preview", True)
+        self._preview.submit((self.session.frame, self.generation))
+
+    def _request_heat(self) -> None:
+        project = self.session.project
+        if self._consistency is None or not self.canvas.show_heat or project.clip.frame_count < 2:
+            self._set_busy("heat", False)
+            return
+        self._set_busy("heat", True)
+        self._consistency.submit((self.session.frame, self._heat_partner(self.session.frame), self.generation))
+
+    def _heat_partner(self, frame: int) -> int:
+        keyframes = [k for k in self.session.project.mask_keyframes() if k != frame]
+        if self.heat_reference == "keyframe" and keyframes:
+            return min(keyframes, key=lambda k: abs(k - frame))
+        return frame + 1 if frame + 1 < self.session.frame_count else frame - 1
+
+    def _refresh_masks(self) -> None:
+        project, index = self.session.project, self.canvas.frame_index
+        if project is None or index is None:
+            return
+        masks = [(project.mask(o.id, index), o.colour) for o in project.objects if o.visible]
+        layer = mask_overlay([(m, c) for m, c in masks if m is not None], self.mask_opacity,
+                             (project.clip.height, project.clip.width))
+        self.canvas.set_layers(mask_layer=layer)
+
+    # --- plumbing --------------------------------------------------------------------------
+    def _start(self, worker, name: str):
+        worker.failed.connect(self._on_failed)
+        self._threads.append(WorkerThread(worker, name))
+        return worker
+
+    def _single_shot(self, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(DEBOUNCE_MS)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _schedule(self, timer: QTimer, now: bool = False) -> None:
+        timer.start(0 if now else DEBOUNCE_MS)
+
+    def _set_busy(self, what: str, busy: bool) -> None:
+        was = bool(self._busy)
+        (self._busy.add if busy else self._busy.discard)(what)
+        if bool(self._busy) != was or busy:
+            label = {"preview": "Rendering preview", "heat": "Computing flow consistency"}
+            self.busyChanged.emit(bool(self._busy), ", ".join(label[w] for w in sorted(self._busy)))

@@ -1,0 +1,1 @@
+"""QObject workers: core functions run on QThreads, reporting by signals."""

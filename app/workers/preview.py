@@ -1,0 +1,66 @@
+"""The live preview of the removal: one frame at a time, rendered on a worker.
+
+Requests carry a generation number; the window bumps it on every new request and on every edit,
+so a result that arrives for an older generation (stale: another frame, or masks since changed)
+is dropped by the receiver. The renderer is made on the worker's thread by ``make_renderer``
+(anything with ``render_frame(i)``, ``invalidate()`` and ``close()``, see ``render.py``), so the
+network renderer can replace the flow fill.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from PySide6.QtCore import Signal, Slot
+
+from app.workers.threads import LatestRequestWorker
+from core.render_cache import RenderCache
+
+
+class PreviewWorker(LatestRequestWorker):
+    """``submit((frame, generation))`` -> ``rendered(frame, generation, image)``."""
+
+    rendered = Signal(int, int, object)
+    started = Signal(int)  # generation being rendered
+
+    def __init__(self, make_renderer: Callable[[], object], cache: RenderCache | None = None) -> None:
+        super().__init__()
+        self._make = make_renderer
+        self._cache = cache
+        self._renderer = None
+        self._reset = threading.Event()  # settings or content changed: make a new renderer
+        self._masks_changed = threading.Event()
+
+    def reset(self) -> None:
+        """Rebuild the renderer before the next request (settings or content keyframes changed)."""
+        self._reset.set()
+
+    def masks_changed(self) -> None:
+        """Drop the renderer's per-mask caches before the next request."""
+        self._masks_changed.set()
+
+    def handle(self, request: tuple[int, int]) -> None:
+        frame, generation = request
+        self.started.emit(generation)
+        image = self._cache.get(frame) if self._cache is not None else None
+        if image is None:
+            if self._renderer is None or self._reset.is_set():
+                self._reset.clear()
+                self._release_renderer()
+                self._renderer = self._make()
+            if self._masks_changed.is_set():
+                self._masks_changed.clear()
+                self._renderer.invalidate()
+            image = self._renderer.render_frame(frame)
+        self.rendered.emit(frame, generation, image)
+
+    @Slot()
+    def release(self) -> None:
+        self._release_renderer()
+
+    def _release_renderer(self) -> None:
+        close = getattr(self._renderer, "close", None)
+        if close is not None:
+            close()
+        self._renderer = None

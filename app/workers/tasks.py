@@ -1,0 +1,142 @@
+"""The long operations the window runs as jobs: each returns ``fn(progress, cancel)`` calling core.
+
+Inputs the job needs from the project (keyframe masks, a snapshot) are taken when the task is
+made, on the window's thread; the job opens its own clip reader (readers are per thread).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from app.workers.frames import open_reader
+from core.errors import MaskError
+from core.export import ExportSettings
+from core.project import SUFFIX, MaskKind, Project, load_project, save_project
+from core.project_snapshot import snapshot
+from core.render_cache import RenderCache
+
+THUMBNAIL_HEIGHT = 48
+
+
+def mask_folder_beside(path: Path) -> Path | None:
+    """``<stem>_masks/`` beside a clip (or ``<name>_masks/`` beside an image folder), if present."""
+    folder = path.with_name(f"{path.stem if path.is_file() else path.name}_masks")
+    return folder if folder.is_dir() else None
+
+
+def open_task(path: str | Path):
+    """Open a ``.keyfill`` project, or start one from a clip / image folder (with its masks)."""
+    path = Path(path)
+
+    def run(progress, cancel) -> Project:
+        if path.suffix.lower() == SUFFIX:
+            return load_project(path)
+        from core.project.from_clip import project_with_masks
+        from core.video import probe
+
+        progress(0, 1, f"Opening {path.name}")
+        return project_with_masks(probe(path), mask_folder_beside(path))
+
+    return run
+
+
+def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
+    def run(progress, cancel) -> list[np.ndarray]:
+        with opener(clip) as reader:
+            return reader.thumbnails(count, THUMBNAIL_HEIGHT, cancel=cancel)
+
+    return run
+
+
+def propagate_task(project: Project, opener: Callable = open_reader):
+    """Rotoscope every object that has keyframes: ``{object_id: {frame: mask}}`` (keyframes left out)."""
+    from core.roto import project_keyframes, propagated_project_masks
+
+    keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
+    clip, width = project.clip, project.settings.working_width
+
+    def run(progress, cancel) -> dict[int, dict[int, np.ndarray]]:
+        with opener(clip.path) as reader:
+            return propagated_project_masks(keyframes, reader.frame, clip.frame_count,
+                                            working_width=width, progress=progress, cancel=cancel)
+
+    return run
+
+
+def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = open_reader):
+    """Render the removal of every frame into ``cache``; returns the project revision it rendered."""
+    from core.render.removal import check_every_frame_has_a_mask
+
+    check_every_frame_has_a_mask(project, range(project.clip.frame_count))  # fail now, not in the job
+    revision = project.revision
+
+    def run(progress, cancel) -> int:
+        from core.render.removal import removed_frames
+
+        with opener(project.clip.path) as reader:
+            for index, frame in enumerate(removed_frames(project, reader.frame, progress=progress, cancel=cancel)):
+                cache.put(index, frame)
+        return revision
+
+    return run
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    clip_dest: Path | None = None  # the cleaned clip
+    mattes_dest: Path | None = None  # a PNG folder, or a video when mattes_as_video
+    mattes_as_video: bool = False
+    settings: ExportSettings = ExportSettings()
+    start: int = 0
+    stop: int | None = None  # exclusive; None = the end of the clip
+
+
+def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader):
+    """Write the cleaned clip and / or the mattes of frames ``start..stop-1``; returns the paths."""
+    from core.render.removal import check_every_frame_has_a_mask
+
+    stop = project.clip.frame_count if options.stop is None else options.stop
+    start = options.start
+    if options.clip_dest is not None:
+        check_every_frame_has_a_mask(project, range(start, stop))
+    # the source's audio starts at frame 0: a range starting later would be out of sync
+    settings = dataclasses.replace(options.settings, keep_audio=options.settings.keep_audio and start == 0)
+    shape = (project.clip.height, project.clip.width)
+
+    def run(progress, cancel) -> list[Path]:
+        from core.export import export_clip, export_mattes
+        from core.render.removal import removed_frames
+
+        written = []
+        with opener(project.clip.path) as reader:
+            info = dataclasses.replace(reader.info, frame_count=stop - start)
+            if options.clip_dest is not None:
+                frames = removed_frames(project, reader.frame, start=start, stop=stop, cancel=cancel)
+                written.append(export_clip(frames, info, options.clip_dest, settings=settings,
+                                           progress=progress, cancel=cancel))
+            if options.mattes_dest is not None:
+                mattes = (_mask_or_empty(project.removal_mask(i), shape) for i in range(start, stop))
+                written.append(export_mattes(mattes, info, options.mattes_dest, as_video=options.mattes_as_video,
+                                             progress=progress, cancel=cancel))
+        return written
+
+    return run
+
+
+def autosave_task(project: Project, dest: Path):
+    """Save a snapshot (taken now) to ``dest`` without touching the project's path or dirty state."""
+    copy = snapshot(project)
+
+    def run(progress, cancel) -> Path:
+        return save_project(copy, dest)
+
+    return run
+
+
+def _mask_or_empty(mask, shape) -> np.ndarray:
+    return mask if mask is not None else np.zeros(shape, np.uint8)

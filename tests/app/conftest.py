@@ -1,0 +1,70 @@
+"""Fixtures for the window's tests: an offscreen app with the dark theme, isolated settings,
+and a window opened on the bundled sample clip."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
+LOAD_TIMEOUT_MS = 20000
+
+
+@pytest.fixture(scope="session")
+def qapp_args():
+    return ["keyfill-tests"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _theme(qapp):
+    from app.theme import apply_dark_theme
+
+    QStandardPaths.setTestModeEnabled(True)  # autosaves go to a test folder, not the user's
+    apply_dark_theme(qapp)
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "keyfill.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    """``make_window(path)``: a shown MainWindow, closed (workers stopped) after the test."""
+    from app.main_window import MainWindow
+
+    windows = []
+
+    def make(path=None):
+        window = MainWindow(path, settings=settings)
+        window.resize(1280, 800)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+@pytest.fixture
+def window(make_window, qtbot):
+    """A window on the sample clip, its five keyframe masks loaded and frame 0 shown."""
+    window = make_window(SAMPLE)
+    wait_for_frame(qtbot, window, 0)
+    return window
+
+
+def wait_for_frame(qtbot, window, frame: int) -> None:
+    qtbot.waitUntil(lambda: window.session.project is not None and window.canvas.frame_index == frame,
+                    timeout=LOAD_TIMEOUT_MS)
+
+
+def wait_for_jobs(qtbot, window, timeout: int = 60000) -> None:
+    qtbot.waitUntil(lambda: not window.jobs.visible(), timeout=timeout)
