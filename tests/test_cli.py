@@ -63,7 +63,7 @@ def test_info_prints_exact_frame_rate_and_count(capsys):
     assert "432x240" in out and "24/1" in out and "frames:      80" in out
 
 
-@pytest.mark.parametrize("case", ["missing", "not_a_video", "mask_size", "mask_count"])
+@pytest.mark.parametrize("case", ["missing", "not_a_video", "mask_size", "static_mask_size", "mask_count"])
 def test_bad_input_is_one_line_error_with_exit_code_2(tmp_path, case):
     clip, masks = str(SAMPLE), tmp_path / "masks"
     masks.mkdir()
@@ -77,6 +77,9 @@ def test_bad_input_is_one_line_error_with_exit_code_2(tmp_path, case):
     elif case == "mask_size":
         for i in range(80):
             cv2.imwrite(str(masks / f"{i:05d}.png"), np.zeros((100, 100), np.uint8))
+    elif case == "static_mask_size":  # one image for every frame, of another size, no --resize-masks
+        masks = tmp_path / "logo.png"
+        cv2.imwrite(str(masks), np.zeros((120, 216), np.uint8))
     else:  # masks for 3 of 80 frames and no --propagate
         for i in range(3):
             cv2.imwrite(str(masks / f"{i:05d}.png"), np.zeros((240, 432), np.uint8))
@@ -86,8 +89,20 @@ def test_bad_input_is_one_line_error_with_exit_code_2(tmp_path, case):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("keyfill: error:"), result.stderr
     assert not (tmp_path / "out.mp4").exists()
-    expected = {"missing": "nope.mp4", "not_a_video": "notes.mp4", "mask_size": "100x100", "mask_count": "3 of"}[case]
+    expected = {"missing": "nope.mp4", "not_a_video": "notes.mp4", "mask_size": "100x100",
+                "static_mask_size": "216x120", "mask_count": "3 of"}[case]
     assert expected in lines[0]
+
+
+@pytest.mark.parametrize("case", ["missing", "not_a_video"])
+def test_info_on_a_bad_clip_is_one_line_error_with_exit_code_2(tmp_path, capsys, case):
+    clip = tmp_path / "clip.mp4"
+    if case == "not_a_video":
+        clip.write_text("these are my notes, not a video")
+    assert main(["info", str(clip)]) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("keyfill: error:") and "clip.mp4" in lines[0], err
 
 
 def test_remove_with_a_static_mask_keeps_size_rate_count_and_audio(tmp_path):

@@ -4,11 +4,20 @@ Inside a frame's hole DIS follows the object, not the background behind it; and 
 visible in frame ``a`` is covered by the object in frame ``b``, ``flow_ab`` has nothing true to
 match. Both regions are *unreliable*. Like the paper's rough alignment ("interpolated in masked
 areas") and the classical flow-guided inpainting methods, we replace the flow there by an
-interpolation from the reliable flow around it: each channel is inpainted with OpenCV's Telea
-(fast marching, a smooth weighted average of the border), which continues the camera and
-background motion into the hole. Consistency is then measured between the two *completed* flows,
-so a propagated background pixel passes the forward-backward test whenever the background motion
-is smooth enough to be interpolated, and fails where interpolation and real motion disagree.
+interpolation from the reliable flow around it, with a pull-push pyramid (``_pull_push``):
+
+- *pull*: each coarser level (half the width and height) holds the average of the reliable
+  vectors below it, weighted by how much of each coarse pixel was reliable; a coarse pixel at
+  least a quarter reliable counts as fully known. Recursion stops at a fully known level, or at a
+  level one pixel high or wide, whose unknown pixels take the level's weighted mean.
+- *push*: going back up, every pixel is blended with the bilinearly upsampled coarser level in
+  proportion to how unreliable it is, so reliable vectors are kept exactly and holes get a smooth
+  average of the flow around them, which continues the camera and background motion inside.
+
+When nothing is reliable the flow is taken as zero. Consistency is then measured between the two
+*completed* flows, so a propagated background pixel passes the forward-backward test whenever the
+background motion is smooth enough to be interpolated, and fails where interpolation and real
+motion disagree.
 
 All of this happens on the flow field's working grid (at most ``working_width`` wide).
 """
