@@ -74,6 +74,7 @@ def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = op
 
     check_every_frame_has_a_mask(project, range(project.clip.frame_count))  # fail now, not in the job
     revision = project.revision
+    project = snapshot(project)  # edits made while it renders do not mix into this render
 
     def run(progress, cancel) -> int:
         from core.render.removal import removed_frames
@@ -104,6 +105,7 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
     start = options.start
     if options.clip_dest is not None:
         check_every_frame_has_a_mask(project, range(start, stop))
+    project = snapshot(project)  # the export is of the project as it is now, whatever is edited meanwhile
     # the source's audio starts at frame 0: a range starting later would be out of sync
     settings = dataclasses.replace(options.settings, keep_audio=options.settings.keep_audio and start == 0)
     shape = (project.clip.height, project.clip.width)

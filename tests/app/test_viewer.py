@@ -34,29 +34,6 @@ def test_scrubbing_shows_that_frames_pixels(window, qtbot):
     assert np.array_equal(image_array(window.canvas.composite()), expected), "what is shown is the frame itself"
 
 
-def test_arrow_keys_home_end_and_jkl(window, qtbot):
-    actions, playback = window.actions, window.playback
-    actions.next.trigger()
-    actions.next.trigger()
-    assert window.session.frame == 2
-    actions.previous.trigger()
-    assert window.session.frame == 1
-    actions.last.trigger()
-    assert window.session.frame == 79
-    actions.first.trigger()
-    assert window.session.frame == 0
-    actions.forward.trigger()
-    actions.forward.trigger()
-    assert playback.speed == 2, "L twice plays twice as fast"
-    qtbot.waitUntil(lambda: window.session.frame >= 6, timeout=3000)
-    actions.pause.trigger()
-    assert playback.speed == 0
-    actions.reverse.trigger()
-    assert playback.speed == -1
-    actions.play.trigger()
-    assert not playback.playing
-
-
 def test_space_tapped_on_the_viewer_plays_held_pans(window, qtbot):
     canvas = window.canvas
     canvas.setFocus()
