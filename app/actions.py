@@ -60,7 +60,7 @@ class WindowActions:
         self.larger = self._action("Larger brush", window.brush.grow, None, "]")
         # --- view
         self.layer_masks = self._layer("Object masks", "masks", "mdi6.layers", "M", True)
-        self.layer_result = self._layer("Removal result", "result", "mdi6.auto-fix", "R", False)
+        self.layer_result = self._layer("Removal result", "result", "mdi6.image-check-outline", "R", False)
         self.layer_heat = self._layer("Flow consistency", "heat", "fa6s.fire", "H", False)
         self.layer_wipe = self._layer("Before / after wipe", "wipe", "mdi6.compare-horizontal", "W", False)
         self.heat_group = QActionGroup(window)

@@ -130,7 +130,9 @@ class MainWindow(QMainWindow):
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.actions.panels_menu.addAction(dock.toggleViewAction())
-        self.resizeDocks([self.findChild(QDockWidget, "Objects dock")], [260], Qt.Horizontal)
+        docks = [self.findChild(QDockWidget, f"{title} dock") for title in ("Objects", "Keyframes", "Properties")]
+        self.resizeDocks(docks[:1], [260], Qt.Horizontal)
+        self.resizeDocks(docks, [140, 260, 240], Qt.Vertical)  # few objects, many keyframes
 
     # --- session events --------------------------------------------------------------------
     def _shown_frame(self) -> int | None:

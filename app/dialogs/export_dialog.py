@@ -48,7 +48,9 @@ class ExportDialog(QDialog):
             box.setRange(1, count)
         self.last.setValue(count)
         self.progress = QProgressBar()
+        self.progress.hide()  # until there is something to show
         self.status = QLabel("")
+        self.status.setWordWrap(True)  # the written paths are long
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.Cancel)
@@ -95,6 +97,8 @@ class ExportDialog(QDialog):
             return
         self.job = job
         self.export_button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.progress.show()
         self.status.setText("Exporting…")
         job.progressed.connect(self._progressed)
         job.succeeded.connect(self._done)

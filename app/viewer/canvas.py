@@ -193,12 +193,17 @@ class ViewerCanvas(QWidget):
         painter.drawEllipse(self._hover, radius, radius)
 
     def _draw_heat_legend(self, painter: QPainter) -> None:
-        x, y, w, h = 12, self.height() - 34, 160, 10
+        x, y, w, h = 20, self.height() - 42, 170, 10
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QColor(20, 20, 22, 200))  # readable over the frame when zoomed in
+        painter.drawRoundedRect(QRectF(x - 8, y - 8, w + 16, h + 30), 4, 4)
         for i in range(w):
             painter.fillRect(x + i, y, 1, h, QColor(*heat_colour(i / (w - 1))))
         painter.setPen(QColor(220, 220, 220))
-        painter.drawText(x, y + h + 14, "flows disagree")
-        painter.drawText(x + w - 40, y + h + 14, "agree")
+        metrics = painter.fontMetrics()
+        painter.drawText(x, y + h + 15, "flows disagree")
+        painter.drawText(x + w - metrics.horizontalAdvance("agree"), y + h + 15, "agree")
 
     # --- input -----------------------------------------------------------------------------
     def event(self, event) -> bool:

@@ -13,7 +13,9 @@ from PySide6.QtGui import QImage
 
 # consistency 0 (flows disagree) -> red, 0.5 -> yellow, 1 (agree) -> blue
 _HEAT_STOPS = np.array([[230, 40, 30], [250, 210, 40], [40, 90, 230]], np.float32)
-HEAT_ALPHA = 0.6
+# where the flows disagree (the fill cannot trust them) the colour is strong; where they agree it
+# only tints, so the frame stays readable under the map
+HEAT_ALPHA_DISAGREE, HEAT_ALPHA_AGREE = 0.75, 0.2
 
 
 def frame_image(frame: np.ndarray) -> QImage:
@@ -63,7 +65,8 @@ def heat_overlay(consistency: np.ndarray, shape: tuple[int, int]) -> QImage:
     low = np.clip(t, 0.0, 1.0)[..., None]
     high = np.clip(t - 1.0, 0.0, 1.0)[..., None]
     rgb = (_HEAT_STOPS[0] * (1 - low) + _HEAT_STOPS[1] * low) * (1 - high) + _HEAT_STOPS[2] * high
-    rgba = np.concatenate([rgb * HEAT_ALPHA, np.full(c.shape + (1,), HEAT_ALPHA, np.float32)], axis=2)
+    alpha = (HEAT_ALPHA_DISAGREE + (HEAT_ALPHA_AGREE - HEAT_ALPHA_DISAGREE) * c)[..., None]
+    rgba = np.concatenate([rgb * alpha, alpha], axis=2)
     return _rgba_image(rgba)
 
 
