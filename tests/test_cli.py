@@ -128,3 +128,14 @@ def test_remove_with_a_static_mask_keeps_size_rate_count_and_audio(tmp_path):
     assert len(written) == 30
     matte = cv2.imread(str(written[0]), cv2.IMREAD_GRAYSCALE)
     assert matte.shape == (64, 96) and matte[28, 40] == 255 and matte[0, 0] == 0
+
+
+def test_bench_memory_figure_is_the_scrubbing_childs_own_not_its_parents():
+    # ru_maxrss survives exec: a spawned child would report the RSS of the parent it forked from.
+    from core.bench.video_bench import bench_scrubbing
+
+    ballast = np.ones(2**30 // 8)  # 1 GiB held (and touched) by the parent
+    figures = bench_scrubbing(SAMPLE, scrubs=5, cache_bytes=16 * 2**20)
+    del ballast
+    assert figures["frames"] == 80 and figures["size"] == "432x240"
+    assert 0 < figures["rss_after_imports_mib"] <= figures["peak_rss_mib"] < 700, figures

@@ -21,16 +21,42 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     print(f"# Keyfill benchmark — {machine_description()}\n")
+    print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs}`\n")
     bench_long_clip(args)
     bench_fill()
     return 0
 
 
 def machine_description() -> str:
+    """CPU model and architecture, cores, memory, GPU and Python, in one line."""
     import torch
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {gpu}, Python {platform.python_version()}"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = _memory_gib()
+    return (
+        f"{_cpu_model()} ({platform.machine()}), {cores} cores, "
+        + (f"{memory:.1f} GiB RAM, " if memory else "")
+        + f"{gpu}, Python {platform.python_version()}"
+    )
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _memory_gib() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def bench_long_clip(args) -> None:
@@ -42,8 +68,8 @@ def bench_long_clip(args) -> None:
         if not path.exists():
             write_synthetic_clip(path, frames=args.frames, progress=TerminalProgress("generating 1080p clip"))
         r = bench_scrubbing(path, scrubs=args.scrubs)
-    print("## Opening and scrubbing a long clip\n")
-    print("| clip | open | random access / frame (mean, p95) | sequential decode | peak RSS (after imports) |")
+    print(f"## Opening and scrubbing a long clip ({args.scrubs} random frames, then 200 in order)\n")
+    print("| clip | open | random access / frame (mean, p95) | sequential decode | peak RSS while scrubbing (after imports) |")
     print("|---|---|---|---|---|")
     print(
         f"| {r['size']}, {r['frames']} frames, H.264 | {r['open_s']*1000:.0f} ms | "
