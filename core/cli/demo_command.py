@@ -15,9 +15,11 @@ SAMPLE_KEYFRAMES = SAMPLES / "bmx-trees_masks"
 
 
 def add_parser(subparsers) -> None:
+    from core.cli.remove_command import add_removal_options
+
     p = subparsers.add_parser("demo", help="run the whole pipeline on the bundled sample clip")
     p.add_argument("--out", default="out", help="output folder (default: out/)")
-    p.add_argument("--method", default="auto", help="removal method (default: auto)")
+    add_removal_options(p)
     p.set_defaults(run=run)
 
 
@@ -33,7 +35,8 @@ def run(args) -> int:
         print(f"{len(project.mask_keyframes())} keyframe masks on {reader.info.frame_count} frames")
         propagate_project_masks(project, reader)
         export_args = argparse.Namespace(
-            codec="h264", quality=18, no_audio=False, method=args.method,
+            codec="h264", quality=18, no_audio=False, method=args.method, model=args.model,
+            device=args.device, prealign=args.prealign,
             output=str(out / "demo.mp4"), mattes=str(out / "demo_matte"),
         )
         write_outputs(project, reader, export_args)

@@ -12,7 +12,9 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "remove", help="remove the masked object from a whole clip and write the cleaned clip",
         description="Fill the masked area of every frame with background from other frames. "
-        "Method 'flow' is the classical flow fill (flow-guided propagation + Telea inpainting).",
+        "Method 'network' is the keyframe propagation network (every 20th frame from 14 keyframes, "
+        "the frames between along optical flow); 'flow' is the classical flow fill (flow-guided "
+        "propagation + Telea inpainting); 'auto' takes the network when a checkpoint loads.",
     )
     p.add_argument("clip", help="a video file or a folder of images")
     p.add_argument("--masks", required=True,
@@ -21,9 +23,36 @@ def add_parser(subparsers) -> None:
     p.add_argument("--propagate", action="store_true",
                    help="the masks folder holds keyframes only: rotoscope the other frames first")
     p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
-    p.add_argument("--method", choices=REMOVAL_METHODS, default="auto", help="which fill (default: auto)")
+    add_removal_options(p)
     add_export_options(p)
     p.set_defaults(run=run)
+
+
+def add_removal_options(p, *, method_default: str | None = "auto") -> None:
+    """Options choosing and tuning the fill, shared by remove, demo and render."""
+    p.add_argument("--method", choices=REMOVAL_METHODS, default=method_default,
+                   help=f"which fill (default: {method_default or 'the project setting'}): network, flow, "
+                   "or auto (the network when a checkpoint loads, else flow)")
+    p.add_argument("--model", help="the network's checkpoint (default: $KEYFILL_MODEL, else "
+                   "resources/models/keyfill-base.pt)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
+                   help="where the network runs (default: auto)")
+    p.add_argument("--prealign", action="store_true",
+                   help="carry reliable keyframe pixels into the hole along flow before the network")
+
+
+def print_notice(message: str) -> None:
+    """A fill that went another way than asked (e.g. no checkpoint: the flow fill), on stderr."""
+    import sys
+
+    print(f"keyfill: note: {message}", file=sys.stderr)
+
+
+def removal_options(args) -> dict:
+    """``removed_frames`` keyword arguments from the parsed options (absent ones: defaults)."""
+    return dict(method=getattr(args, "method", None), model_path=getattr(args, "model", None),
+                device=getattr(args, "device", "auto"), prealign=getattr(args, "prealign", False),
+                notice=print_notice)
 
 
 def add_export_options(p) -> None:
@@ -63,7 +92,7 @@ def write_outputs(project, reader, args) -> None:
     from core.render import removed_frames
 
     settings = ExportSettings(codec=args.codec, quality=args.quality, keep_audio=not args.no_audio)
-    frames = removed_frames(project, reader.frame, method=args.method, progress=TerminalProgress("removing"))
+    frames = removed_frames(project, reader.frame, **removal_options(args), progress=TerminalProgress("removing"))
     out = export_clip(frames, reader.info, Path(args.output), settings=settings)
     print(f"wrote {out}")
     if args.mattes:

@@ -1,5 +1,25 @@
-"""Rendering the removal: which fill runs (the network or the classical flow fill) for which frames."""
+"""Rendering the removal: which fill runs (the network or the classical flow fill) for which frames.
 
-from core.render.removal import REMOVAL_METHODS, removal_sources, removed_frames
+- ``removed_frames(project, frame_of, method=...)``: the cleaned clip (or a range of it);
+- ``RemovalRenderer``: single frames as the exported clip will have them (for a preview);
+- ``NetworkRenderer``: one frame by the network from its keyframes; ``ClipRender``: the whole clip
+  the paper's way (every 20th frame by the network, the rest along flow), chunk by chunk;
+- ``load_removal_model`` / ``find_removal_model``: the checkpoint, or why it is not used.
+"""
 
-__all__ = ["REMOVAL_METHODS", "removal_sources", "removed_frames"]
+from core.render.clip_render import ClipRender
+from core.render.keyframe_schedule import (ANCHOR_STEP, KEYFRAME_OFFSETS, anchor_frames, chunks,
+                                           keyframes_for, parse_frame_range)
+from core.render.model_finder import (DEFAULT_MODEL_PATH, MODEL_ENV, RemovalModel, find_removal_model,
+                                      load_removal_model)
+from core.render.network_renderer import NetworkRenderer
+from core.render.removal import check_every_frame_has_a_mask, removal_sources, removed_frames
+from core.render.removal_inputs import RemovalInputs
+from core.render.removal_renderer import REMOVAL_METHODS, RemovalRenderer, choose_fill
+
+__all__ = [
+    "ANCHOR_STEP", "ClipRender", "DEFAULT_MODEL_PATH", "KEYFRAME_OFFSETS", "MODEL_ENV", "NetworkRenderer",
+    "REMOVAL_METHODS", "RemovalInputs", "RemovalModel", "RemovalRenderer", "anchor_frames",
+    "check_every_frame_has_a_mask", "choose_fill", "chunks", "find_removal_model", "keyframes_for",
+    "load_removal_model", "parse_frame_range", "removal_sources", "removed_frames",
+]

@@ -13,9 +13,8 @@ import numpy as np
 from core.errors import MaskError
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
-
-REMOVAL_METHODS = ("auto", "flow")
-"""``flow``: the classical flow fill (flow-guided propagation + Telea); ``auto``: the best available."""
+from core.render.model_finder import Notice, log_notice
+from core.render.removal_renderer import REMOVAL_METHODS, choose_fill, network_clip_render
 
 
 def removal_sources(project: Project, frame_of: Callable[[int], np.ndarray]):
@@ -40,29 +39,47 @@ def removed_frames(
     project: Project,
     frame_of: Callable[[int], np.ndarray],
     *,
-    method: str = "auto",
+    method: str | None = None,
     start: int = 0,
     stop: int | None = None,
+    model_path=None,
+    device: str = "auto",
+    prealign: bool = False,
+    notice: Notice = log_notice,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Iterator[np.ndarray]:
-    """Yield the cleaned frames ``start..stop-1`` in order (``(H, W, 3)`` uint8 RGB).
+    """The cleaned frames ``start..stop-1`` in order (``(H, W, 3)`` uint8 RGB), as an iterator.
 
-    ``frame_of(i)`` decodes source frame ``i`` (e.g. ``ClipReader.frame``). Raises
-    :class:`MaskError` before any work when frames have no mask.
+    ``frame_of(i)`` decodes source frame ``i`` (e.g. ``ClipReader.frame``). ``method``: one of
+    ``REMOVAL_METHODS``, ``None`` for the project's setting; ``auto`` falls back to the flow fill
+    with ``notice(message)`` when no checkpoint loads (``model_path``, see
+    :mod:`core.render.model_finder`). ``prealign``: the network's "+prealign" step.
+    Raises :class:`MaskError` (frames without a mask) and, for ``network``, :class:`ModelError`
+    here, before any work.
     """
-    from core.fill import FlowFill
-    from core.flow import FlowField
-
+    method = method or project.settings.removal_method
     if method not in REMOVAL_METHODS:
         raise MaskError(f"Unknown removal method {method!r}; use one of {', '.join(REMOVAL_METHODS)}.")
     stop = project.clip.frame_count if stop is None else stop
     check_every_frame_has_a_mask(project, range(start, stop))
+    model = choose_fill(method, model_path=model_path, device=device, notice=notice)
+    if model is not None:
+        render = network_clip_render(project, frame_of, model, prealign=prealign, notice=notice)
+        return render.frames(start, stop, progress=progress, cancel=cancel)
+    return _flow_filled_frames(project, frame_of, start, stop, progress, cancel)
+
+
+def _flow_filled_frames(project, frame_of, start, stop, progress, cancel) -> Iterator[np.ndarray]:
+    """The classical flow fill of frames ``start..stop-1``."""
+    from core.fill import FlowFill
+    from core.flow import FlowField
+
     frame_getter, mask_getter = removal_sources(project, frame_of)
     count = project.clip.frame_count
     flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=8)
     fill = FlowFill(frame_getter, mask_getter, count, flow=flow)
-    yield from fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel)
+    return fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel)
 
 
 def check_every_frame_has_a_mask(project: Project, frames: range) -> None:

@@ -1,0 +1,324 @@
+"""Removal quality with ground truth: video completion on clean clips, and guided inpainting.
+
+The DEVIL / paper Table 3 protocol on our data (``/work/shared/data``, see its README): take a
+clean clip — an excerpt of ``running_car.mp4`` (frames 110.., resized to 432x240) and the
+``tennis`` frames (held out of training) — hide a region with a moving mask borrowed from
+another clip (``bmx-trees`` masks, grown by ``MASK_DILATE`` pixels), paint the hidden region
+grey in the frames the methods see, fill it, and compare with the clean pixels
+(:mod:`core.eval.completion_metrics`). Every method reads the same flows.
+
+- ``video``: the whole clip by ``network`` (every 20th frame from 14 keyframes, the rest along
+  flow, :class:`core.render.ClipRender`), ``network+prealign``, the classical ``flow fill``
+  (:class:`core.fill.FlowFill`) and ``Telea`` on each frame alone.
+- ``guided`` (the paper's guided image inpainting, Tab. 2 and 4): single target frames (every
+  10th, away from the ends) filled from 2 keyframes (``±10``) or 4 (``±5, ±10``) by the network,
+  network+prealign, and ``flow warp`` (the keyframes' pixels carried along reliable flow, Telea
+  for the rest); ``Telea`` with no keyframe as the reference.
+
+Without a loadable checkpoint the network rows say "no checkpoint" and carry no scores.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from core.errors import VideoError
+from core.eval.completion_metrics import CompletionScore
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+DEFAULT_FRAMES = 60
+EVAL_SIZE = (432, 240)  # (width, height) pixels
+MASK_DILATE = 4  # pixels the borrowed masks are grown by
+RUNNING_CAR_START = 110  # a stretch without cuts or whip pans
+GUIDED_OFFSETS = {2: (10,), 4: (5, 10)}  # keyframe count -> offsets on each side
+GUIDED_STEP = 10
+HIDDEN_GREY = 128
+NETWORK_METHODS = ("network", "network+prealign")
+
+
+@dataclass
+class CompletionCase:
+    """A clean clip and the masks hiding part of it: ``truth`` ``(H, W, 3)`` uint8 RGB frames,
+    ``masks`` ``(H, W)`` uint8 0/255 (already grown)."""
+
+    name: str
+    truth: list[np.ndarray]
+    masks: list[np.ndarray]
+
+    def hidden_frames(self) -> list[np.ndarray]:
+        """The frames the methods see: the hidden region painted grey (no ground truth leaks)."""
+        hidden = []
+        for frame, mask in zip(self.truth, self.masks):
+            frame = frame.copy()
+            frame[mask > 0] = HIDDEN_GREY
+            hidden.append(frame)
+        return hidden
+
+    def project(self):
+        """A one-object project over the case with its masks on every frame."""
+        from core.project import ClipRef, MaskKind, new_project
+
+        height, width = self.truth[0].shape[:2]
+        project = new_project(ClipRef(Path(f"{self.name}.eval"), width, height, len(self.truth), Fraction(25)))
+        object_id = project.objects[0].id
+        for i, mask in enumerate(self.masks):
+            project._restore(object_id, i, mask, MaskKind.KEYFRAME)
+        project.update_settings(working_width=width)
+        return project
+
+
+def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
+                     clips: tuple[str, ...] = ("running_car", "tennis")) -> list[CompletionCase]:
+    """The evaluation clips of ``data_root`` (``frames`` frames each at ``EVAL_SIZE``)."""
+    data_root = Path(data_root)
+    masks = _borrowed_masks(data_root / "bmx-trees" / "masks", frames)
+    readers = {"running_car": _running_car, "tennis": _tennis}
+    cases = []
+    for name in clips:
+        if name not in readers:
+            raise VideoError(f"No evaluation clip {name!r}; use {' or '.join(readers)}.")
+        truth = readers[name](data_root, frames)
+        cases.append(CompletionCase(name, truth, masks[: len(truth)]))
+    return cases
+
+
+def evaluate_removal(
+    data_root: Path,
+    *,
+    frames: int = DEFAULT_FRAMES,
+    clips: tuple[str, ...] = ("running_car", "tennis"),
+    model_path=None,
+    device: str = "auto",
+    guided: bool = True,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[dict]:
+    """Score every method on every case; see the module docstring.
+
+    Returns one row per (task, clip, method, keyframes): ``{"task": "video" | "guided", "clip",
+    "method", "keyframes" (per target: int, or "14 + flow" for the network's video setting),
+    "frames" (scored), "psnr_hole", "ssim_hole", "psnr_frame", "ssim_frame", "flicker",
+    "change_fill", "change_truth" (see :mod:`core.eval.completion_metrics`; NaN where not
+    measured), "seconds", "note" ("no checkpoint" for network rows without one), "checkpoint",
+    "network_runs" (video network rows: anchors + fallbacks rendered by the network, else None)}``.
+    Progress counts methods run.
+    """
+    from core.render.model_finder import find_removal_model
+
+    model = find_removal_model(model_path, device=device, notice=lambda message: None)
+    cases = completion_cases(Path(data_root), frames=frames, clips=clips)
+    return evaluate_cases(cases, model, guided=guided, progress=progress, cancel=cancel)
+
+
+def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True,
+                   progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> list[dict]:
+    """:func:`evaluate_removal` on given cases with a loaded ``model`` (a
+    :class:`core.render.RemovalModel` or a bare network; ``None``: network rows say so)."""
+    per_case = 4 + (len(GUIDED_OFFSETS) * 3 + 1 if guided else 0)
+    total, rows = per_case * len(cases), []
+    for case in cases:
+        runner = _CaseRunner(case, model)
+        for task, method, keyframes, run in runner.runs(guided):
+            cancel.raise_if_cancelled()
+            progress(len(rows), total, f"{case.name}: {method} ({task})")
+            rows.append(run())
+    progress(total, total, "Removal evaluated")
+    return rows
+
+
+def removal_table_markdown(rows: list[dict]) -> str:
+    """Markdown tables of :func:`evaluate_removal`'s rows: video completion, then guided
+    inpainting; network rows without a checkpoint say so."""
+    video = [r for r in rows if r["task"] == "video"]
+    guided = [r for r in rows if r["task"] == "guided"]
+    lines: list[str] = []
+    checkpoints = sorted({r["checkpoint"] for r in rows if r["checkpoint"]})
+    lines.append(f"Network checkpoint: {', '.join(f'`{c}`' for c in checkpoints) or 'none found'}.\n")
+    if video:
+        frames = max(r["frames"] for r in video)
+        lines += [
+            f"Video completion ({frames} frames per clip, {EVAL_SIZE[0]}x{EVAL_SIZE[1]}, moving bmx-trees masks "
+            f"grown {MASK_DILATE} px). PSNR in dB, SSIM 0..1 (higher is better); flicker = mean "
+            "|Δfill − Δtruth| between consecutive frames inside the holes, 8-bit levels (lower is better).\n",
+            "| clip | method | PSNR hole | SSIM hole | PSNR frame | SSIM frame | flicker | Δ fill / Δ truth "
+            "| network runs | seconds |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in video:
+            if r["note"]:
+                lines.append(f"| {r['clip']} | {r['method']} | {r['note']} | | | | | | | |")
+                continue
+            lines.append(
+                f"| {r['clip']} | {r['method']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} | {r['psnr_frame']:.2f} "
+                f"| {r['ssim_frame']:.3f} | {r['flicker']:.2f} | {r['change_fill']:.1f} / {r['change_truth']:.1f} "
+                f"| {'–' if r['network_runs'] is None else r['network_runs']} | {r['seconds']:.0f} |")
+    if guided:
+        lines += [
+            "",
+            f"Guided inpainting (one frame from 2 keyframes at ±10 or 4 at ±5, ±10; targets every {GUIDED_STEP}th "
+            "frame away from the ends).\n",
+            "| clip | method | keyframes | PSNR hole | SSIM hole | PSNR frame | SSIM frame | seconds |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in guided:
+            if r["note"]:
+                lines.append(f"| {r['clip']} | {r['method']} | {r['keyframes']} | {r['note']} | | | | |")
+                continue
+            lines.append(
+                f"| {r['clip']} | {r['method']} | {r['keyframes']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} "
+                f"| {r['psnr_frame']:.2f} | {r['ssim_frame']:.3f} | {r['seconds']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+class _CaseRunner:
+    """The methods on one case, sharing its inputs (flows, holes, keyframe encodings)."""
+
+    def __init__(self, case: CompletionCase, model) -> None:
+        from core.render.removal_inputs import RemovalInputs
+
+        self.case, self.model = case, model
+        self.hidden = case.hidden_frames()
+        self.project = case.project()
+        self.inputs = RemovalInputs(self.project, self.hidden.__getitem__)
+        self.network = None
+        if model is not None:
+            from core.render.network_renderer import NetworkRenderer
+
+            self.network = NetworkRenderer(self.project, self.hidden.__getitem__, model, inputs=self.inputs)
+        count = len(case.truth)
+        self.targets = list(range(GUIDED_STEP, count - GUIDED_STEP, GUIDED_STEP))
+
+    def runs(self, guided: bool):
+        """``(task, method, keyframes, run)`` for every row, cheapest first (the flow fill pays for
+        the shared flows)."""
+        yield "video", "flow fill", "all", lambda: self._video("flow fill", "all", self._flow_fill)
+        yield "video", "Telea", 0, lambda: self._video("Telea", 0, self._telea)
+        for method in NETWORK_METHODS:
+            yield "video", method, "14 + flow", \
+                lambda m=method: self._video(m, "14 + flow", lambda: self._network_clip(m))
+        if not guided:
+            return
+        yield "guided", "Telea", 0, lambda: self._guided("Telea", 0, self._guided_telea)
+        for count, offsets in GUIDED_OFFSETS.items():
+            for method in ("flow warp",) + NETWORK_METHODS:
+                yield "guided", method, count, \
+                    lambda m=method, c=count, o=offsets: self._guided(m, c, lambda t: self._guided_fill(m, t, o))
+
+    # -- video completion ----------------------------------------------------------------------
+
+    def _video(self, method: str, keyframes, fill_clip) -> dict:
+        if method in NETWORK_METHODS and self.network is None:
+            return self._row("video", method, keyframes, None, 0.0)
+        started = time.perf_counter()
+        score = CompletionScore()
+        self.clip_render = None
+        for i, filled in enumerate(fill_clip()):
+            score.add(filled, self.case.truth[i], self.case.masks[i] > 0)
+        row = self._row("video", method, keyframes, score, time.perf_counter() - started)
+        if self.clip_render is not None:
+            row["network_runs"] = self.clip_render.network_frames + self.clip_render.fallback_frames
+        return row
+
+    def _flow_fill(self):
+        from core.fill import FlowFill
+
+        inputs = self.inputs
+        return FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow).fill_clip()
+
+    def _telea(self):
+        from core.fill import telea_fill
+
+        return (telea_fill(frame, mask, dilate=self.inputs.dilate) for frame, mask in zip(self.hidden, self.case.masks))
+
+    def _network_clip(self, method: str):
+        from core.render.clip_render import ClipRender
+
+        self.network.prealign = method == "network+prealign"
+        self.clip_render = ClipRender(self.network)
+        return self.clip_render.frames()
+
+    # -- guided inpainting ---------------------------------------------------------------------
+
+    def _guided(self, method: str, keyframes: int, fill_frame) -> dict:
+        if method in NETWORK_METHODS and self.network is None:
+            return self._row("guided", method, keyframes, None, 0.0)
+        started = time.perf_counter()
+        score = CompletionScore()
+        for t in self.targets:
+            score.add(fill_frame(t), self.case.truth[t], self.case.masks[t] > 0, consecutive=False)
+        return self._row("guided", method, keyframes, score, time.perf_counter() - started)
+
+    def _guided_telea(self, t: int) -> np.ndarray:
+        from core.fill import telea_fill
+
+        return telea_fill(self.hidden[t], self.case.masks[t], dilate=self.inputs.dilate)
+
+    def _guided_fill(self, method: str, t: int, offsets: tuple[int, ...]) -> np.ndarray:
+        keyframes = [t + side * o for o in offsets for side in (-1, 1)]
+        if method == "flow warp":
+            return self._flow_warp(t, keyframes)
+        return self.network.render_frame(t, keyframes=keyframes, prealign=method == "network+prealign")
+
+    def _flow_warp(self, t: int, keyframes: list[int]) -> np.ndarray:
+        """The classical guided fill: keyframe pixels along reliable flow, Telea for the rest."""
+        from core.fill.telea import inpaint_hole
+        from core.render.composite import feathered_composite, upsample
+        from core.render.prealign import AlignedSource, prealign
+        from core.render.segment_propagation import CHAIN_CONSISTENCY
+
+        inputs = self.inputs
+        sources = [AlignedSource(inputs.working_frame(k), inputs.working_hole(k), *inputs.flow_and_consistency(t, k))
+                   for k in keyframes]
+        rgb, left = prealign(inputs.working_frame(t), inputs.working_hole(t), sources, threshold=CHAIN_CONSISTENCY)
+        filled = upsample(inpaint_hole(rgb, left), inputs.frame_size)
+        return feathered_composite(inputs.frame(t), filled, inputs.alpha(t))
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def _row(self, task: str, method: str, keyframes, score: CompletionScore | None, seconds: float) -> dict:
+        values = score.summary() if score is not None else dict.fromkeys(
+            ("psnr_hole", "ssim_hole", "psnr_frame", "ssim_frame", "flicker", "change_fill", "change_truth"),
+            float("nan"))
+        is_network = method in NETWORK_METHODS
+        return {
+            "task": task, "clip": self.case.name, "method": method, "keyframes": keyframes,
+            "frames": score.frames if score is not None else 0, **values, "seconds": seconds,
+            "note": "no checkpoint" if is_network and self.model is None else "",
+            "checkpoint": str(getattr(self.model, "path", None) or "") if is_network and self.model is not None else "",
+            "network_runs": None,
+        }
+
+
+def _running_car(data_root: Path, frames: int) -> list[np.ndarray]:
+    from core.video import open_clip
+
+    with open_clip(data_root / "running_car" / "running_car.mp4") as reader:
+        stop = min(len(reader), RUNNING_CAR_START + frames)
+        return [cv2.resize(f, EVAL_SIZE, interpolation=cv2.INTER_AREA)
+                for f in reader.frames(RUNNING_CAR_START, stop)]
+
+
+def _tennis(data_root: Path, frames: int) -> list[np.ndarray]:
+    files = sorted((data_root / "tennis" / "frames").glob("*.png"))[:frames]
+    if not files:
+        raise VideoError(f"No tennis frames in {data_root / 'tennis' / 'frames'}; check the data folder.")
+    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_COLOR)[:, :, ::-1], EVAL_SIZE, interpolation=cv2.INTER_AREA)
+            for f in files]
+
+
+def _borrowed_masks(folder: Path, frames: int) -> list[np.ndarray]:
+    files = sorted(folder.glob("*.png"))[:frames]
+    if not files:
+        raise VideoError(f"No masks in {folder}; check the data folder.")
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * MASK_DILATE + 1, 2 * MASK_DILATE + 1))
+    masks = []
+    for f in files:
+        mask = cv2.resize(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE), EVAL_SIZE, interpolation=cv2.INTER_NEAREST)
+        masks.append(cv2.dilate((mask > 0).astype(np.uint8) * 255, disc))
+    return masks

@@ -1,0 +1,108 @@
+"""Finding and loading the removal network's checkpoint, or saying clearly why it is not used.
+
+Where the checkpoint is, first match wins: the ``path`` argument (``--model`` on the command
+line), the ``KEYFILL_MODEL`` environment variable (a setting for the window and render farms),
+then ``resources/models/keyfill-base.pt`` in the installation.
+
+``load_removal_model`` raises :class:`ModelError` (for ``--method network``: the user asked for
+the network); ``find_removal_model`` turns the same problems into a one-line notice and returns
+``None`` so the caller falls back to the classical flow fill (``--method auto``). Loaded models are
+kept per (file, modification time, device), so renderers created one after another share one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from core.errors import ModelError
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-base.pt"
+MODEL_ENV = "KEYFILL_MODEL"
+
+Notice = Callable[[str], None]
+"""``notice(message)``: tells the user something went a different way than asked (one line)."""
+
+_log = logging.getLogger("keyfill.render")
+_loaded: dict[tuple, "RemovalModel"] = {}
+_loaded_lock = threading.Lock()
+_KEPT_MODELS = 2
+
+
+def log_notice(message: str) -> None:
+    """The default notice: a warning on the ``keyfill.render`` logger (stderr when unconfigured)."""
+    _log.warning(message)
+
+
+@dataclass
+class RemovalModel:
+    """A loaded removal network: ``model`` (``KeyframePropagationNet`` in eval mode) on ``device``
+    (``torch.device``), read from ``path``; ``extra`` is the checkpoint's training record."""
+
+    model: Any
+    device: Any
+    path: Path | None
+    extra: dict = field(default_factory=dict)
+
+
+def model_path(path: str | os.PathLike | None = None) -> Path:
+    """Where the checkpoint is looked for: ``path``, else ``$KEYFILL_MODEL``, else the default."""
+    if path:
+        return Path(path)
+    env = os.environ.get(MODEL_ENV)
+    return Path(env) if env else DEFAULT_MODEL_PATH
+
+
+def load_removal_model(path: str | os.PathLike | None = None, *, device: str = "auto") -> RemovalModel:
+    """Load the removal network (see the module docstring for where it is looked for).
+
+    device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"`` (:func:`core.model.pick_device`).
+    Raises :class:`ModelError` for a missing, corrupt or foreign checkpoint, one built for another
+    task (not RGB + mask in, RGB out), or an unavailable device.
+    """
+    from core.model import load_checkpoint, pick_device
+
+    resolved = model_path(path)
+    torch_device = pick_device(device)
+    try:
+        stat = resolved.stat()
+    except OSError:
+        raise ModelError(f"No removal model at {resolved}; train one first, or pass --model PATH "
+                         f"(or set {MODEL_ENV}).") from None
+    key = (str(resolved.resolve()), stat.st_mtime_ns, stat.st_size, str(torch_device))
+    with _loaded_lock:
+        cached = _loaded.get(key)
+    if cached is not None:
+        return cached
+    model, extra = load_checkpoint(resolved, torch_device)
+    config = model.config
+    if (config.in_channels, config.out_channels) != (4, 3):
+        raise ModelError(f"{resolved} is not a removal model (it takes {config.in_channels} channels "
+                         f"and gives {config.out_channels}); pass a checkpoint trained for removal.")
+    loaded = RemovalModel(model, torch_device, resolved, extra)
+    with _loaded_lock:
+        _loaded[key] = loaded
+        while len(_loaded) > _KEPT_MODELS:
+            _loaded.pop(next(iter(_loaded)))
+    return loaded
+
+
+def find_removal_model(path: str | os.PathLike | None = None, *, device: str = "auto",
+                       notice: Notice = log_notice) -> RemovalModel | None:
+    """Like :func:`load_removal_model`, but a problem becomes ``notice("...; using the classical
+    flow fill.")`` and ``None`` instead of an error."""
+    try:
+        return load_removal_model(path, device=device)
+    except ModelError as exc:
+        notice(f"{str(exc).rstrip('.')}. Using the classical flow fill instead.")
+        return None
+
+
+def forget_loaded_models() -> None:
+    """Drop the kept models (frees their memory; the next load reads the file again)."""
+    with _loaded_lock:
+        _loaded.clear()

@@ -1,0 +1,254 @@
+"""One frame of the removal on demand, by the keyframe propagation network.
+
+For target frame ``t`` (:mod:`core.render.keyframe_schedule`): the keyframes at offsets
+``±{5, 10, 15, 20, 40, 60, 80}`` and the nearest content keyframes, each masked with its own hole
+(content keyframes are fully known); the completed flows ``t -> keyframe`` and their consistency
+(:class:`RemovalInputs`); optionally "+prealign" (:mod:`core.render.prealign`). The network runs
+on the working grid (it pads to its stride itself); its output is upsampled and composited into
+the full-resolution frame inside the feathered hole only.
+
+Keyframes never depend on the target, so each keyframe's encoding (``KeyframeMemory``) is kept
+and reused by every target that reads it. On CUDA the network runs in mixed precision; when CUDA
+runs out of memory the renderer retries at a lower resolution, then on the CPU, with a notice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Hashable, Sequence
+
+import numpy as np
+
+from core.errors import ModelError
+from core.project import Project
+from core.render.composite import feathered_composite, upsample
+from core.render.keyframe_schedule import KEYFRAME_OFFSETS, keyframes_for
+from core.render.model_finder import Notice, RemovalModel, log_notice
+from core.render.prealign import AlignedSource
+from core.render.prealign import prealign as prealign_pixels
+from core.render.removal_inputs import RemovalInputs
+
+_SCALE_STEP = 0.75  # working resolution factor per out-of-memory retry
+_MIN_SCALE = 0.4
+
+
+@dataclass(frozen=True)
+class KeyframeSource:
+    """A frame the network reads, on the working grid: ``index`` (its frame in the clip, for the
+    flow), ``rgb`` ``(h, w, 3)`` uint8, ``hole`` ``(h, w)`` bool (all False when fully known) and
+    ``key``, which names its encoding in the cache (equal keys = equal inputs)."""
+
+    index: int
+    rgb: np.ndarray
+    hole: np.ndarray
+    key: Hashable
+
+
+@dataclass(frozen=True)
+class NetworkFrameStats:
+    """How one frame was rendered: keyframes read, share 0..1 of the working hole filled by
+    prealignment, keyframes encoded for it (the rest came from the cache), seconds."""
+
+    keyframes: int
+    prealigned: float
+    encoded: int
+    seconds: float
+
+
+class NetworkRenderer:
+    """The removal of single frames by the network; not thread-safe (one per worker).
+
+    model: a loaded :class:`RemovalModel` (or a bare ``KeyframePropagationNet``, run on the device
+    of its parameters). inputs: share the project's :class:`RemovalInputs` with other renderers.
+    prealign: fuse reliable flow-carried keyframe pixels into the hole before the network.
+    offsets: keyframe offsets in frames (the paper's 14 keyframes by default).
+    keep_keyframes: keyframe encodings kept in memory (each a few MB at 480 px wide).
+    """
+
+    def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], model, *,
+                 inputs: RemovalInputs | None = None, prealign: bool = False,
+                 offsets: Sequence[int] = KEYFRAME_OFFSETS, notice: Notice = log_notice,
+                 keep_keyframes: int = 48) -> None:
+        import torch
+
+        if not isinstance(model, RemovalModel):
+            model = RemovalModel(model, next(model.parameters()).device, None)
+        self.project = project
+        self.inputs = inputs if inputs is not None else RemovalInputs(project, frame_of)
+        self.model = model
+        self.prealign = prealign
+        self.offsets = tuple(offsets)
+        self.notice = notice
+        self.scale = 1.0
+        self.last_stats: NetworkFrameStats | None = None
+        self._device = torch.device(model.device)
+        self._net = model.model
+        self._memories: OrderedDict[tuple, object] = OrderedDict()
+        self._keep = keep_keyframes
+
+    # -- frames --------------------------------------------------------------------------------
+
+    def render_frame(self, index: int, *, keyframes: Sequence[int] | None = None,
+                     prealign: bool | None = None) -> np.ndarray:
+        """Frame ``index`` cleaned: ``(H, W, 3)`` uint8 RGB.
+
+        A content keyframe is returned as it is and a frame without a hole is the source frame;
+        otherwise the network fills the hole from ``keyframes`` (default: the schedule's).
+        Outside the hole the source pixels are returned bit for bit.
+        """
+        inputs = self.inputs
+        if not 0 <= index < inputs.frame_count:
+            raise IndexError(f"frame {index} outside 0..{inputs.frame_count - 1}")
+        if inputs.is_fixed(index) or not inputs.hole(index).any():
+            return inputs.frame(index)
+        if keyframes is None:
+            keyframes = keyframes_for(index, inputs.frame_count, offsets=self.offsets,
+                                      content_keyframes=self.project.content_keyframes())
+        return self.render_with_sources(index, [self.source(k) for k in keyframes], prealign=prealign)
+
+    def render_with_sources(self, index: int, sources: Sequence[KeyframeSource], *,
+                            prealign: bool | None = None) -> np.ndarray:
+        """Frame ``index`` filled by the network from ``sources`` (full resolution, composited)."""
+        working = self.fill_working(index, sources, prealign=prealign)
+        filled = upsample(working, self.inputs.frame_size)
+        return feathered_composite(self.inputs.frame(index), filled, self.inputs.alpha(index))
+
+    def source(self, index: int) -> KeyframeSource:
+        """Frame ``index`` as a keyframe: masked with its own hole (none for content keyframes)."""
+        inputs = self.inputs
+        return KeyframeSource(index, inputs.working_frame(index), inputs.working_hole(index),
+                              ("frame", index))
+
+    def fill_working(self, index: int, sources: Sequence[KeyframeSource], *,
+                     prealign: bool | None = None) -> np.ndarray:
+        """The network's output for frame ``index`` on the working grid: ``(h, w, 3)`` uint8 RGB
+        (the working frame outside the working hole)."""
+        started = time.perf_counter()
+        inputs = self.inputs
+        rgb, hole = inputs.working_frame(index), inputs.working_hole(index)
+        flows = [inputs.flow_and_consistency(index, s.index) for s in sources]
+        prealigned = 0.0
+        if self.prealign if prealign is None else prealign:
+            aligned = (AlignedSource(s.rgb, s.hole, f, c) for s, (f, c) in zip(sources, flows))
+            rgb, remaining = prealign_pixels(rgb, hole, aligned)
+            prealigned = 1.0 - remaining.sum() / max(1, hole.sum())
+            hole = remaining
+        if not hole.any():
+            output, encoded = rgb, 0
+        else:
+            output, encoded = self._with_memory_retries(lambda: self._run_network(rgb, hole, sources, flows))
+        self.last_stats = NetworkFrameStats(len(sources), float(prealigned), encoded,
+                                            time.perf_counter() - started)
+        return output
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def invalidate(self, *, frames_changed: bool = False) -> None:
+        """Masks (or, with ``frames_changed``, content keyframes) changed: forget what they fed."""
+        self._memories.clear()
+        self.inputs.invalidate(frames_changed=frames_changed)
+
+    def close(self) -> None:
+        """Free the keyframe encodings (the model stays loaded for the next renderer)."""
+        self._memories.clear()
+
+    # -- the network ---------------------------------------------------------------------------
+
+    def _run_network(self, rgb: np.ndarray, hole: np.ndarray, sources: Sequence[KeyframeSource],
+                     flows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, int]:
+        import torch
+
+        from core.model import autocast, resize_consistency, resize_flow
+
+        height, width = hole.shape
+        size = (max(8, round(height * self.scale)), max(8, round(width * self.scale)))
+        with torch.inference_mode(), autocast(self._device):
+            target = self._frame_tensor(rgb, hole, size)
+            memory, encoded = self._memory(sources, size)
+            flow_t = consistency_t = None
+            if sources:
+                flow_t = torch.from_numpy(np.stack([f for f, _ in flows])).permute(0, 3, 1, 2)[None]
+                consistency_t = torch.from_numpy(np.stack([c for _, c in flows]))[None, :, None]
+                flow_t = resize_flow(flow_t.to(self._device), size)
+                consistency_t = resize_consistency(consistency_t.to(self._device), size)
+            out = self._net.propagate(target, memory, flow_t, consistency_t)
+            out = out.float()
+            if tuple(out.shape[-2:]) != (height, width):
+                out = torch.nn.functional.interpolate(out, size=(height, width), mode="bilinear",
+                                                      align_corners=False)
+            pixels = (out[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).cpu().numpy()
+        # Known pixels stay exactly as given (the network composites them at its own resolution).
+        return np.where(hole[..., None], pixels, rgb), encoded
+
+    def _memory(self, sources: Sequence[KeyframeSource], size: tuple[int, int]):
+        """The ``KeyframeMemory`` of ``sources`` in order (encoding only those not kept)."""
+        import torch
+
+        from core.model import KeyframeMemory
+
+        keys = [(s.key, size) for s in sources]
+        missing = [i for i, key in enumerate(keys) if key not in self._memories]
+        if missing:
+            frames = torch.stack([self._frame_tensor(sources[i].rgb, sources[i].hole, size)[0]
+                                  for i in missing])[None]
+            encoded = self._net.encode_keyframes(frames)
+            for j, i in enumerate(missing):
+                self._memories[keys[i]] = encoded.select([j])
+        if not sources:
+            height, width = size
+            empty = torch.zeros(1, 0, 4, height, width, device=self._device)
+            return self._net.encode_keyframes(empty), 0
+        memory = KeyframeMemory.cat([self._memories[key] for key in keys])
+        for key in keys:
+            self._memories.move_to_end(key)
+        while len(self._memories) > max(self._keep, len(keys)):
+            self._memories.popitem(last=False)
+        return memory, len(missing)
+
+    def _frame_tensor(self, rgb: np.ndarray, hole: np.ndarray, size: tuple[int, int]):
+        """``(1, 4, h', w')`` float: RGB 0..1 zeroed inside the hole, then the hole (1) channel."""
+        import torch
+        import torch.nn.functional as F
+
+        # astype copies: frames from a clip reader are read-only, which torch warns about.
+        image = torch.from_numpy(rgb.astype(np.float32)).to(self._device).permute(2, 0, 1) / 255
+        mask = torch.from_numpy(hole.astype(np.float32)).to(self._device)[None]
+        if tuple(mask.shape[-2:]) != size:
+            image = F.interpolate(image[None], size=size, mode="area")[0]
+            mask = (F.interpolate(mask[None], size=size, mode="area")[0] > 0).float()
+        return torch.cat([image * (1 - mask), mask])[None]
+
+    def _with_memory_retries(self, run: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
+        """``run()``; when CUDA runs out of memory: again at a lower resolution, then on the CPU."""
+        import torch
+
+        while True:
+            try:
+                return run()
+            except torch.cuda.OutOfMemoryError:
+                self._memories.clear()
+                torch.cuda.empty_cache()
+                if self.scale * _SCALE_STEP >= _MIN_SCALE:
+                    self.scale *= _SCALE_STEP
+                    self.notice(f"The GPU ran out of memory; rendering at {self.scale:.0%} of the "
+                                "working resolution. Lower the working width for sharper results.")
+                elif self._device.type != "cpu":
+                    self._net = _on_cpu(self._net)
+                    self._device = torch.device("cpu")
+                    self.scale = 1.0
+                    self.notice("The GPU ran out of memory even at a low resolution; rendering on the "
+                                "CPU (slower). Close other GPU programs to render on the GPU.")
+                else:
+                    raise ModelError("Out of memory while rendering; lower the working width.") from None
+
+
+
+def _on_cpu(net):
+    """A CPU copy of ``net`` made without another GPU allocation (its weights go over one by one)."""
+    from core.model import KeyframePropagationNet
+
+    cpu = KeyframePropagationNet(net.config)
+    cpu.load_state_dict({k: v.detach().cpu() for k, v in net.state_dict().items()})
+    return cpu.eval()

@@ -1,0 +1,132 @@
+"""What every removal renderer reads of a project, computed once and cached.
+
+Frames come from :func:`core.render.removal.removal_sources` (content keyframes replace the
+decoded frames and have no hole). Two grids:
+
+- the clip's full resolution ``(W, H)``: holes (masks grown by ``dilate`` pixels), the feathered
+  compositing weight, and the results;
+- the *working grid* ``(w, h)`` (at most ``project.settings.working_width`` wide, the same grid
+  :class:`core.flow.FlowField` computes flow on): the network's frames and holes, and the
+  completed flows (flow inside holes interpolated from the motion around them, as in the paper's
+  rough alignment, :mod:`core.fill.flow_completion`) with their forward-backward consistency.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from core.fill.flow_completion import CompletedFlows
+from core.fill.holes import check_mask_size, hole_from_mask
+from core.flow import FlowField, working_size
+from core.project import Project
+from core.render.composite import feather_alpha
+
+_KEPT = 48  # holes / working frames / weights kept per kind (a chunk and its keyframes)
+
+
+class RemovalInputs:
+    """Frames, holes and flows of one project for the renderers; not thread-safe.
+
+    frame_of: ``frame_of(i) -> (H, W, 3)`` uint8 RGB decoded source frame.
+    dilate: pixels the masks are grown by (the hole); feather: pixels of the compositing ramp
+    (default: ``project.settings.feather``).
+    """
+
+    def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], *, dilate: int = 3,
+                 feather: float | None = None, flow: FlowField | None = None) -> None:
+        from core.render.removal import removal_sources
+
+        self.project = project
+        self.frame_count = project.clip.frame_count
+        self.frame_size = (project.clip.width, project.clip.height)
+        self.working_size = working_size(*self.frame_size, project.settings.working_width)
+        self.dilate = dilate
+        self.feather = project.settings.feather if feather is None else feather
+        self._frame, self._mask = removal_sources(project, frame_of)
+        self.flow = flow if flow is not None else FlowField(
+            self._frame, self.frame_count, working_width=project.settings.working_width, cache_pairs=64)
+        self._caches: dict[str, OrderedDict] = {}
+        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+
+    # -- frames and holes --------------------------------------------------------------------
+
+    def frame(self, index: int) -> np.ndarray:
+        """``(H, W, 3)`` uint8 RGB: the content keyframe if there is one, else the decoded frame."""
+        return self._frame(index)
+
+    def is_fixed(self, index: int) -> bool:
+        """Whether ``index`` is a content keyframe (hand-fixed: returned as it is, fully known)."""
+        return index in self.project.content_keyframes()
+
+    def mask(self, index: int) -> np.ndarray:
+        """``(H, W)`` uint8, non-zero = object to remove (empty on content keyframes)."""
+        return self._mask(index)
+
+    def hole(self, index: int) -> np.ndarray:
+        """``(H, W)`` bool: the mask grown by ``dilate`` pixels (read-only)."""
+        def make() -> np.ndarray:
+            mask = self._mask(index)
+            check_mask_size(mask, self.frame_size, index)
+            return hole_from_mask(mask, self.dilate)
+        return self._cached("hole", index, make)
+
+    def alpha(self, index: int) -> np.ndarray:
+        """``(H, W)`` float32 0..1 compositing weight of the fill (:func:`feather_alpha`)."""
+        return self._cached("alpha", index,
+                            lambda: feather_alpha(self.hole(index), self._mask(index), self.feather))
+
+    def working_hole(self, index: int) -> np.ndarray:
+        """``(h, w)`` bool hole on the working grid; a working pixel touching the hole is hole."""
+        def make() -> np.ndarray:
+            hole = self.hole(index)
+            width, height = self.working_size
+            if hole.shape == (height, width):
+                return hole
+            return cv2.resize(hole.astype(np.uint8), (width, height), interpolation=cv2.INTER_AREA) > 0
+        return self._cached("working_hole", index, make)
+
+    def working_frame(self, index: int) -> np.ndarray:
+        """``(h, w, 3)`` uint8 RGB frame on the working grid (area-averaged)."""
+        def make() -> np.ndarray:
+            frame = self._frame(index)
+            if (frame.shape[1], frame.shape[0]) == self.working_size:
+                return frame
+            return cv2.resize(frame, self.working_size, interpolation=cv2.INTER_AREA)
+        return self._cached("working_frame", index, make)
+
+    # -- flows -------------------------------------------------------------------------------
+
+    def flow_and_consistency(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """Completed ``flow_ab`` (``(h, w, 2)`` float32, working-grid pixels, on ``a``'s grid) and
+        its forward-backward consistency (``(h, w)`` float32 0..1)."""
+        if a == b:
+            width, height = self.working_size
+            return np.zeros((height, width, 2), np.float32), np.ones((height, width), np.float32)
+        return self._completed.flow_and_consistency(a, b)
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def invalidate(self, *, frames_changed: bool = False) -> None:
+        """Masks changed: forget holes and completed flows. ``frames_changed`` (a content keyframe
+        was set or removed): forget the raw flows too."""
+        self._caches.clear()
+        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+        if frames_changed:
+            self.flow = FlowField(self._frame, self.frame_count,
+                                  working_width=self.project.settings.working_width, cache_pairs=64)
+            self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+
+    def _cached(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
+        cache = self._caches.setdefault(kind, OrderedDict())
+        value = cache.get(index)
+        if value is None:
+            value = make()
+            cache[index] = value
+            while len(cache) > _KEPT:
+                cache.popitem(last=False)
+        cache.move_to_end(index)
+        return value

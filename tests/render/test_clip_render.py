@@ -1,0 +1,88 @@
+"""The whole clip the paper's way: anchors by the network, the frames between along flow."""
+
+import numpy as np
+import pytest
+
+from core.fill import hole_from_mask, telea_fill
+from core.render import ClipRender, NetworkRenderer
+from tests.render.synthetic import background, synthetic_project
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return synthetic_project(26)
+
+
+@pytest.fixture(scope="module")
+def whole(scene, tiny_model):
+    project, frames, _ = scene
+    render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    return render, list(render.frames())
+
+
+def test_a_chunk_rendered_on_its_own_equals_the_whole_clip(scene, tiny_model, whole):
+    project, frames, _ = scene
+    _, all_frames = whole
+    chunk = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    for index, frame in zip(range(20, 26), chunk.frames(20, 26)):
+        assert np.array_equal(frame, all_frames[index]), index
+    assert chunk.network_frames == 2  # anchors 20 and 25 only
+
+
+def test_each_anchor_is_rendered_once_and_outside_pixels_are_kept(scene, whole):
+    _, frames, masks = scene
+    render, all_frames = whole
+    assert render.anchors == [0, 20, 25]
+    assert render.network_frames == 3
+    for index in (0, 7, 20, 24):
+        hole = hole_from_mask(masks[index], 3)
+        assert np.array_equal(all_frames[index][~hole], frames[index][~hole])
+
+
+def test_frames_between_anchors_carry_the_anchors_along_the_flow(scene, tiny_model, monkeypatch):
+    """With anchors rendered perfectly (the clean background), the frames between must be close
+    to the clean background too, far closer than Telea gets."""
+    project, frames, masks = scene
+    network = NetworkRenderer(project, frames.__getitem__, tiny_model)
+    monkeypatch.setattr(network, "render_frame", lambda index, **_: background(index))
+    render = ClipRender(network)
+    errors, telea_errors = [], []
+    for index in (5, 10, 15):
+        hole = masks[index] > 0
+        truth = background(index).astype(float)
+        errors.append(np.abs(render.frame(index).astype(float) - truth)[hole].mean())
+        telea_errors.append(np.abs(telea_fill(frames[index], masks[index]).astype(float) - truth)[hole].mean())
+    assert max(errors) < 6, errors
+    assert np.mean(errors) < 0.5 * np.mean(telea_errors), (errors, telea_errors)
+
+
+def test_content_keyframes_are_anchors_returned_as_they_are(scene, tiny_model):
+    project, frames, _ = scene
+    fixed = background(12)
+    project.set_content_keyframe(12, fixed)
+    try:
+        render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+        assert 12 in render.anchors
+        assert np.array_equal(render.frame(12), fixed)
+        render.frame(14)
+        assert render.network_frames == 1  # only anchor 20: 12 is done already
+    finally:
+        project.remove_content_keyframe(12)
+
+
+def test_cancel_stops_between_frames(scene, tiny_model):
+    from core.errors import Cancelled
+    from core.progress import CancelToken
+
+    project, frames, _ = scene
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append(done)
+        token.cancel()
+
+    render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    with pytest.raises(Cancelled):
+        list(render.frames(0, 5, progress=progress, cancel=token))
+    assert seen == [1]
