@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 ICON_COLOUR = "#dcdcdc"
-TRAIN_TOOLTIP = "Train on this clip: arrives with the network"
 
 
 def _icon(name: str):
@@ -48,8 +47,8 @@ class WindowActions:
                                    tip="Remove the visible objects from the whole clip")
         self.fix_frame = self._action("Fix frame by hand…", g(lambda: ops.fix_frame()), "mdi6.image-edit",
                                       tip="Import an image as this frame's replacement (a content keyframe)")
-        self.train = self._action("Train on this clip", lambda: None, "fa6s.brain", tip=TRAIN_TOOLTIP)
-        self.train.setEnabled(False)
+        self.train = self._action("Train on this clip…", window.show_trainer, "fa6s.brain",
+                                  tip="Fine-tune the removal network on this clip (the Training panel)")
         # --- tools
         self.tool_group = QActionGroup(window)
         self.brush = self._tool("Brush", "brush", "fa6s.paintbrush", "B")
@@ -90,7 +89,7 @@ class WindowActions:
     def update_enabled(self) -> None:
         has_project = self.w.session.project is not None
         for action in (self.save, self.save_as, self.relink, self.export, self.propagate, self.remove,
-                       self.fix_frame, self.play, self.reverse, self.forward, self.previous, self.next):
+                       self.fix_frame, self.train, self.play, self.reverse, self.forward, self.previous, self.next):
             action.setEnabled(has_project)
         self.propagate.setEnabled(has_project and not self.w.jobs.is_running("Propagating masks"))
         self.remove.setEnabled(has_project and not self.w.jobs.is_running("Removing objects"))

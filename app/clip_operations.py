@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.commands import PropagateCommand, SetContentKeyframeCommand, UpdateSettingsCommand
@@ -14,6 +14,7 @@ from app.dialogs.settings_dialog import SettingsDialog
 from app.session import Session
 from app.workers.tasks import ExportOptions, export_task, propagate_task, remove_clip_task
 from app.workers.threads import Job
+from app.workers.training import FinetuneOptions, finetune_task
 from app.workers.tracker import JobTracker
 from core.content_frame import read_content_frame
 
@@ -21,6 +22,8 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
 
 
 class ClipOperations(QObject):
+    noticed = Signal(str)  # a job went another way than asked (e.g. the flow fill instead of the network)
+
     def __init__(self, session: Session, jobs: JobTracker, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
         self.session, self.jobs, self.settings, self.window = session, jobs, settings, window
@@ -50,7 +53,8 @@ class ClipOperations(QObject):
         project, cache = self.session.project, self.session.render_cache
         if project is None or self.jobs.is_running("Removing objects"):
             return None
-        job = Job("Removing objects", remove_clip_task(project, cache))
+        job = Job("Removing objects", remove_clip_task(project, cache, device=self.device_preference(),
+                                                       model_path=self.model_path(), notice=self.noticed.emit))
         job.progressed.connect(lambda *_: self.session.mark_rendered())
 
         def done(revision: int) -> None:
@@ -82,19 +86,26 @@ class ClipOperations(QObject):
         return self.export_dialog
 
     def start_export(self, options: ExportOptions) -> Job:
-        job = Job("Exporting", export_task(self.session.project, options))
+        job = Job("Exporting", export_task(self.session.project, options, device=self.device_preference(),
+                                           model_path=self.model_path(), notice=self.noticed.emit))
         return self.jobs.start(job)
 
     def edit_settings(self) -> SettingsDialog:
         project = self.session.project
-        dialog = SettingsDialog(self.device_preference(), project.settings.working_width if project else None, self.window)
+        dialog = SettingsDialog(self.device_preference(), project.settings.working_width if project else None,
+                                project.settings.removal_method if project else None, self.window)
 
         def apply() -> None:
-            device, width = dialog.values()
+            device, width, method = dialog.values()
             self.settings.setValue("device", device)
             self.window.status.set_device_preference(device)
-            if project is not None and project is self.session.project and width != project.settings.working_width:
-                self.session.push(UpdateSettingsCommand(project, working_width=width))
+            self.window.viewer.set_render_options(device=device)
+            if project is None or project is not self.session.project:
+                return
+            changes = {key: value for key, value in (("working_width", width), ("removal_method", method))
+                       if getattr(project.settings, key) != value}
+            if changes:
+                self.session.push(UpdateSettingsCommand(project, **changes))
 
         dialog.accepted.connect(apply)
         dialog.open()
@@ -102,6 +113,35 @@ class ClipOperations(QObject):
 
     def device_preference(self) -> str:
         return str(self.settings.value("device", "auto"))
+
+    # --- the removal network ---------------------------------------------------------------
+    def model_path(self) -> Path | None:
+        """The model file chosen in the window (a fine-tuned one), or None for core's default."""
+        value = self.settings.value("removal/model", "")
+        return Path(value) if value else None
+
+    def installed_model(self) -> Path | None:
+        """The model file the removal would load, if there is one."""
+        from core.render.model_finder import model_path
+
+        path = model_path(self.model_path())
+        return path if path.is_file() else None
+
+    def set_model_path(self, path: Path | None) -> None:
+        self.settings.setValue("removal/model", str(path) if path else "")
+        self.window.viewer.set_render_options(model_path=path)
+
+    def start_finetune(self, options: FinetuneOptions, on_loss, use_result: bool) -> Job:
+        """Fine-tune on the open project (``core.train``); with ``use_result`` the new model then
+        renders the preview and the export."""
+        job = Job("Fine-tuning", finetune_task(self.session.project, options, on_loss=on_loss))
+
+        def done(result) -> None:
+            if use_result:
+                self.set_model_path(Path(result.model_path))
+                self.noticed.emit(f"The removal now uses {Path(result.model_path).name}.")
+
+        return self.jobs.start(job, done)
 
     def relink(self) -> None:
         project = self.session.project

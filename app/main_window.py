@@ -19,6 +19,7 @@ from app.clip_operations import ClipOperations
 from app.panels.keyframes_panel import KeyframesPanel
 from app.panels.objects_panel import ObjectsPanel
 from app.panels.properties_panel import PropertiesPanel
+from app.panels.trainer_panel import TrainerPanel
 from app.project_files import ProjectFiles
 from app.session import Session
 from app.status_bar import StatusBar
@@ -71,8 +72,12 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.select_tool("brush")
         self.status.set_device_preference(self.operations.device_preference())
+        self.viewer.set_render_options(device=self.operations.device_preference(),
+                                       model_path=self.operations.model_path())
         self.viewer.busyChanged.connect(self.status.set_busy)
-        self.viewer.problem.connect(lambda message: self.status.showMessage(message, 8000))
+        self.viewer.problem.connect(self.status.show_notice)
+        self.operations.noticed.connect(self.status.show_notice)
+        self.viewer.fillChanged.connect(self.status.set_fill)
         self.canvas.playToggleRequested.connect(self.playback.toggle)
         self.brush.changed.connect(self.canvas.update)
         self.session.projectReplaced.connect(self._on_project_replaced)
@@ -104,6 +109,10 @@ class MainWindow(QMainWindow):
         self.canvas.tool = self.tools[name]
         self.canvas.update()
 
+    def show_trainer(self) -> None:
+        self.trainer_dock.show()
+        self.trainer_dock.raise_()
+
     def open_path(self, path: str | Path) -> Job:
         return self.files.open_path(path)
 
@@ -122,8 +131,9 @@ class MainWindow(QMainWindow):
         self.keyframes_panel = KeyframesPanel(self.session)
         self.properties_panel = PropertiesPanel(self.session, self.brush, self.viewer.mask_opacity)
         self.properties_panel.maskOpacityChanged.connect(self.viewer.set_mask_opacity)
+        self.trainer_panel = TrainerPanel(self.session, self.operations.start_finetune, self.operations.installed_model)
         for title, panel in (("Objects", self.objects_panel), ("Keyframes", self.keyframes_panel),
-                             ("Properties", self.properties_panel)):
+                             ("Properties", self.properties_panel), ("Training", self.trainer_panel)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{title} dock")
             dock.setWidget(panel)
@@ -131,7 +141,10 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.actions.panels_menu.addAction(dock.toggleViewAction())
         docks = [self.findChild(QDockWidget, f"{title} dock") for title in ("Objects", "Keyframes", "Properties")]
-        self.resizeDocks(docks[:1], [260], Qt.Horizontal)
+        self.trainer_dock = self.findChild(QDockWidget, "Training dock")
+        self.tabifyDockWidget(docks[1], self.trainer_dock)
+        docks[1].raise_()
+        self.resizeDocks(docks[:1], [280], Qt.Horizontal)
         self.resizeDocks(docks, [140, 260, 240], Qt.Vertical)  # few objects, many keyframes
 
     # --- session events --------------------------------------------------------------------
@@ -140,6 +153,7 @@ class MainWindow(QMainWindow):
 
     def _on_project_replaced(self) -> None:
         self._update_title()
+        self.status.set_fill("")  # known again once the new project's preview renders
         project = self.session.project
         if project is None:
             return

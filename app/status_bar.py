@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 from app.workers.tracker import JobTracker
 
 MEMORY_REFRESH_MS = 2000
+NOTICE_MS = 10000
 
 
 def process_rss_bytes() -> int | None:
@@ -73,9 +74,12 @@ class StatusBar(QStatusBar):
         self.cancel_button.setToolTip("Cancel")
         self.cancel_button.clicked.connect(self._cancel)
         self.cancel_button.hide()
+        self.fill = QLabel("")
+        self.fill.setToolTip("What fills the removed objects in the preview (Edit › Settings › Removal)")
         self.device = QLabel("Device: …")
         self.memory = QLabel("")
-        for widget in (self.spinner, self.activity, self.progress_bar, self.cancel_button, self.device, self.memory):
+        for widget in (self.spinner, self.activity, self.progress_bar, self.cancel_button, self.fill, self.device,
+                       self.memory):
             self.addPermanentWidget(widget)
         self._busy_text = ""
         jobs.changed.connect(self._show_jobs)
@@ -89,6 +93,14 @@ class StatusBar(QStatusBar):
         if probe:
             self.probe.request(preference)
         self._refresh()
+
+    def set_fill(self, method: str) -> None:
+        """``"network"`` or ``"flow"``: what the preview was last rendered with ("" when unknown)."""
+        self.fill.setText({"network": "Fill: network", "flow": "Fill: flow fill"}.get(method, method))
+
+    def show_notice(self, message: str) -> None:
+        """One line the user should see (a fallback, a worker's failure) for a while."""
+        self.showMessage(message, NOTICE_MS)
 
     def set_busy(self, busy: bool, text: str) -> None:
         """The live preview / heat map (not a job): spinner and text, no progress bar."""

@@ -1,4 +1,5 @@
-"""Settings: the compute device (an application setting) and the working resolution (the project's)."""
+"""Settings: the compute device (an application setting), the working resolution and the removal
+method (the project's, saved with it)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 DEVICES = [("Auto (best available)", "auto"), ("CPU", "cpu"), ("CUDA (NVIDIA GPU)", "cuda"), ("MPS (Apple GPU)", "mps")]
 WORKING_WIDTHS = [("320 px (fastest)", 320), ("480 px (default)", 480), ("640 px", 640), ("960 px", 960),
                   ("1280 px (slow, finest)", 1280)]
+REMOVAL_METHODS = [("Auto (the network when a model is installed)", "auto"), ("Network", "network"),
+                   ("Classical flow fill", "flow")]
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, device: str, working_width: int | None, parent: QWidget | None = None) -> None:
+    def __init__(self, device: str, working_width: int | None, removal_method: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.device = QComboBox()
@@ -26,15 +30,24 @@ class SettingsDialog(QDialog):
         self.width.setCurrentIndex(max(0, self.width.findData(working_width if working_width else 480)))
         self.width.setEnabled(working_width is not None)
         self.width.setToolTip("Optical flow and the network run this wide; results are upsampled to the clip's size")
+        self.method = QComboBox()
+        for label, value in REMOVAL_METHODS:
+            self.method.addItem(label, value)
+        self.method.setCurrentIndex(max(0, self.method.findData(removal_method or "auto")))
+        self.method.setEnabled(removal_method is not None)
+        self.method.setToolTip("What fills the removed object: the network (from keyframes), or the classical "
+                               "flow fill, which needs no model; Auto falls back to it when no model loads")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Device", self.device)
         form.addRow("Working resolution", self.width)
+        form.addRow("Removal", self.method)
         if working_width is None:
-            form.addRow(QLabel("Open a project to change its working resolution."))
+            form.addRow(QLabel("Open a project to change its working resolution and removal."))
         form.addRow(buttons)
 
-    def values(self) -> tuple[str, int]:
-        return self.device.currentData(), self.width.currentData()
+    def values(self) -> tuple[str, int, str]:
+        """(device, working width in pixels, removal method)."""
+        return self.device.currentData(), self.width.currentData(), self.method.currentData()

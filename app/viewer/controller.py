@@ -22,13 +22,16 @@ DEBOUNCE_MS = 150  # scrubbing has stopped when the frame stays this long
 
 class ViewerController(QObject):
     busyChanged = Signal(bool, str)  # the preview or heat map is being computed
-    problem = Signal(str)  # a worker failed: for the status bar
+    fillChanged = Signal(str)  # the preview's fill: "network" or "flow"
+    problem = Signal(str)  # a worker failed, or the preview fell back to the flow fill: for the status bar
 
     def __init__(self, session: Session, canvas: ViewerCanvas, opener=open_reader) -> None:
         super().__init__(canvas)
         self.session, self.canvas, self._open = session, canvas, opener
         self.mask_opacity = 0.45
         self.heat_reference = "next"  # or "keyframe": compare with the nearest mask keyframe
+        self.device = "auto"  # where the removal network runs (the application's setting)
+        self.model_path = None  # the removal network's file; None: core's default (see core.render)
         self.generation = 0
         self._threads: list[WorkerThread] = []
         self._decoder = self._preview = self._consistency = None
@@ -53,6 +56,20 @@ class ViewerController(QObject):
     def set_mask_opacity(self, opacity: float) -> None:
         self.mask_opacity = opacity
         self._refresh_masks()
+
+    def set_render_options(self, *, device: str | None = None, model_path=None) -> None:
+        """Render the preview's network on ``device`` ("auto", "cpu", "cuda", "mps") and / or from
+        the file ``model_path`` from now on."""
+        device = device or self.device
+        model_path = model_path or self.model_path
+        if (device, model_path) == (self.device, self.model_path):
+            return
+        self.device, self.model_path = device, model_path
+        if self._preview is not None:
+            self._preview.reset()
+            self.generation += 1
+            self.canvas.set_layers(result=None)
+            self._schedule(self._preview_timer, now=True)
 
     def set_heat_reference(self, reference: str) -> None:
         self.heat_reference = reference
@@ -80,8 +97,12 @@ class ViewerController(QObject):
         self._decoder = self._start(FrameDecoder(path, self._open), "frame decoder")
         self._decoder.frameReady.connect(self._on_frame_ready)
         self._preview = self._start(
-            PreviewWorker(lambda: ClipRenderer(project, self._open), self.session.render_cache), "preview")
+            PreviewWorker(lambda notice: ClipRenderer(project, self._open, device=self.device,
+                                                      model_path=self.model_path, notice=notice),
+                          self.session.render_cache), "preview")
         self._preview.rendered.connect(self._on_rendered)
+        self._preview.noticed.connect(self.problem)
+        self._preview.fillChanged.connect(self.fillChanged)
         self._consistency = self._start(
             ConsistencyWorker(path, count, project.settings.working_width, self._open), "flow consistency")
         self._consistency.computed.connect(self._on_consistency)
@@ -98,6 +119,7 @@ class ViewerController(QObject):
         if self._preview is not None:
             if event.kind in ("settings", "content"):
                 self._preview.reset()
+                self._consistency.set_working_width(self.session.project.settings.working_width)
             elif event.kind in ("mask", "objects"):
                 self._preview.masks_changed()
         if event.kind in ("mask", "objects", "content", "settings"):

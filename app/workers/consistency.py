@@ -21,13 +21,24 @@ class ConsistencyWorker(LatestRequestWorker):
         self._path, self._count, self._width, self._open = Path(path), frame_count, working_width, opener
         self._reader = None
         self._field = None
+        self._stale = False  # the working width changed: make a new flow field
+
+    def set_working_width(self, width: int) -> None:
+        """Compute flow at ``width`` from the next request on (the project's setting changed)."""
+        with self._lock:
+            if width != self._width:
+                self._width, self._stale = width, True
 
     def handle(self, request: tuple[int, int, int]) -> None:
         a, b, generation = request
+        with self._lock:
+            if self._stale:
+                self._field, self._stale = None, False
         if self._field is None:
             from core.flow import FlowField
 
-            self._reader = self._open(self._path)
+            if self._reader is None:
+                self._reader = self._open(self._path)
             self._field = FlowField(self._reader.frame, self._count, working_width=self._width)
         self.computed.emit(a, b, generation, self._field.consistency(a, b))
 

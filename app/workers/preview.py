@@ -2,9 +2,10 @@
 
 Requests carry a generation number; the window bumps it on every new request and on every edit,
 so a result that arrives for an older generation (stale: another frame, or masks since changed)
-is dropped by the receiver. The renderer is made on the worker's thread by ``make_renderer``
-(anything with ``render_frame(i)``, ``invalidate()`` and ``close()``, see ``render.py``), so the
-network renderer can replace the flow fill.
+is dropped by the receiver. The renderer is made on the worker's thread by
+``make_renderer(notice)`` (anything with ``render_frame(i)``, ``invalidate()`` and ``close()``, see
+``render.py``); what it tells ``notice`` (e.g. "no model: showing the flow fill") comes out as
+``noticed``.
 """
 
 from __future__ import annotations
@@ -23,14 +24,18 @@ class PreviewWorker(LatestRequestWorker):
 
     rendered = Signal(int, int, object)
     started = Signal(int)  # generation being rendered
+    noticed = Signal(str)  # the renderer went another way than asked (one line for the status bar)
+    fillChanged = Signal(str)  # which fill renders: "network" or "flow" (the renderer's ``method``)
 
-    def __init__(self, make_renderer: Callable[[], object], cache: RenderCache | None = None) -> None:
+    def __init__(self, make_renderer: Callable[[Callable[[str], None]], object],
+                 cache: RenderCache | None = None) -> None:
         super().__init__()
         self._make = make_renderer
         self._cache = cache
         self._renderer = None
         self._reset = threading.Event()  # settings or content changed: make a new renderer
         self._masks_changed = threading.Event()
+        self._method: str | None = None
 
     def reset(self) -> None:
         """Rebuild the renderer before the next request (settings or content keyframes changed)."""
@@ -48,11 +53,15 @@ class PreviewWorker(LatestRequestWorker):
             if self._renderer is None or self._reset.is_set():
                 self._reset.clear()
                 self._release_renderer()
-                self._renderer = self._make()
+                self._renderer = self._make(self.noticed.emit)
             if self._masks_changed.is_set():
                 self._masks_changed.clear()
                 self._renderer.invalidate()
             image = self._renderer.render_frame(frame)
+            method = getattr(self._renderer, "method", None)
+            if method is not None and method != self._method:
+                self._method = method
+                self.fillChanged.emit(method)
         self.rendered.emit(frame, generation, image)
 
     @Slot()

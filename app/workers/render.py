@@ -1,7 +1,10 @@
 """The removal renderer the window uses for single frames, bound to a reader of its own thread.
 
-Kept behind :class:`ClipRenderer`'s two methods (``render_frame``, ``invalidate``) so the network
-renderer can replace the classical flow fill without the preview changing.
+:class:`ClipRenderer` gives the preview exactly the frames the export will have
+(``core.render.RemovalRenderer``): the network or the classical flow fill, as the project's
+``removal_method`` says (``auto``: the network when a checkpoint loads). When the network cannot
+run (no checkpoint, a damaged one, the device is gone) it says so once through ``notice`` and the
+preview goes on with the flow fill rather than showing nothing.
 """
 
 from __future__ import annotations
@@ -11,39 +14,53 @@ from typing import Callable
 import numpy as np
 
 from app.workers.frames import open_reader
+from core.errors import ModelError
 from core.project import Project
-from core.render.removal import removal_sources
+
+Notice = Callable[[str], None]
 
 
 class ClipRenderer:
-    """Cleaned frames of ``project`` one at a time (``core.fill.FlowFill``); not thread-safe."""
+    """Cleaned frames of ``project`` one at a time; not thread-safe (one per worker thread).
 
-    def __init__(self, project: Project, opener: Callable = open_reader) -> None:
-        from core.flow import FlowField
+    device: where the network runs (``auto``, ``cpu``, ``cuda``, ``mps``); model_path: its file
+    (None: ``core.render``'s default, ``$KEYFILL_MODEL`` or the installed one); notice: told, once per
+    renderer, when the fill that runs is not the one asked for.
+    """
 
-        self._project = project
+    def __init__(self, project: Project, opener: Callable = open_reader, *, device: str = "auto",
+                 model_path=None, notice: Notice = lambda message: None) -> None:
+        self._project, self._device, self._model_path, self._notice = project, device, model_path, notice
         self.reader = opener(project.clip.path)
-        self._frames, self._masks = removal_sources(project, self.reader.frame)
-        count = project.clip.frame_count
-        self._flow = FlowField(self._frames, count, working_width=project.settings.working_width)
-        self._fill = None
+        self._renderer = self._make(project.settings.removal_method)
+
+    @property
+    def method(self) -> str | None:
+        """``"network"`` or ``"flow"`` once a frame needed a fill; None before."""
+        return self._renderer.method
 
     def render_frame(self, index: int) -> np.ndarray:
         """``(H, W, 3)`` uint8 RGB: the hand-fixed frame, the source where nothing is masked, or the fill."""
-        fixed = self._project.content_keyframe(index)
-        if fixed is not None:
-            return fixed
-        if not self._masks(index).any():
-            return self.reader.frame(index)
-        if self._fill is None:
-            from core.fill import FlowFill
-
-            self._fill = FlowFill(self._frames, self._masks, self._project.clip.frame_count, flow=self._flow)
-        return self._fill.fill_frame(index)
+        try:
+            return self._renderer.render_frame(index)
+        except ModelError as exc:  # "network" asked for and unavailable: fall back, once
+            if self._renderer.requested == "flow":
+                raise
+            self._notice(f"{str(exc).rstrip('.')}. The preview shows the classical flow fill.")
+            self._renderer.close()
+            self._renderer = self._make("flow")
+            return self._renderer.render_frame(index)
 
     def invalidate(self) -> None:
-        """Masks changed: the fill keeps per-mask caches, the flows stay valid."""
-        self._fill = None
+        """Masks changed: the renderer drops what depends on them; flows between frames stay."""
+        self._renderer.invalidate()
 
     def close(self) -> None:
+        self._renderer.close()
         self.reader.close()
+
+    def _make(self, method: str):
+        from core.render import RemovalRenderer
+
+        return RemovalRenderer(self._project, self.reader.frame, method=method, model_path=self._model_path,
+                               device=self._device, notice=self._notice)

@@ -21,6 +21,7 @@ from core.project_snapshot import snapshot
 from core.render_cache import RenderCache
 
 THUMBNAIL_HEIGHT = 48
+Notice = Callable[[str], None]  # one line for the user; called from the job's thread
 
 
 def mask_folder_beside(path: Path) -> Path | None:
@@ -68,8 +69,12 @@ def propagate_task(project: Project, opener: Callable = open_reader):
     return run
 
 
-def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = open_reader):
-    """Render the removal of every frame into ``cache``; returns the project revision it rendered."""
+def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = open_reader, *,
+                     device: str = "auto", model_path=None, notice: Notice = lambda message: None):
+    """Render the removal of every frame into ``cache``; returns the project revision it rendered.
+
+    The fill is the project's ``removal_method``: the network read from ``model_path`` (None:
+    ``core.render``'s default) on ``device``; ``notice`` hears when the flow fill runs instead."""
     from core.render.removal import check_every_frame_has_a_mask
 
     check_every_frame_has_a_mask(project, range(project.clip.frame_count))  # fail now, not in the job
@@ -80,7 +85,9 @@ def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = op
         from core.render.removal import removed_frames
 
         with opener(project.clip.path) as reader:
-            for index, frame in enumerate(removed_frames(project, reader.frame, progress=progress, cancel=cancel)):
+            frames = removed_frames(project, reader.frame, device=device, model_path=model_path, notice=notice,
+                                    progress=progress, cancel=cancel)
+            for index, frame in enumerate(frames):
                 cache.put(index, frame)
         return revision
 
@@ -97,8 +104,10 @@ class ExportOptions:
     stop: int | None = None  # exclusive; None = the end of the clip
 
 
-def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader):
-    """Write the cleaned clip and / or the mattes of frames ``start..stop-1``; returns the paths."""
+def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader, *,
+                device: str = "auto", model_path=None, notice: Notice = lambda message: None):
+    """Write the cleaned clip and / or the mattes of frames ``start..stop-1``; returns the paths.
+    ``device``, ``model_path`` and ``notice``: as for :func:`remove_clip_task`."""
     from core.render.removal import check_every_frame_has_a_mask
 
     stop = project.clip.frame_count if options.stop is None else options.stop
@@ -118,7 +127,8 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
         with opener(project.clip.path) as reader:
             info = dataclasses.replace(reader.info, frame_count=stop - start)
             if options.clip_dest is not None:
-                frames = removed_frames(project, reader.frame, start=start, stop=stop, cancel=cancel)
+                frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
+                                        model_path=model_path, notice=notice, cancel=cancel)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,
                                            progress=progress, cancel=cancel))
             if options.mattes_dest is not None:

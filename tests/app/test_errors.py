@@ -37,9 +37,9 @@ def test_an_unexpected_error_in_a_job_is_reported(window, qtbot):
     def broken(progress, cancel):
         raise ZeroDivisionError("division by zero")
 
-    job = window.jobs.start(Job("Broken", broken))
-    with qtbot.waitSignal(job.failed):
-        pass
+    job = Job("Broken", broken)
+    with qtbot.waitSignal(job.failed):  # connected before the job runs: it fails at once
+        window.jobs.start(job)
     qtbot.waitUntil(lambda: window.last_error is not None)
     assert "Unexpected error (ZeroDivisionError" in window.last_error
     assert window.last_error in shown_messages(window)

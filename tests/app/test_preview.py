@@ -50,7 +50,7 @@ class Results(QObject):
 
 def test_worker_serves_only_the_newest_request(qtbot):
     renderer = GatedRenderer()
-    worker = PreviewWorker(lambda: renderer)
+    worker = PreviewWorker(lambda notice: renderer)
     results = Results()
     worker.rendered.connect(results.add)
     thread = WorkerThread(worker, "preview test")
@@ -80,7 +80,7 @@ def test_worker_failure_is_reported_and_the_worker_keeps_serving(qtbot):
                 raise RuntimeError("boom")
             return np.full((4, 6, 3), index, np.uint8)
 
-    worker = PreviewWorker(Flaky)
+    worker = PreviewWorker(lambda notice: Flaky())
     thread = WorkerThread(worker, "preview test")
     try:
         with qtbot.waitSignal(worker.failed) as failed:

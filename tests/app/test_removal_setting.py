@@ -1,0 +1,70 @@
+"""The preview renders with the project's removal method: the network when a model loads, the
+classical flow fill otherwise (and when the network is asked for but cannot run)."""
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from app.viewer.layers import image_array
+from tests.app.conftest import wait_for_frame
+
+RENDER_TIMEOUT_MS = 60000
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """An untrained tiny removal network: enough to prove the wiring (its output is noise)."""
+    import torch
+
+    from core.model import KeyframePropagationNet, ModelConfig, save_checkpoint
+
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("model") / "tiny.pt"
+    save_checkpoint(path, KeyframePropagationNet(ModelConfig.tiny()))
+    return path
+
+
+def show_result(window, qtbot, frame: int = 20):
+    window.session.set_frame(frame)
+    wait_for_frame(qtbot, window, frame)
+    window.actions.layer_result.setChecked(True)
+    qtbot.waitUntil(lambda: window.canvas.result is not None, timeout=RENDER_TIMEOUT_MS)
+    return image_array(window.canvas.result)
+
+
+def test_auto_uses_the_network_when_a_model_loads(window, qtbot, monkeypatch, tiny_model):
+    monkeypatch.setenv("KEYFILL_MODEL", str(tiny_model))
+    assert window.session.project.settings.removal_method == "auto"
+    shown = show_result(window, qtbot)
+    qtbot.waitUntil(lambda: window.status.fill.text() == "Fill: network")
+    source = image_array(window.canvas.source)
+    mask = window.session.project.removal_mask(20) > 0
+    assert not np.array_equal(shown[mask], source[mask]), "the hole was filled"
+    far = np.ones_like(mask)
+    far[max(0, np.nonzero(mask)[0].min() - 40):, :] = False  # well above the rider
+    assert np.array_equal(shown[far], source[far]), "outside the hole the source is kept"
+
+
+def test_network_asked_for_without_a_model_falls_back_to_the_flow_fill(window, qtbot):
+    project = window.session.project
+    project.update_settings(removal_method="network")
+    shown = show_result(window, qtbot)
+    qtbot.waitUntil(lambda: "No removal model" in window.status.currentMessage())
+    assert "flow fill" in window.status.currentMessage()
+    assert window.status.fill.text() == "Fill: flow fill"
+    mask = project.removal_mask(20) > 0
+    assert not np.array_equal(shown[mask], image_array(window.canvas.source)[mask]), "the hole was filled"
+
+
+def test_settings_dialog_sets_the_method_as_an_undoable_project_setting(window, qtbot):
+    project = window.session.project
+    dialog = window.operations.edit_settings()
+    dialog.method.setCurrentIndex(dialog.method.findData("flow"))
+    dialog.width.setCurrentIndex(dialog.width.findData(320))
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
+    dialog.accept()
+    assert dialog.result() == QDialog.Accepted
+    assert (project.settings.removal_method, project.settings.working_width) == ("flow", 320)
+    assert window.viewer.device == "cpu" and window.app_settings.value("device") == "cpu"
+    window.actions.undo.trigger()
+    assert (project.settings.removal_method, project.settings.working_width) == ("auto", 480)
