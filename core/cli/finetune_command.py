@@ -1,0 +1,89 @@
+"""``main.py finetune PROJECT.keyfill --steps N -o OUT.pt``: adapt the model to one clip.
+
+Trains on the project's own frames, with truth only where the clip's pixels are known: never
+inside the objects' masks (see ``core/train/finetune.py``). Starts from the shipped base model,
+``resources/models/keyfill-base.pt``, when it is there (or from ``--init``).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from core.cli.train_command import (ctrl_c_cancels, default_workers, log_line, parse_crop,
+                                    progress_bar)
+from core.progress import CancelToken
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "finetune", help="fine-tune the model on a project's clip (outside its object masks)",
+        description="Fine-tune on the clip of a .keyfill project: random holes over the "
+        "background the clip shows, never inside the objects' masks. Frames without a mask are "
+        "not used.")
+    p.add_argument("project", help="a .keyfill project with object masks")
+    p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt)")
+    p.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300)")
+    p.add_argument("--init", default=None,
+                   help="model to start from (default resources/models/keyfill-base.pt; a "
+                   "fresh base model if there is none)")
+    p.add_argument("--batch", type=int, default=4, help="samples per step (default 4)")
+    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (default 1e-4)")
+    p.add_argument("--device", default="auto", help="auto (default), cuda, mps or cpu")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="stop and save before this many seconds")
+    p.add_argument("--resume", action="store_true", help="continue the run saved beside -o")
+    p.add_argument("--crop", default="256", help="training crop, N or HxW pixels (default 256)")
+    p.add_argument("--frame-height", type=int, default=256,
+                   help="frames are scaled to this height first (default 256)")
+    p.add_argument("--max-pairs", type=int, default=1000,
+                   help="compute flow for at most this many frame pairs (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.model import PRESETS, pick_device
+    from core.project import load_project
+    from core.train import SampleSettings, TrainSettings, train
+    from core.train.finetune import default_init, project_footage
+    from core.train.samples import samples_from_clips
+    from core.video import open_clip
+
+    started = time.monotonic()
+    out = Path(args.output)
+    crop = parse_crop(args.crop)
+    project = load_project(args.project)
+    cancel = CancelToken()
+    with open_clip(project.clip.path) as reader:
+        clips = project_footage(project, reader.frame, frame_height=args.frame_height, crop=crop,
+                                progress=progress_bar("frames"), cancel=cancel)
+    samples = samples_from_clips(clips, SampleSettings(crop=crop, seed=args.seed),
+                                 max_pairs=args.max_pairs, progress=progress_bar("flow"), cancel=cancel)
+    log_line(f"{sum(len(c.frames) for c in clips)} masked frames of {project.clip.path.name}, "
+              f"flow for {len(samples.flows)} frame pairs")
+
+    init = Path(args.init) if args.init else default_init(REPO)
+    config = None
+    if init is None and not args.resume:
+        log_line("no base model at resources/models/keyfill-base.pt: starting from a fresh "
+                  "base model (train one first for useful results)")
+        config = PRESETS["base"]()
+    device = pick_device(args.device)
+    settings = TrainSettings(
+        steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
+        workers=default_workers(device.type), time_limit=args.time_limit,
+        log_every=max(1, min(50, args.steps // 10)), save_every=max(100, args.steps),
+        seed=args.seed)
+    run_info = {"finetuned_on": str(project.clip.path), "project": str(args.project),
+                "init": str(init) if init else None, "pairs": len(samples.flows)}
+    with ctrl_c_cancels(cancel):
+        result = train(out, samples, settings, config=config,
+                       init=None if args.resume else init, resume=args.resume,
+                       run_info=run_info, started=started, progress=progress_bar("fine-tuning"),
+                       cancel=cancel, log=log_line)
+    print(f"fine-tuned to step {result.step}/{args.steps} ({result.stopped}), final loss "
+          f"{result.final_loss:.4f}; wrote {out}")
+    return 0

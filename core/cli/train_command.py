@@ -1,0 +1,174 @@
+"""``main.py train --data DIR --steps N --out MODEL.pt``: train the network on footage.
+
+Self-supervised: frames of the footage are hidden by random holes and the network learns to fill
+them from keyframes (see ``core/train`` and docs/training.md). Ctrl+C stops after the current
+step and saves a checkpoint that ``--resume`` continues exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from core.cli.terminal_progress import TerminalProgress
+from core.progress import CancelToken, no_progress
+
+DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation
+RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
+                "seed", "batch", "accumulate", "lr", "warmup")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help="train the keyframe propagation network on a folder of footage",
+        description="Self-supervised training: random holes in frames of the footage are filled "
+        "from other frames and synthetic keyframes. Writes MODEL.pt (the model), "
+        "MODEL.train.pt (to resume) and MODEL.losses.csv (the loss curve).")
+    p.add_argument("--config", choices=["tiny", "base", "big"], default="base",
+                   help="model size (default base)")
+    p.add_argument("--data", help="folder of clips, image sequences and stills (required unless "
+                   "--resume)")
+    p.add_argument("--steps", type=int, default=2000, help="optimizer steps in all (default 2000)")
+    p.add_argument("--batch", type=int, default=8, help="samples per forward pass (default 8)")
+    p.add_argument("--accumulate", type=int, default=1,
+                   help="forward passes per optimizer step (default 1)")
+    p.add_argument("--lr", type=float, default=3.2e-4, help="peak learning rate (default 3.2e-4)")
+    p.add_argument("--warmup", type=int, default=None,
+                   help="warm-up steps (default 5%% of --steps, at most 500)")
+    p.add_argument("--device", default="auto", help="auto (default), cuda, mps or cpu")
+    p.add_argument("--out", default=None,
+                   help="model file (default resources/models/keyfill-CONFIG.pt)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run saved beside --out with its own settings")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="stop and save before this many seconds after the command started")
+    p.add_argument("--exclude", nargs="*", default=None, metavar="NAME",
+                   help="clips or folders to leave out (default: tennis, held out for evaluation)")
+    p.add_argument("--crop", default="256", help="training crop, N or HxW pixels (default 256; "
+                   "multiples of 64 train fastest: no resizing around the GIF tokens)")
+    p.add_argument("--frame-height", type=int, default=256,
+                   help="footage is scaled to this height first (default 256)")
+    p.add_argument("--keyframes", type=int, default=3, help="keyframes per sample (default 3)")
+    p.add_argument("--max-pairs", type=int, default=None,
+                   help="compute flow for at most this many frame pairs (default all)")
+    p.add_argument("--workers", default="auto",
+                   help="data loading processes (default: 14 at most on CUDA, 0 on CPU)")
+    p.add_argument("--log-every", type=int, default=50, help="steps between log lines")
+    p.add_argument("--save-every", type=int, default=500, help="steps between checkpoints")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.model import PRESETS, pick_device
+    from core.train import SampleSettings, TrainSettings, TrainingDataError, find_footage, train
+    from core.train.samples import samples_from_clips
+    from core.train.train_state import load_state
+
+    started = time.monotonic()
+    out = Path(args.out or f"resources/models/keyfill-{args.config}.pt")
+    if args.resume:
+        _restore_args(args, load_state(out).get("run", {}).get("args", {}))
+    if not args.data:
+        raise TrainingDataError("train needs --data FOLDER (a folder of clips, image sequences "
+                                "or images).")
+    exclude = DEFAULT_EXCLUDE if args.exclude is None else list(args.exclude)
+    crop = parse_crop(args.crop)
+    device = pick_device(args.device)
+    workers = default_workers(device.type) if args.workers == "auto" else int(args.workers)
+    cancel = CancelToken()
+    log = log_line
+
+    log(f"reading footage under {args.data} (leaving out {', '.join(exclude) or 'nothing'})")
+    clips = find_footage(args.data, exclude=exclude, frame_height=args.frame_height, crop=crop,
+                         progress=progress_bar("footage"), cancel=cancel)
+    sample_settings = SampleSettings(crop=crop, keyframes=args.keyframes, seed=args.seed)
+    t0 = time.monotonic()
+    samples = samples_from_clips(clips, sample_settings, max_pairs=args.max_pairs,
+                                 progress=progress_bar("flow"), cancel=cancel)
+    log(f"{len(clips)} clips/stills ({sum(len(c.frames) for c in clips)} frames), "
+        f"flow for {len(samples.flows)} frame pairs in {time.monotonic() - t0:.0f}s")
+
+    settings = TrainSettings(
+        steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
+        warmup=args.warmup, device=args.device, workers=workers, time_limit=args.time_limit,
+        log_every=args.log_every, save_every=args.save_every, seed=args.seed)
+    run_info = {"args": {k: _plain_arg(getattr(args, k)) for k in RESUMED_ARGS},
+                "clips": [c.name for c in clips], "excluded": exclude, "pairs": len(samples.flows),
+                "device": str(device)}
+    with ctrl_c_cancels(cancel):
+        result = train(out, samples, settings, config=PRESETS[args.config](),
+                       resume=args.resume, run_info=run_info, started=started,
+                       progress=progress_bar("training"), cancel=cancel, log=log)
+    size_mb = out.stat().st_size / 2**20
+    print(f"trained to step {result.step}/{args.steps} ({result.stopped}) in "
+          f"{time.monotonic() - started:.0f}s, final loss {result.final_loss:.4f}; "
+          f"wrote {out} ({size_mb:.1f} MB)")
+    return 0
+
+
+def parse_crop(text: str) -> tuple[int, int]:
+    """``"240"`` -> (240, 240); ``"240x432"`` -> (240, 432) as (H, W); multiples of 8."""
+    from core.train import TrainingDataError
+
+    try:
+        parts = [int(v) for v in str(text).lower().split("x")]
+        h, w = (parts[0], parts[0]) if len(parts) == 1 else parts
+    except ValueError:
+        raise TrainingDataError(f"--crop {text!r} is not N or HxW; use e.g. 240 or 240x432.") \
+            from None
+    if h < 16 or w < 16 or h % 8 or w % 8:
+        raise TrainingDataError(f"--crop {text} must be at least 16 and a multiple of 8 pixels "
+                                "each way (the network's stride); use e.g. 240.")
+    return h, w
+
+
+def default_workers(device_type: str) -> int:
+    """Data loading processes: most cores beside a GPU, none on a CPU (it is busy training)."""
+    cores = os.cpu_count() or 1
+    if device_type == "cuda":
+        return max(1, min(14, cores - 2))
+    return 0 if cores <= 4 else min(4, cores // 4)
+
+
+def _restore_args(args, saved: dict) -> None:
+    for key, value in saved.items():
+        if key in RESUMED_ARGS:
+            setattr(args, key, value)
+
+
+def _plain_arg(value):
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def progress_bar(label: str):
+    return TerminalProgress(label) if sys.stderr.isatty() else no_progress
+
+
+def log_line(line: str) -> None:
+    print(line, flush=True)
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(cancel: CancelToken):
+    """First Ctrl+C: finish the step, save, stop. A second one interrupts at once."""
+    def handler(signum, frame):
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        print("\nstopping after this step and saving (Ctrl+C again to abort)...",
+              file=sys.stderr, flush=True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

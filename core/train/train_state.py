@@ -1,0 +1,113 @@
+"""What a training run leaves on disk, and how it resumes exactly.
+
+Beside the model file ``NAME.pt`` (what Keyfill ships and ``core.model.load_checkpoint`` reads:
+config + weights, and in ``extra`` the step, the run's settings and a thinned loss curve):
+
+- ``NAME.train.pt``: everything needed to continue the run bit for bit: weights, optimizer and
+  scheduler state, the mixed-precision scaler, the step, torch's random state and the full loss
+  history, plus the run's settings (a resumed run reuses them);
+- ``NAME.losses.csv``: the loss history, one row per step (``HISTORY_COLUMNS``).
+
+All three are written atomically (temporary file, then rename), model file last.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core.atomic_write import atomic_path, write_bytes_atomic
+from core.errors import ModelError
+from core.model import KeyframePropagationNet, save_checkpoint
+
+STATE_FORMAT = "keyfill-training-state"
+STATE_VERSION = 1
+HISTORY_COLUMNS = ("step", "loss", "hole_l1", "known_l1", "ssim", "gradient", "lr", "seconds")
+CURVE_POINTS = 500  # rows of the loss curve kept inside the model file
+
+
+def state_path(model_path: str | Path) -> Path:
+    """``NAME.pt`` -> ``NAME.train.pt``."""
+    p = Path(model_path)
+    return p.with_name(p.stem + ".train.pt")
+
+
+def curve_path(model_path: str | Path) -> Path:
+    """``NAME.pt`` -> ``NAME.losses.csv``."""
+    p = Path(model_path)
+    return p.with_name(p.stem + ".losses.csv")
+
+
+def save_run(model_path: str | Path, model: KeyframePropagationNet, optimizer, scheduler, scaler,
+             step: int, history: list[list[float]], run_info: dict[str, Any]) -> Path:
+    """Write the training state, the loss curve and the model file; returns the model path."""
+    model_path = Path(model_path)
+    state = {
+        "format": STATE_FORMAT, "version": STATE_VERSION, "step": step,
+        "config": model.config.to_dict(),
+        "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+        "scaler": scaler.state_dict(), "history": history, "run": run_info,
+        "torch_rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+    with atomic_path(state_path(model_path)) as tmp:
+        torch.save(state, tmp)
+    write_bytes_atomic(curve_path(model_path), _csv(history))
+    extra = {"step": step, "training": run_info, "loss_columns": list(HISTORY_COLUMNS),
+             "loss_curve": _thinned(history, CURVE_POINTS)}
+    return save_checkpoint(model_path, model, extra=extra)
+
+
+def load_state(model_path: str | Path) -> dict[str, Any]:
+    """The ``NAME.train.pt`` beside ``model_path``, checked; ``ModelError`` if missing or bad."""
+    path = state_path(model_path)
+    if not path.is_file():
+        raise ModelError(f"No training state at {path} to resume from; run without --resume to "
+                         "start a new run.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise ModelError(f"Training state {path} is corrupt ({type(exc).__name__}); delete it "
+                         "and start again without --resume.") from exc
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise ModelError(f"{path} is not a Keyfill training state; delete it or choose another "
+                         "--out.")
+    if state.get("version", 0) > STATE_VERSION:
+        raise ModelError(f"{path} was written by a newer Keyfill; update Keyfill to resume it.")
+    return state
+
+
+def restore_rng(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch_rng"])
+    if torch.cuda.is_available() and state.get("cuda_rng"):
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+
+
+def read_curve(model_path: str | Path) -> list[dict[str, float]]:
+    """The ``NAME.losses.csv`` rows as dicts of floats (``step`` as int)."""
+    with open(curve_path(model_path), newline="") as f:
+        return [{k: (int(v) if k == "step" else float(v)) for k, v in row.items()}
+                for row in csv.DictReader(f)]
+
+
+def _csv(history: list[list[float]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HISTORY_COLUMNS)
+    for row in history:
+        writer.writerow([int(row[0])] + [f"{v:.6g}" for v in row[1:]])
+    return out.getvalue().encode()
+
+
+def _thinned(history: list[list[float]], points: int) -> list[list[float]]:
+    """At most ``points`` rows, evenly spaced, always with the last."""
+    if len(history) <= points:
+        return [list(r) for r in history]
+    stride = len(history) / points
+    rows = [history[int(i * stride)] for i in range(points - 1)] + [history[-1]]
+    return [list(r) for r in rows]
