@@ -43,3 +43,54 @@ class SlidingSquares:
 
     def positions(self, index: int) -> list[tuple[int, int]]:
         return [(x + dx * index, y + dy * index) for x, y, dx, dy in self.squares]
+
+
+class PanningObjectWithPole:
+    """A camera panning over a textured wall while a textured box carrying a thin pole moves across it.
+
+    The box is ``box`` px square, the pole ``pole_width`` px wide and ``pole_length`` px long,
+    sticking up from the box's top edge (a racket handle, a bike's fork): the thin structure that
+    flow fields smooth away. The wall moves ``pan`` px per frame, the object ``motion`` px per frame
+    (both ``(dx, dy)``), so the object moves against its background.
+    """
+
+    def __init__(self, frame_count: int = 12, pan=(-2, 0), motion=(3, 1), box: int = 28,
+                 pole_width: int = 3, pole_length: int = 26) -> None:
+        self.frame_count = frame_count
+        self.pan, self.motion = pan, motion
+        self.box, self.pole_width, self.pole_length = box, pole_width, pole_length
+        margin = 4 * frame_count
+        self.wall = texture(10, HEIGHT + 2 * margin, WIDTH + 2 * margin)
+        self.margin = margin
+        self.object_texture = texture(11, box + pole_length, box)
+
+    def frame(self, index: int) -> np.ndarray:
+        ox = self.margin - self.pan[0] * index
+        oy = self.margin - self.pan[1] * index
+        image = self.wall[oy : oy + HEIGHT, ox : ox + WIDTH].copy()
+        shape = self.mask(index) > 0
+        x, y = self._origin(index)
+        patch = np.zeros_like(image)
+        patch[y : y + self.box + self.pole_length, x : x + self.box] = self.object_texture
+        image[shape] = patch[shape]
+        return image
+
+    def mask(self, index: int) -> np.ndarray:
+        """The whole object (box and pole), ``(H, W)`` uint8 0/255."""
+        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+        x, y = self._origin(index)
+        mask[y + self.pole_length : y + self.pole_length + self.box, x : x + self.box] = 255
+        pole_x = x + self.box // 2 - self.pole_width // 2
+        mask[y : y + self.pole_length, pole_x : pole_x + self.pole_width] = 255
+        return mask
+
+    def pole_region(self, index: int) -> np.ndarray:
+        """bool ``(H, W)``: a box around the pole (3 px to each side), where only the pole is object."""
+        region = np.zeros((HEIGHT, WIDTH), bool)
+        x, y = self._origin(index)
+        pole_x = x + self.box // 2 - self.pole_width // 2
+        region[y : y + self.pole_length - 2, pole_x - 3 : pole_x + self.pole_width + 3] = True
+        return region
+
+    def _origin(self, index: int) -> tuple[int, int]:
+        return 20 + self.motion[0] * index, 20 + self.motion[1] * index

@@ -3,7 +3,12 @@
 from core.roto.baseline import warp_first_keyframe_masks
 from core.roto.matte_ops import matte_to_mask, refine_matte, snap_matte_to_edges
 from core.roto.objects import propagate_objects, resolve_overlaps
-from core.roto.project_roto import project_keyframes, propagate_project, propagated_project_masks
+from core.roto.project_roto import (
+    project_keyframes,
+    propagate_project,
+    propagated_project_masks,
+    propagated_project_results,
+)
 from core.roto.propagate import RotoResult, frames_affected_by, fuse_two_sides, propagate_masks
 
 __all__ = [
@@ -16,6 +21,7 @@ __all__ = [
     "propagate_objects",
     "propagate_project",
     "propagated_project_masks",
+    "propagated_project_results",
     "refine_matte",
     "resolve_overlaps",
     "snap_matte_to_edges",

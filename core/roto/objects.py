@@ -24,7 +24,7 @@ def propagate_objects(
     *,
     flow: FlowField | None = None,
     frames: Iterable[int] | None = None,
-    edge_snap: bool = True,
+    edge_snap: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, dict[int, RotoResult]]:

@@ -17,6 +17,7 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
 from core.roto.objects import propagate_objects
+from core.roto.propagate import RotoResult
 
 KeyframesByObject = dict[int, dict[int, np.ndarray]]
 
@@ -50,14 +51,30 @@ def propagated_project_masks(
 
     frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; flow runs ``working_width`` pixels wide.
     """
-    flow = FlowField(frame_of, frame_count, working_width=working_width)
-    results = propagate_objects(
-        frame_of, frame_count, keyframes, flow=flow, frames=frames, progress=progress, cancel=cancel
+    results = propagated_project_results(
+        keyframes, frame_of, frame_count, working_width=working_width, frames=frames, progress=progress, cancel=cancel
     )
     return {
         oid: {f: r.mask for f, r in per_frame.items() if not r.is_keyframe}
         for oid, per_frame in results.items()
     }
+
+
+def propagated_project_results(
+    keyframes: KeyframesByObject,
+    frame_of: Callable[[int], np.ndarray],
+    frame_count: int,
+    *,
+    working_width: int | None = 480,
+    frames: Iterable[int] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> dict[int, dict[int, RotoResult]]:
+    """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included."""
+    flow = FlowField(frame_of, frame_count, working_width=working_width)
+    return propagate_objects(
+        frame_of, frame_count, keyframes, flow=flow, frames=frames, progress=progress, cancel=cancel
+    )
 
 
 def propagate_project(

@@ -1,10 +1,11 @@
 """Rotoscoping: an object's masks on every frame from the few keyframes the user painted.
 
 Every frame between two keyframes gets the left keyframe's matte carried forward and the right
-one's carried backward along optical flow (:mod:`core.roto.carry`), fused pixel by pixel by
-temporal distance and carried confidence, then (optionally) snapped to the frame's colour edges
-and thresholded at 0.5. Frames before the first / after the last keyframe use the one keyframe
-they have. Keyframes themselves are returned exactly as painted.
+one's carried backward along the object's motion (:mod:`core.roto.carry`), each re-anchored frame
+by frame on where the frame differs from its background (:mod:`core.roto.background_cue`), fused
+pixel by pixel by temporal distance and carried confidence, then (optionally) snapped to the
+frame's colour edges and thresholded at 0.5. Frames before the first / after the last keyframe
+use the one keyframe they have. Keyframes themselves are returned exactly as painted.
 
 Editing one keyframe only changes the frames up to its neighbouring keyframes
 (:func:`frames_affected_by`); pass those as ``frames=`` to recompute only them.
@@ -20,13 +21,15 @@ import numpy as np
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.carry import CarriedMatte, carry_from_keyframe
+from core.roto.background_cue import BackgroundCue
+from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 
 FrameGetter = Callable[[int], np.ndarray]
 
 CONFIDENCE_FLOOR = 0.05  # where neither side is confident, temporal distance alone decides
+_HISTORY_FRAMES = 11  # carried mattes kept per side for re-anchoring (the farthest neighbour is 10 back)
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ def propagate_masks(
     *,
     flow: FlowField | None = None,
     frames: Iterable[int] | None = None,
-    edge_snap: bool = True,
+    reanchor: bool = True,
+    edge_snap: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, RotoResult]:
@@ -60,7 +64,10 @@ def propagate_masks(
     frame_getter(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
     uint8 0/255 (nonzero = object; an all-zero mask says the object is absent there).
     flow: a :class:`FlowField` of the clip to share its cached flows (one is made if None).
-    edge_snap: pull propagated edges onto the frame's colour edges (guided filter).
+    reanchor: correct each carried matte with the frame's background difference (see
+        :mod:`core.roto.background_cue`); False carries along the flow only.
+    edge_snap: pull propagated edges onto the frame's colour edges (guided filter). Off by
+        default: it thins wheel spokes and rims away (measured in docs/quality.md).
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
     Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;
     Cancelled (between frames) when ``cancel`` is set.
@@ -78,8 +85,9 @@ def propagate_masks(
         done += 1
         progress(done, total, f"Propagating masks: frame {frame}")
 
+    cue = BackgroundCue(frame_getter, flow) if reanchor else None
     for segment in segments:
-        for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, tick, cancel):
+        for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel):
             if edge_snap:
                 matte = snap_matte_to_edges(frame_getter(frame), matte)
             matte_u8 = matte_to_uint8(matte)
@@ -131,6 +139,7 @@ def _propagate_segment(
     segment: _Segment,
     keyframe_masks: dict[int, np.ndarray],
     flow: FlowField,
+    cue: BackgroundCue | None,
     tick: Callable[[int], None],
     cancel: CancelToken,
 ):
@@ -138,8 +147,10 @@ def _propagate_segment(
     wanted = set(segment.frames)
     from_left: dict[int, CarriedMatte] = {}
     if segment.left is not None:
+        refine = _refiner(cue, segment.left, keyframe_masks[segment.left], 1)
         for carried in carry_from_keyframe(
-            segment.left, keyframe_masks[segment.left], segment.frames[-1], flow, on_frame=tick, cancel=cancel
+            segment.left, keyframe_masks[segment.left], segment.frames[-1], flow, refine=refine, on_frame=tick,
+            cancel=cancel,
         ):
             if carried.frame not in wanted:
                 continue
@@ -149,8 +160,10 @@ def _propagate_segment(
                 from_left[carried.frame] = _compact(carried)
         if segment.right is None:
             return
+    refine = _refiner(cue, segment.right, keyframe_masks[segment.right], -1)
     for carried in carry_from_keyframe(
-        segment.right, keyframe_masks[segment.right], segment.frames[0], flow, on_frame=tick, cancel=cancel
+        segment.right, keyframe_masks[segment.right], segment.frames[0], flow, refine=refine, on_frame=tick,
+        cancel=cancel,
     ):
         if carried.frame not in wanted:
             continue
@@ -161,6 +174,22 @@ def _propagate_segment(
             left = CarriedMatte(left.frame, _expand(left.matte), _expand(left.confidence))
             matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right)
             yield carried.frame, matte, _object_confidence(confidence, [left.matte, carried.matte])
+
+
+def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray, step: int) -> Refiner | None:
+    """Re-anchoring for one side carried from ``keyframe`` in time direction ``step`` (±1)."""
+    if cue is None:
+        return None
+    history = {keyframe: keyframe_mask.astype(np.float32) * np.float32(1 / 255)}
+
+    def refine(carried: CarriedMatte) -> np.ndarray:
+        frame = carried.frame
+        history[frame] = carried.matte  # the homography fits of this frame leave the carried object out
+        history[frame] = cue.reanchor(carried, history, -step)
+        history.pop(frame - step * _HISTORY_FRAMES, None)
+        return history[frame]
+
+    return refine
 
 
 def fuse_two_sides(

@@ -1,0 +1,62 @@
+"""``main.py roto CLIP --keyframes DIR -o MASKS``: rotoscope an object from a few keyframe masks.
+
+Writes one 0/255 PNG mask per frame (``00000.png``, ``00001.png``, …; keyframes as painted) and,
+with ``--mattes``, the soft mattes (0..255) the masks are thresholded from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.cli.terminal_progress import TerminalProgress
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "roto", help="propagate keyframe masks to every frame of a clip and write the masks",
+        description="Rotoscope: carry the object's keyframe masks to every frame along its motion, "
+        "re-anchored on where each frame differs from its background, and write one PNG mask per frame.",
+    )
+    p.add_argument("clip", help="a video file or a folder of images")
+    p.add_argument("--keyframes", required=True,
+                   help="a folder of keyframe masks named by frame number (00020.png = frame 20), 0/255 PNG")
+    p.add_argument("-o", "--output", required=True, help="folder for the masks, one 0/255 PNG per frame (%%05d.png)")
+    p.add_argument("--mattes", help="also write the soft mattes (0..255 PNG per frame) to this folder")
+    p.add_argument("--resize-masks", action="store_true",
+                   help="resize keyframe masks of another size to the clip's size")
+    p.add_argument("--working-width", type=int, default=480, help="width flow runs at (default 480 px)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.export import export_mattes
+    from core.project.from_clip import project_with_masks
+    from core.roto import project_keyframes, propagated_project_results
+    from core.video import open_clip
+
+    with open_clip(args.clip) as reader:
+        info = reader.info
+        project = project_with_masks(info, args.keyframes, resize=args.resize_masks)
+        results = propagated_project_results(
+            project_keyframes(project), reader.frame, info.frame_count,
+            working_width=args.working_width, progress=TerminalProgress("rotoscoping"),
+        )
+    masks, mattes = combined_objects(results, info.frame_count)
+    out = export_mattes(masks, info, Path(args.output), progress=TerminalProgress("masks"))
+    print(f"wrote {info.frame_count} masks to {out}")
+    if args.mattes:
+        out = export_mattes(mattes, info, Path(args.mattes), progress=TerminalProgress("mattes"))
+        print(f"wrote {info.frame_count} mattes to {out}")
+    return 0
+
+
+def combined_objects(results: dict, frame_count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per frame, the union of the objects' masks and the maximum of their mattes (``(H, W)`` uint8)."""
+    masks, mattes = [], []
+    for frame in range(frame_count):
+        on_frame = [per_frame[frame] for per_frame in results.values()]
+        masks.append(np.maximum.reduce([r.mask for r in on_frame]))
+        mattes.append(np.maximum.reduce([r.matte for r in on_frame]))
+    return masks, mattes

@@ -1,0 +1,1 @@
+"""Evaluations of Keyfill against ground truth on real clips (rotoscoping, removal)."""

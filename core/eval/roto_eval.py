@@ -1,0 +1,154 @@
+"""Rotoscoping quality on clips with per-frame ground-truth masks: DAVIS-style J, F and J&F.
+
+A *data root* holds one folder per clip with ``frames/`` (numbered images) and ``masks/``
+(one 0/255 mask per frame, same numbers), as ``/work/shared/data`` does for the DAVIS clips
+bmx-trees and tennis. Each clip is rotoscoped from keyframes taken from its ground truth in two
+settings, and every method runs on the same keyframes and the same cached flows:
+
+- ``1 keyframe``: the first frame only (everything after it is carried forward);
+- ``every 20``: frames 0, 20, 40, ... (the last frame only if it falls on the step).
+
+Scores are over the frames that are *not* keyframes (keyframes come back as painted, so counting
+them would only flatter every method alike). J is region IoU, F the boundary F-measure at the
+DAVIS tolerance, ``J&F = 100 * (mean J + mean F) / 2`` (:mod:`core.metrics.segmentation`).
+Methods: ``propagation`` (:func:`core.roto.propagate_masks`, what the app runs) and ``baseline``
+(:func:`core.roto.warp_first_keyframe_masks`: the previous keyframe's mask warped along flow).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from core.errors import VideoError
+from core.flow import FlowField
+from core.metrics import j_and_f
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+KEYFRAME_SETTINGS: dict[str, int | None] = {"1 keyframe": None, "every 20": 20}
+"""Setting name → keyframe step in frames (None: the first frame only)."""
+
+Method = Callable[..., dict[int, np.ndarray]]
+
+
+def evaluate_roto(
+    data_root: Path,
+    *,
+    clips: list[str] | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> list[dict]:
+    """Score every method in every keyframe setting on every clip of ``data_root`` with masks.
+
+    clips: clip folder names to run (default: every folder with ``frames/`` and ``masks/``).
+    Returns one row per (clip, setting, method): ``{"clip", "setting", "method", "keyframes"
+    (list of frame indices), "frames" (scored frame count), "J", "F" (0..1), "J&F" (0..100),
+    "J_per_frame" ({frame: J}), "seconds" (wall time of the method, flows included for the first
+    method of a clip)}``. Progress counts (clip, setting, method) runs.
+    Raises VideoError when ``data_root`` has no clip with masks.
+    """
+    folders = clip_folders(Path(data_root), clips)
+    methods = roto_methods()
+    total = len(folders) * len(KEYFRAME_SETTINGS) * len(methods)
+    rows: list[dict] = []
+    for folder in folders:
+        frames, truth = read_clip_with_masks(folder)
+        flow = FlowField(frames.__getitem__, len(frames), working_width=480)
+        for setting, step in KEYFRAME_SETTINGS.items():
+            keyframes = keyframe_indices(len(frames), step)
+            scored = [f for f in range(len(frames)) if f not in keyframes]
+            for method_name, method in methods.items():
+                cancel.raise_if_cancelled()
+                progress(len(rows), total, f"{folder.name}, {setting}: {method_name}")
+                started = time.perf_counter()
+                masks = method(
+                    frames.__getitem__, len(frames), {k: truth[k] for k in keyframes},
+                    flow=flow, frames=scored, cancel=cancel,
+                )
+                seconds = time.perf_counter() - started
+                score = j_and_f([masks[f] for f in scored], [truth[f] for f in scored])
+                rows.append({
+                    "clip": folder.name, "setting": setting, "method": method_name,
+                    "keyframes": keyframes, "frames": len(scored),
+                    "J": score.j_mean, "F": score.f_mean, "J&F": score.j_and_f,
+                    "J_per_frame": dict(zip(scored, score.j_per_frame)), "seconds": seconds,
+                })
+    progress(total, total, "Rotoscoping evaluated")
+    return rows
+
+
+def roto_table_markdown(rows: list[dict]) -> str:
+    """A Markdown table of :func:`evaluate_roto`'s rows: one line per clip and setting,
+    baseline and propagation side by side (J&F, J, F) and the difference in J&F."""
+    by_key: dict[tuple[str, str], dict[str, dict]] = {}
+    for row in rows:
+        by_key.setdefault((row["clip"], row["setting"]), {})[row["method"]] = row
+    lines = [
+        "| clip | keyframes | frames scored | baseline J&F (J / F) | propagation J&F (J / F) | gain |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for (clip, setting), methods in by_key.items():
+        base, ours = methods.get("baseline"), methods.get("propagation")
+        any_row = ours or base
+        gain = f"{ours['J&F'] - base['J&F']:+.1f}" if base and ours else "–"
+        lines.append(
+            f"| {clip} | {setting} ({_frame_list(any_row['keyframes'])}) | {any_row['frames']} "
+            f"| {_cell(base)} | {_cell(ours)} | {gain} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def roto_methods() -> dict[str, Method]:
+    """Method name → a function with :func:`core.roto.warp_first_keyframe_masks`'s signature
+    returning ``{frame: (H, W) uint8 0/255 mask}``."""
+    from core.roto import propagate_masks, warp_first_keyframe_masks
+
+    def propagation(*args, **kwargs) -> dict[int, np.ndarray]:
+        return {f: r.mask for f, r in propagate_masks(*args, **kwargs).items()}
+
+    return {"baseline": warp_first_keyframe_masks, "propagation": propagation}
+
+
+def keyframe_indices(frame_count: int, step: int | None) -> list[int]:
+    """Frames 0, step, 2·step, ... below ``frame_count`` (just ``[0]`` for None)."""
+    return [0] if step is None else list(range(0, frame_count, step))
+
+
+def clip_folders(data_root: Path, names: list[str] | None = None) -> list[Path]:
+    """The clip folders of ``data_root`` that hold both ``frames/`` and ``masks/``, by name."""
+    folders = sorted(p for p in data_root.iterdir() if (p / "frames").is_dir() and (p / "masks").is_dir()) \
+        if data_root.is_dir() else []
+    if names is not None:
+        folders = [p for p in folders if p.name in set(names)]
+    if not folders:
+        raise VideoError(
+            f"'{data_root}' has no clip folder with frames/ and masks/; point it at a data root such as "
+            "/work/shared/data."
+        )
+    return folders
+
+
+def read_clip_with_masks(folder: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``(frames, masks)`` of a clip folder: ``(H, W, 3)`` uint8 RGB and ``(H, W)`` uint8 0/255 each."""
+    from core.masks import read_mask_folder
+    from core.video import open_clip
+
+    with open_clip(folder / "frames") as reader:
+        frames = list(reader.frames())
+        info = reader.info
+    by_frame = read_mask_folder(folder / "masks", info)
+    missing = [f for f in range(len(frames)) if f not in by_frame]
+    if missing:
+        raise VideoError(f"'{folder / 'masks'}' has no mask for frame {missing[0]}; give one mask per frame.")
+    return frames, [by_frame[f] for f in range(len(frames))]
+
+
+def _cell(row: dict | None) -> str:
+    return "–" if row is None else f"**{row['J&F']:.1f}** ({100 * row['J']:.1f} / {100 * row['F']:.1f})"
+
+
+def _frame_list(frames: list[int]) -> str:
+    return ", ".join(str(f) for f in frames)

@@ -1,0 +1,199 @@
+"""Re-anchoring a carried matte on the frame itself: does each pixel look like the background there?
+
+Flow alone drifts: after ten frames a carried mask has slid off thin parts and kept pieces of the
+background. The frame says where the object is if we know what the background looks like behind
+it, and a few frames earlier (in the direction the matte is being carried) the object was
+elsewhere, so that background was visible. For frame ``t`` and each neighbour ``u`` 1, 3, 6 and 10
+frames back (``NEIGHBOUR_OFFSETS``):
+
+1. the background's motion from ``t`` to ``u`` is a homography, chained from one homography per
+   pair of neighbouring frames, each fitted (RANSAC) to the optical flow outside the object;
+2. frame ``u`` is warped onto ``t``'s grid with it, together with ``u``'s own (already carried)
+   matte, and the colour difference ``|I_t - I_u|`` is kept only where ``u`` showed background;
+3. the *background difference* ``D`` is the smallest such difference over the neighbours (one
+   neighbour that shows the same background is enough to call a pixel background).
+
+Then, in a band of ``BAND_PX`` around the carried mask, ``D`` mapped to 0..1 between ``CUE_LOW``
+and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
+the background the carried matte stays as it is, and outside the band the matte is 0. With a prior
+weight just under one half, a pixel the flow calls object stays object unless it matches the
+background, and a pixel the flow missed joins only when it clearly differs from the background.
+Pieces of the mask that stray from the object are then dropped (:func:`without_stray_pieces`).
+
+The homography is exact for a camera that rotates or looks at a far or flat scene; parallax (a tree
+close to the camera) shows up as a difference too, which the band keeps away from the object.
+The difference is measured at most ``WORKING_WIDTH`` pixels wide (the frames and mattes are
+downscaled, the result upscaled) so the cost per frame stays bounded at 4K.
+Constants were chosen on bmx-trees (tennis is held out): see docs/quality.md.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import cv2
+import numpy as np
+
+from core.flow import FlowField
+from core.roto.carry import CarriedMatte
+
+NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
+PRIOR_WEIGHT = 0.45  # of the carried matte in the blend; below 0.5 so that the frame can veto it
+CUE_LOW, CUE_HIGH = 15.0, 50.0  # RGB distance (0..441) mapped to 0..1 "differs from the background"
+BAND_PX = 20  # how far from the carried mask the frame may add object pixels
+NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are dropped...
+NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
+WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
+_EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
+_FIT_STRIDE_PX = 4  # flow sampled every this many pixels for the fit
+_RANSAC_PX = 1.0
+
+
+class BackgroundCue:
+    """Background differences of a clip's frames, with the neighbour homographies cached.
+
+    frame_getter(i): ``(H, W, 3)`` uint8 RGB; flow: the clip's :class:`FlowField` (its neighbour
+    flows are reused). Not thread-safe (one per propagation).
+    """
+
+    def __init__(self, frame_getter: Callable[[int], np.ndarray], flow: FlowField) -> None:
+        self._frame_getter = frame_getter
+        self._flow = flow
+        self._homographies: dict[tuple[int, int], np.ndarray] = {}
+
+    def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int) -> np.ndarray:
+        """The matte of ``carried`` re-anchored on its frame: ``(H, W)`` float32 0..1.
+
+        mattes: ``{frame: (H, W) float32 0..1}`` of frames already carried (the keyframe included);
+        the neighbours ``frame + direction * offset`` among them are compared. ``direction`` is -1
+        when carrying forward in time (neighbours are earlier frames), +1 backward.
+        """
+        frame, matte = carried.frame, carried.matte
+        difference, known = self.difference(frame, mattes, [frame + direction * o for o in NEIGHBOUR_OFFSETS])
+        return without_stray_pieces(blend_with_difference(matte, difference, known))
+
+    def difference(
+        self, frame: int, mattes: Mapping[int, np.ndarray], neighbours: list[int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(D, known)``: ``(H, W)`` float32 RGB distance to the background and bool where measured.
+
+        Only the ``neighbours`` whose mattes, and those of every frame between, are in ``mattes``
+        are used (each homography fit needs the object's mask to leave it out).
+        """
+        full_height, full_width = mattes[frame].shape
+        scale = min(1.0, WORKING_WIDTH / full_width)
+        size = (max(1, round(full_width * scale)), max(1, round(full_height * scale)))
+        to_working = np.diag([scale, scale, 1.0])
+        image = cv2.GaussianBlur(_resized(self._frame_getter(frame).astype(np.float32), size), (3, 3), 0)
+        best = np.full(size[::-1], np.inf, np.float32)
+        for other in neighbours:
+            step = 1 if other > frame else -1
+            between = range(frame, other + step, step)
+            if not 0 <= other < self._flow.frame_count or any(f not in mattes for f in between):
+                continue
+            homography = np.eye(3)
+            for f in range(frame, other, step):
+                homography = self._neighbour_homography(f, f + step, mattes[f]) @ homography
+            homography = to_working @ homography @ np.linalg.inv(to_working)
+            distance, shows_background = self._difference_to(image, other, mattes[other], homography)
+            best = np.where(shows_background, np.minimum(best, distance), best)
+        known = np.isfinite(best)
+        difference = np.where(known, best, 0.0).astype(np.float32)
+        if scale < 1.0:
+            full_size = (full_width, full_height)
+            difference = cv2.resize(difference, full_size, interpolation=cv2.INTER_LINEAR)
+            known = cv2.resize(known.astype(np.uint8), full_size, interpolation=cv2.INTER_NEAREST) > 0
+        return difference, known
+
+    def _difference_to(
+        self, image: np.ndarray, other: int, matte_other: np.ndarray, homography: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distance of ``image`` (working size, float32 RGB, blurred) to frame ``other`` warped onto it
+        by ``homography`` (working pixels), and bool where ``other`` shows background there."""
+        size = (image.shape[1], image.shape[0])
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
+        seen = cv2.warpPerspective(
+            _resized(self._frame_getter(other).astype(np.float32), size), homography, size, flags=flags,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
+        )
+        object_there = cv2.warpPerspective(
+            _resized(matte_other, size), homography, size, flags=flags,
+            borderMode=cv2.BORDER_CONSTANT, borderValue=1.0,
+        )
+        shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)
+        shows_background = cv2.erode(shows_background.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        return np.linalg.norm(image - cv2.GaussianBlur(seen, (3, 3), 0), axis=2), shows_background
+
+    def _neighbour_homography(self, a: int, b: int, matte_a: np.ndarray) -> np.ndarray:
+        """3x3 homography taking frame ``a``'s background pixels to frame ``b`` (neighbours)."""
+        key = (a, b)
+        if key not in self._homographies:
+            size = 2 * _EXCLUDE_PX + 1
+            excluded = cv2.dilate((matte_a >= 0.5).astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+            self._homographies[key] = background_homography(self._flow.flow(a, b), excluded)
+        return self._homographies[key]
+
+
+def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def background_homography(flow_ab: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """The homography (3x3) that best explains ``flow_ab`` (``(H, W, 2)`` px) outside ``excluded``.
+
+    Identity when too few pixels are left or RANSAC finds none.
+    """
+    height, width = excluded.shape
+    ys, xs = np.mgrid[0:height:_FIT_STRIDE_PX, 0:width:_FIT_STRIDE_PX]
+    keep = ~excluded[ys, xs]
+    source = np.stack([xs[keep], ys[keep]], axis=1).astype(np.float32)
+    if len(source) < 8:
+        return np.eye(3)
+    target = source + flow_ab[ys[keep], xs[keep]]
+    homography, _ = cv2.findHomography(source, target, cv2.RANSAC, _RANSAC_PX)
+    return homography if homography is not None else np.eye(3)
+
+
+def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The carried ``matte`` blended with the background difference: ``(H, W)`` float32 0..1.
+
+    matte: ``(H, W)`` float32 0..1; difference: RGB distance; known: where it was measured.
+    """
+    differs = np.clip((difference - CUE_LOW) / (CUE_HIGH - CUE_LOW), 0.0, 1.0)
+    differs = np.where(known, differs, matte)
+    size = 2 * BAND_PX + 1
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    band = cv2.dilate((matte >= 0.5).astype(np.uint8), disk) > 0
+    blended = PRIOR_WEIGHT * matte + (1.0 - PRIOR_WEIGHT) * differs
+    return np.where(band, blended, 0.0).astype(np.float32)
+
+
+def without_stray_pieces(matte: np.ndarray) -> np.ndarray:
+    """``matte`` (``(H, W)`` float32 0..1) with pieces of its mask that stray from the object cleared.
+
+    A piece (4-connected) is kept when it is within ``NEAR_PX`` of the largest piece or has at
+    least ``NEAR_AREA`` of its area: bits of an occluder or of the ground that the flow dragged
+    along would otherwise be fed by the background difference and grow frame after frame.
+    """
+    mask = (matte >= 0.5).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
+    if count <= 2:
+        return matte
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    largest = 1 + int(np.argmax(areas))
+    size = 2 * NEAR_PX + 1
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    near = cv2.dilate((labels == largest).astype(np.uint8), disk)
+    touching = np.unique(labels[(near > 0) & (mask > 0)])
+    keep = np.zeros(count, bool)
+    keep[touching] = True
+    keep[1:] |= areas >= NEAR_AREA * areas.max()
+    keep[0] = True
+    cleared = ~keep[labels]
+    if not cleared.any():
+        return matte
+    result = matte.copy()
+    result[cleared] = 0.0
+    return result
