@@ -112,7 +112,12 @@ class ExportDialog(QDialog):
             self.status.setText(message)
 
     def _done(self, paths) -> None:
-        self._finished("Written: " + ", ".join(str(p) for p in paths))
+        paths = [Path(p) for p in paths]
+        folders = {p.parent for p in paths}
+        names = ", ".join(p.name for p in paths)
+        self._finished(f"Written: {names} in {folders.pop()}" if len(folders) == 1 else
+                       "Written: " + ", ".join(str(p) for p in paths))
+        self.status.setToolTip("\n".join(str(p) for p in paths))
         self.progress.setValue(self.progress.maximum())
 
     def _failed(self, message: str) -> None:
@@ -121,6 +126,7 @@ class ExportDialog(QDialog):
     def _finished(self, text: str) -> None:
         self.job = None
         self.status.setText(text)
+        self.adjustSize()  # room for a wrapped message
         self.export_button.setEnabled(True)
         self.cancel_button.setText("Close")
 

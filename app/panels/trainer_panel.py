@@ -174,6 +174,7 @@ def _loss_plot() -> pg.PlotWidget:
         axis = plot.getAxis(side)
         axis.setTextPen("#b8b8b8")
         axis.setPen("#5a5a5e")
+        axis.enableAutoSIPrefix(False)  # losses read as they are printed, not as "x0.001"
     plot.setLabel("bottom", "step", color="#b8b8b8")
     plot.setLabel("left", "loss", color="#b8b8b8")
     plot.setMouseEnabled(x=False, y=False)

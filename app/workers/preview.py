@@ -36,6 +36,7 @@ class PreviewWorker(LatestRequestWorker):
         self._reset = threading.Event()  # settings or content changed: make a new renderer
         self._masks_changed = threading.Event()
         self._method: str | None = None
+        self._last_notice: str | None = None
 
     def reset(self) -> None:
         """Rebuild the renderer before the next request (settings or content keyframes changed)."""
@@ -53,7 +54,7 @@ class PreviewWorker(LatestRequestWorker):
             if self._renderer is None or self._reset.is_set():
                 self._reset.clear()
                 self._release_renderer()
-                self._renderer = self._make(self.noticed.emit)
+                self._renderer = self._make(self._notice)
             if self._masks_changed.is_set():
                 self._masks_changed.clear()
                 self._renderer.invalidate()
@@ -63,6 +64,11 @@ class PreviewWorker(LatestRequestWorker):
                 self._method = method
                 self.fillChanged.emit(method)
         self.rendered.emit(frame, generation, image)
+
+    def _notice(self, message: str) -> None:
+        if message != self._last_notice:  # a new renderer after each edit would say it again
+            self._last_notice = message
+            self.noticed.emit(message)
 
     @Slot()
     def release(self) -> None:

@@ -9,6 +9,7 @@ preview goes on with the flow fill rather than showing nothing.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -32,7 +33,12 @@ class ClipRenderer:
                  model_path=None, notice: Notice = lambda message: None) -> None:
         self._project, self._device, self._model_path, self._notice = project, device, model_path, notice
         self.reader = opener(project.clip.path)
-        self._renderer = self._make(project.settings.removal_method)
+        method = project.settings.removal_method
+        if method != "flow" and not _model_file(model_path).is_file():
+            notice("No removal model is installed, so the preview shows the classical flow fill; train one "
+                   "(Clip › Train on this clip…) or point KEYFILL_MODEL at one.")
+            method = "flow"
+        self._renderer = self._make(method)
 
     @property
     def method(self) -> str | None:
@@ -64,3 +70,10 @@ class ClipRenderer:
 
         return RemovalRenderer(self._project, self.reader.frame, method=method, model_path=self._model_path,
                                device=self._device, notice=self._notice)
+
+
+def _model_file(model_path) -> Path:
+    """Where ``core.render`` looks for the model: ``model_path``, ``$KEYFILL_MODEL`` or the installed one."""
+    from core.render.model_finder import model_path as resolve
+
+    return resolve(model_path)

@@ -8,6 +8,7 @@ shows; nothing is staged by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -71,10 +72,6 @@ def main() -> None:
         window.actions.layer_wipe.setChecked(False)
         window.actions.layer_masks.setChecked(True)
 
-        trainer = getattr(window, "trainer_panel", None)
-        if trainer is not None:
-            trainer.take_screenshot(window, OUT / "trainer.png", wait)
-
         dialog = window.operations.export()
         export_to = Path(tempfile.gettempdir()) / "keyfill-export"  # a real export, of the first second
         export_to.mkdir(exist_ok=True)
@@ -85,6 +82,18 @@ def main() -> None:
         dialog.start()
         wait(lambda: dialog.job is None)
         dialog.grab().save(str(OUT / "export.png"))
+        dialog.close()
+
+        # a short real fine-tune (a fresh tiny model, small crops: a CPU does it in seconds)
+        window.actions.train.trigger()
+        trainer = window.trainer_panel
+        trainer.start_from.setCurrentIndex(trainer.start_from.findData("tiny"))
+        trainer.steps.setValue(40)
+        trainer.output.setText(str(export_to / "bmx-trees-finetuned.pt"))
+        trainer.use_it.setChecked(False)
+        trainer.start(dataclasses.replace(trainer.options(), crop=(96, 96), frame_height=120, batch=2))
+        wait(lambda: trainer.job is None, timeout=600)
+        window.grab().save(str(OUT / "trainer.png"))
         window.close()
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("*.png"))))
 

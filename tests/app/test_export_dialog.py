@@ -27,7 +27,7 @@ def test_export_writes_a_playable_clip_and_mattes(window, qtbot, tmp_path):
     assert dialog.job is not None and not dialog.export_button.isEnabled()
     with qtbot.waitSignal(dialog.job.succeeded, timeout=EXPORT_TIMEOUT_MS):
         pass
-    assert dialog.status.text().startswith("Written:")
+    assert dialog.status.text() == f"Written: clean.mp4, mattes in {tmp_path}"
     info = probe(tmp_path / "clean.mp4")
     assert (info.width, info.height, info.frame_count) == (432, 240, 6)
     assert info.frame_rate == project.clip.frame_rate and info.codec == "h264"

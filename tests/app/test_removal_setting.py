@@ -68,3 +68,23 @@ def test_settings_dialog_sets_the_method_as_an_undoable_project_setting(window, 
     assert window.viewer.device == "cpu" and window.app_settings.value("device") == "cpu"
     window.actions.undo.trigger()
     assert (project.settings.removal_method, project.settings.working_width) == ("auto", 480)
+
+
+def test_a_damaged_model_asked_for_by_name_falls_back_to_the_flow_fill(tmp_path):
+    from app.workers.render import ClipRenderer
+    from core.project.from_clip import project_with_masks
+    from core.video import probe
+    from tests.app.conftest import SAMPLE
+
+    damaged = tmp_path / "damaged.pt"
+    damaged.write_bytes(b"not a checkpoint")
+    project = project_with_masks(probe(SAMPLE), SAMPLE.with_name("bmx-trees_masks"))
+    project.update_settings(removal_method="network")
+    notices = []
+    renderer = ClipRenderer(project, model_path=damaged, notice=notices.append)
+    try:
+        frame = renderer.render_frame(0)
+    finally:
+        renderer.close()
+    assert renderer.method == "flow" and frame.shape == (240, 432, 3)
+    assert len(notices) == 1 and str(damaged) in notices[0] and "flow fill" in notices[0]
