@@ -67,7 +67,7 @@ class RemovalInputs:
         return self._mask(index)
 
     def hole(self, index: int) -> np.ndarray:
-        """``(H, W)`` bool: the mask grown by ``dilate`` pixels (read-only)."""
+        """``(H, W)`` bool: the mask grown by ``dilate`` pixels (cached: do not modify)."""
         def make() -> np.ndarray:
             mask = self._mask(index)
             check_mask_size(mask, self.frame_size, index)

@@ -68,6 +68,7 @@ class RemovalRenderer:
         self._frame_of = frame_of
         self._model_path, self._device, self._prealign, self._notice = model_path, device, prealign, notice
         self._inputs = RemovalInputs(project, frame_of)
+        self._model: RemovalModel | None = None
         self._renderer = None
 
     def render_frame(self, index: int) -> np.ndarray:

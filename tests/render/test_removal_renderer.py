@@ -1,0 +1,31 @@
+"""The preview's renderer: the frames the export will have, one at a time."""
+
+import numpy as np
+
+from core.fill import FlowFill
+from core.render import ClipRender, NetworkRenderer, RemovalRenderer, load_removal_model
+from tests.render.synthetic import synthetic_project
+
+
+def test_network_frames_equal_the_exported_ones_and_edits_are_seen(tiny_checkpoint):
+    project, frames, masks = synthetic_project(12)
+    renderer = RemovalRenderer(project, frames.__getitem__, model_path=tiny_checkpoint, device="cpu")
+    exported = ClipRender(NetworkRenderer(project, frames.__getitem__,
+                                          load_removal_model(tiny_checkpoint, device="cpu")))
+    assert np.array_equal(renderer.render_frame(5), exported.frame(5))
+    assert renderer.method == "network"
+    object_id = project.objects[0].id
+    project.set_mask(object_id, 5, np.zeros_like(masks[5]))
+    renderer.invalidate()
+    assert np.array_equal(renderer.render_frame(5), frames[5])  # nothing to fill any more
+    renderer.close()
+
+
+def test_without_a_checkpoint_the_flow_fill_with_one_notice(tmp_path):
+    project, frames, masks = synthetic_project(8)
+    notices = []
+    renderer = RemovalRenderer(project, frames.__getitem__, model_path=tmp_path / "none.pt", notice=notices.append)
+    out = renderer.render_frame(4)
+    renderer.render_frame(5)
+    assert renderer.method == "flow" and len(notices) == 1
+    assert np.array_equal(out, FlowFill(frames.__getitem__, masks.__getitem__, 8).fill_frame(4))
