@@ -1,14 +1,13 @@
 """Fine-tuning the removal network on the open project's clip, as a job (``core.train``).
 
-The same steps as ``main.py finetune``: the project's masked frames become footage whose object
-pixels are never truth (``core.train.finetune.project_footage``), flows between them are computed,
-and ``core.train.train`` runs. The project is snapshotted when the task is made, so edits made
+The same function as ``main.py finetune`` (``core.train.finetune.finetune_project``): the
+project's masked frames become footage whose object pixels are never truth, flows between them
+are computed, and the training loop runs. The project is snapshotted when the task is made, so edits made
 while it trains do not change what it trains on.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -18,7 +17,6 @@ from core.project import Project
 from core.project_snapshot import snapshot
 
 FRESH_SIZES = ("tiny", "base")
-_LOSS = re.compile(r"\bloss (\S+)")
 
 
 @dataclass(frozen=True)
@@ -44,46 +42,21 @@ def finetune_task(project: Project, options: FinetuneOptions, opener: Callable =
 
     def run(progress, cancel):
         from core.model import build_model
-        from core.train import SampleSettings, TrainSettings, train
-        from core.train.finetune import project_footage
-        from core.train.samples import samples_from_clips
+        from core.train import TrainSettings
+        from core.train.finetune import finetune_project
 
-        with opener(project.clip.path) as reader:
-            clips = project_footage(project, reader.frame, frame_height=options.frame_height, crop=options.crop,
-                                    progress=_stage(progress, "Reading frames"), cancel=cancel)
-        samples = samples_from_clips(clips, SampleSettings(crop=options.crop, seed=options.seed),
-                                     max_pairs=options.max_pairs, progress=_stage(progress, "Computing flow"),
-                                     cancel=cancel)
         settings = TrainSettings(
             steps=options.steps, batch=options.batch, lr=options.lr, device=options.device,
             workers=0,  # no forked loader processes inside the window
-            log_every=max(1, min(50, options.steps // 10)), save_every=max(100, options.steps), seed=options.seed)
-
-        def training(done: int, total: int, message: str) -> None:
-            loss = loss_in(message)
-            if loss is not None:
-                on_loss(done, loss)
-            progress(done, total, f"Fine-tuning: {message}")
-
-        run_info = {"finetuned_on": str(project.clip.path), "init": str(options.init) if options.init else None,
-                    "pairs": len(samples.flows), "from": "window"}
-        options.output.parent.mkdir(parents=True, exist_ok=True)
-        return train(options.output, samples, settings,
-                     config=None if options.init else build_model(options.fresh_size).config,
-                     init=options.init, run_info=run_info, progress=training, cancel=cancel)
+            log_every=max(1, min(50, options.steps // 10)), save_every=max(100, options.steps),
+            seed=options.seed)
+        fresh = None if options.init else build_model(options.fresh_size).config
+        with opener(project.clip.path) as reader:
+            return finetune_project(
+                project, reader.frame, options.output, settings, init=options.init,
+                fresh_config=fresh, crop=options.crop, frame_height=options.frame_height,
+                max_pairs=options.max_pairs, run_info={"from": "window"},
+                progress=lambda done, total, message="": progress(done, total, f"Fine-tuning: {message}"),
+                cancel=cancel, on_step=on_loss)
 
     return run
-
-
-def loss_in(message: str) -> float | None:
-    """The loss in ``core.train``'s progress message (``"loss 0.1234 ETA 12s"``), or None."""
-    match = _LOSS.search(message)
-    try:
-        value = float(match.group(1)) if match else None
-    except ValueError:
-        return None
-    return value if value is not None and value == value else None  # NaN before the first loss
-
-
-def _stage(progress, label: str):
-    return lambda done, total, message="": progress(done, total, f"{label}…")

@@ -47,43 +47,32 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from core.model import PRESETS, pick_device
     from core.project import load_project
-    from core.train import SampleSettings, TrainSettings, train
-    from core.train.finetune import default_init, project_footage
-    from core.train.samples import samples_from_clips
+    from core.train import TrainSettings
+    from core.train.finetune import default_init, finetune_project
     from core.video import open_clip
 
     started = time.monotonic()
     out = Path(args.output)
-    crop = parse_crop(args.crop)
     project = load_project(args.project)
-    cancel = CancelToken()
-    with open_clip(project.clip.path) as reader:
-        clips = project_footage(project, reader.frame, frame_height=args.frame_height, crop=crop,
-                                progress=progress_bar("frames"), cancel=cancel)
-    samples = samples_from_clips(clips, SampleSettings(crop=crop, seed=args.seed),
-                                 max_pairs=args.max_pairs, progress=progress_bar("flow"), cancel=cancel)
-    log_line(f"{sum(len(c.frames) for c in clips)} masked frames of {project.clip.path.name}, "
-              f"flow for {len(samples.flows)} frame pairs")
-
     init = Path(args.init) if args.init else default_init(REPO)
-    config = None
+    fresh = None
     if init is None and not args.resume:
         log_line("no base model at resources/models/keyfill-base.pt: starting from a fresh "
-                  "base model (train one first for useful results)")
-        config = PRESETS["base"]()
+                 "base model (train one first for useful results)")
+        fresh = PRESETS["base"]()
     device = pick_device(args.device)
     settings = TrainSettings(
         steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
         workers=default_workers(device.type), time_limit=args.time_limit,
         log_every=max(1, min(50, args.steps // 10)), save_every=max(100, args.steps),
         seed=args.seed)
-    run_info = {"finetuned_on": str(project.clip.path), "project": str(args.project),
-                "init": str(init) if init else None, "pairs": len(samples.flows)}
-    with ctrl_c_cancels(cancel):
-        result = train(out, samples, settings, config=config,
-                       init=None if args.resume else init, resume=args.resume,
-                       run_info=run_info, started=started, progress=progress_bar("fine-tuning"),
-                       cancel=cancel, log=log_line)
+    cancel = CancelToken()
+    with open_clip(project.clip.path) as reader, ctrl_c_cancels(cancel):
+        result = finetune_project(
+            project, reader.frame, out, settings, init=init, fresh_config=fresh, resume=args.resume,
+            crop=parse_crop(args.crop), frame_height=args.frame_height, max_pairs=args.max_pairs,
+            run_info={"project": str(args.project)}, started=started,
+            progress=progress_bar("fine-tuning"), cancel=cancel, log=log_line)
     print(f"fine-tuned to step {result.step}/{args.steps} ({result.stopped}), final loss "
           f"{result.final_loss:.4f}; wrote {out}")
     return 0

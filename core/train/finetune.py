@@ -12,7 +12,7 @@ and unmarked, and the network must never learn to paint it back.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import cv2
 import numpy as np
@@ -22,7 +22,50 @@ from core.project import Project
 from core.train.footage import FootageClip, TrainingDataError, scale_to, scaled_size
 from core.train.hole_masks import shape_of
 
+if TYPE_CHECKING:
+    from core.model import ModelConfig
+    from core.train.loop import TrainResult, TrainSettings
+
 MAX_SHAPES = 40
+
+
+def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], output: str | Path,
+                     settings: "TrainSettings", *, init: str | Path | None = None,
+                     fresh_config: "ModelConfig | None" = None, resume: bool = False,
+                     crop: tuple[int, int] = (240, 240), frame_height: int = 240,
+                     max_pairs: int | None = 1000, run_info: dict[str, Any] | None = None,
+                     started: float | None = None, progress: ProgressFn = no_progress,
+                     cancel: CancelToken = NEVER_CANCELLED,
+                     log: Callable[[str], None] = lambda line: None,
+                     on_step: Callable[[int, float], None] | None = None) -> "TrainResult":
+    """Fine-tune on ``project``'s clip and save to ``output`` (``main.py finetune`` and the
+    window's Training panel both run this).
+
+    Starts from ``init`` (a model file), else from a fresh model of ``fresh_config``, else (with
+    ``resume``) from the run saved beside ``output``. Progress messages name the stage
+    ("reading frames", "computing flow", then the training's "loss ... ETA ..."); ``on_step``
+    gets ``(step, loss)`` for live plots. Raises TrainingDataError when no frame has a mask.
+    """
+    from core.train.loop import train
+    from core.train.samples import SampleSettings, samples_from_clips
+
+    clips = project_footage(project, frame_of, frame_height=frame_height, crop=crop,
+                            progress=_stage(progress, "Reading frames"), cancel=cancel)
+    samples = samples_from_clips(clips, SampleSettings(crop=crop, seed=settings.seed),
+                                 max_pairs=max_pairs, progress=_stage(progress, "Computing flow"),
+                                 cancel=cancel)
+    log(f"{sum(len(c.frames) for c in clips)} masked frames of {project.clip.path.name}, "
+        f"flow for {len(samples.flows)} frame pairs")
+    info = {"finetuned_on": str(project.clip.path), "init": str(init) if init else None,
+            "pairs": len(samples.flows), **(run_info or {})}
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    return train(output, samples, settings, config=None if (init or resume) else fresh_config,
+                 init=None if resume else init, resume=resume, run_info=info, started=started,
+                 progress=progress, cancel=cancel, log=log, on_step=on_step)
+
+
+def _stage(progress: ProgressFn, label: str) -> ProgressFn:
+    return lambda done, total, message="": progress(done, total, f"{label}: {message}")
 
 
 def project_footage(project: Project, frame_of: Callable[[int], np.ndarray], *,

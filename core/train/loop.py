@@ -66,8 +66,12 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
           config: ModelConfig | None = None, init: str | Path | None = None, resume: bool = False,
           run_info: dict[str, Any] | None = None, started: float | None = None,
           progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
-          log: Callable[[str], None] = lambda line: None) -> TrainResult:
+          log: Callable[[str], None] = lambda line: None,
+          on_step: Callable[[int, float], None] | None = None) -> TrainResult:
     """Train and save to ``model_path`` (see ``train_state`` for the files written).
+
+    ``on_step(step, loss)`` is called after each optimizer step whose loss has been read back
+    (every step on the CPU, every ``FLUSH_EVERY`` steps on a GPU), for live loss plots.
 
     The model is ``config`` freshly initialised, or the weights of ``init`` (fine-tuning), or,
     with ``resume``, the state saved beside ``model_path``. ``started`` (``time.monotonic()``)
@@ -176,6 +180,8 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
             eta = _eta(s, step, rate, started, after)
             last = history[-1][1] if history else float("nan")
             progress(step, s.steps, f"loss {last:.4f} ETA {eta}")
+            if on_step is not None and history and history[-1][0] == step:
+                on_step(step, last)
             if step % s.log_every == 0 or step == s.steps:
                 log(_log_line(step, s, history, rate, eta))
             if step % s.save_every == 0 and step < s.steps:

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.workers.training import loss_in
-
 TRAIN_TIMEOUT_MS = 120000
 
 pytest.importorskip("core.train.finetune", reason="core/train (the trainer) is not installed")
@@ -66,9 +64,3 @@ def test_a_project_without_masks_explains_why_it_cannot_train(window, trainer, q
     qtbot.waitUntil(lambda: trainer.job is None, timeout=TRAIN_TIMEOUT_MS)  # it fails at once
     assert "no object masks" in trainer.status.text()
     assert window.last_error is not None and "no object masks" in window.last_error
-
-
-def test_loss_is_read_from_the_trainers_progress_message():
-    assert loss_in("loss 0.4237 ETA ?") == pytest.approx(0.4237)
-    assert loss_in("loss nan ETA ?") is None
-    assert loss_in("reading the project's frames") is None
