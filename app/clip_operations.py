@@ -17,6 +17,7 @@ from app.workers.threads import Job
 from app.workers.training import FinetuneOptions, finetune_task
 from app.workers.tracker import JobTracker
 from core.content_frame import read_content_frame
+from core.errors import KeyfillError
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
 
@@ -158,7 +159,11 @@ class ClipOperations(QObject):
             return clip_ref(probe(path))
 
         def relinked(clip) -> None:
-            project.relink(clip)
+            try:
+                project.relink(clip)  # refuses a clip of another size or length
+            except KeyfillError as exc:
+                self.jobs.failed.emit("Relinking", str(exc))
+                return
             self.session.set_project(project)  # restart the workers on the new file
 
         self.jobs.start(Job("Relinking", run), relinked)

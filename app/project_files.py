@@ -6,17 +6,21 @@ is handed to the session when it is ready.
 
 from __future__ import annotations
 
+import contextlib
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from app.autosave import autosave_for_opening
 from app.session import Session
-from app.workers.tasks import autosave_task, open_task
+from app.workers.tasks import autosave_task, open_task, recover_task
 from app.workers.threads import Job
 from app.workers.tracker import JobTracker
 from core.errors import KeyfillError
 from core.project import SUFFIX, Project, clip_found, save_project
+from core.project.recovery import AUTOSAVE_SUFFIX, UNRECOVERED_SUFFIX, recoverable_autosave, set_autosave_aside
 
 MAX_RECENT = 10
 CLIP_FILTER = "Clips (*.mp4 *.mov *.mkv *.avi *.m4v *.mxf *.webm);;All files (*)"
@@ -31,13 +35,38 @@ class ProjectFiles(QObject):
     def __init__(self, session: Session, jobs: JobTracker, settings: QSettings, window: QWidget) -> None:
         super().__init__(window)
         self.session, self.jobs, self.settings, self.window = session, jobs, settings, window
+        self.set_aside: Path | None = None  # the last autosave kept apart instead of recovered
 
     # --- opening ---------------------------------------------------------------------------
     def open_path(self, path: str | Path) -> Job:
-        """Open a clip, an image folder or a ``.keyfill`` project (a job; see ``opened``)."""
+        """Open a clip, an image folder or a ``.keyfill`` project (a job; see ``opened``).
+
+        When an autosave newer than ``path`` is there (the window closed without saving: a crash,
+        a kill, a power cut), the user is asked whether to recover it."""
         path = Path(path)
-        job = Job(f"Opening {path.name}", open_task(path))
+        autosave = recoverable_autosave(path, autosave_for_opening(path))
+        if autosave is not None and self.ask_recover(path, autosave):
+            job = Job(f"Recovering {path.name}", recover_task(autosave, path))
+        else:
+            if autosave is not None:  # the next autosave would overwrite it: keep it apart
+                with contextlib.suppress(OSError):
+                    self.set_aside = set_autosave_aside(autosave)
+            job = Job(f"Opening {path.name}", open_task(path))
         return self.jobs.start(job, lambda project: self._opened(project, path))
+
+    def ask_recover(self, path: Path, autosave: Path) -> bool:
+        """Whether to open ``autosave`` instead of ``path``. Without a screen (tests) nobody can
+        answer: the saved version opens and the autosave is set aside, not lost."""
+        if not getattr(self.window, "confirm_unsaved", True):
+            return False
+        written = datetime.fromtimestamp(autosave.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        aside = autosave.name.removesuffix(AUTOSAVE_SUFFIX) + UNRECOVERED_SUFFIX
+        answer = QMessageBox.question(
+            self.window, "Recover unsaved work?",
+            f"Keyfill closed without saving {path.name}: an autosave from {written} holds newer work.\n\n"
+            f"Recover it? No opens the last saved version and keeps the autosave as {aside}.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
 
     def new_from_clip(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "New project from a clip", "", CLIP_FILTER)

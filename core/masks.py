@@ -92,8 +92,8 @@ def write_mask(path, mask: np.ndarray) -> None:
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"masks are written as PNG (lossless), got '{path.name}'")
-    if mask.ndim != 2:
-        raise ValueError(f"a mask is (H, W), got shape {mask.shape}")
+    if mask.ndim != 2 or mask.size == 0:
+        raise ValueError(f"a mask is (H, W) with H, W > 0, got shape {mask.shape}")
     if mask.dtype == bool:
         mask = mask_from_bool(mask)
     elif mask.dtype != np.uint8:

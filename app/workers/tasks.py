@@ -46,6 +46,23 @@ def open_task(path: str | Path):
     return run
 
 
+def recover_task(autosave: Path, path: str | Path):
+    """Open the work a crash left in ``autosave`` as unsaved changes to ``path`` (a ``.keyfill`` or
+    the clip of a project never saved); an autosave of another clip of the same name opens ``path``."""
+    path = Path(path)
+
+    def run(progress, cancel) -> Project:
+        from core.project.recovery import recover_autosave
+
+        progress(0, 1, f"Recovering {path.name}")
+        project = recover_autosave(autosave, path)
+        if path.suffix.lower() != SUFFIX and project.clip.path.resolve() != path.resolve():
+            return open_task(path)(progress, cancel)
+        return project
+
+    return run
+
+
 def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
     def run(progress, cancel) -> list[np.ndarray]:
         with opener(clip) as reader:

@@ -16,15 +16,49 @@ def add_parser(subparsers) -> None:
     p.add_argument("--frames", type=int, default=1000, help="length of the generated 1080p clip (default 1000)")
     p.add_argument("--scrubs", type=int, default=200, help="random seeks to time (default 200)")
     p.add_argument("--keep", help="keep the generated clip at this path instead of a temp folder")
+    p.add_argument("--soak", type=int, default=1000, metavar="SCRUBS",
+                   help="random scrubs with preview requests in the soak test (default 1000; 0 skips it)")
+    p.add_argument("--soak-only", action="store_true", help="run the soak test only")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     print(f"# Keyfill benchmark — {machine_description()}\n")
-    print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs}`\n")
-    bench_long_clip(args)
-    bench_fill()
+    if args.soak_only:
+        print(f"`python main.py bench --soak-only --soak {args.soak}`\n")
+    else:
+        print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs} --soak {args.soak}`\n")
+        bench_long_clip(args)
+        bench_fill()
+    if args.soak > 0:
+        bench_soak(args.soak)
     return 0
+
+
+def bench_soak(scrubs: int) -> None:
+    from core.bench.soak import soak
+    from core.cli.demo_command import SAMPLE_CLIP
+
+    print_soak(soak(SAMPLE_CLIP, scrubs=scrubs, progress=TerminalProgress("soak")))
+
+
+def print_soak(r: dict) -> None:
+    """The soak's figures (``core.bench.soak.soak``) as a Markdown section."""
+    print(f"## Soak: {r['scrubs']} random scrubs with preview requests ({r['method']} fill, sample clip)\n")
+    print(f"{r['clip']}; a preview requested on every scrub, waited for on every 10th, a mask edited on "
+          f"every 100th: {r['previews']} previews rendered, {r['dropped']} dropped as stale, {r['edits']} edits, "
+          f"{r['seconds']:.0f} s; preview {r['preview_ms_mean']:.0f} ms mean, {r['preview_ms_p95']:.0f} ms p95.\n")
+    quarters = sorted((int(k.removeprefix("rss_mib_at")) for k in r if k.startswith("rss_mib_at")))
+    stages = ["start", "warm"] + [f"at{n}" for n in quarters] + ["end"]
+    names = ["after imports", "after 50 scrubs (warm)"] + [f"after {n}" for n in quarters] + ["after the last"]
+    print("| | " + " | ".join(names) + " | change warm -> last |")
+    print("|---" * (len(names) + 2) + "|")
+    for key, name, unit in (("rss_mib", "resident memory", " MiB"), ("threads", "OS threads", ""),
+                            ("fds", "open file descriptors", "")):
+        values = [r[f"{key}_{stage}"] for stage in stages]
+        change = values[-1] - values[1]
+        print(f"| {name} | " + " | ".join(f"{v:.0f}{unit}" for v in values) + f" | {change:+.0f}{unit} |")
+    print(f"\nPeak resident memory: {r['peak_rss_mib']:.0f} MiB.\n")
 
 
 def machine_description() -> str:

@@ -3,8 +3,9 @@
 from core.project.document import ClipRef, ObjectTrack, Project, ProjectEvent, ProjectSettings, new_project
 from core.project.mask_track import MaskKind
 from core.project.project_file import SUFFIX, clip_found, load_project, save_project
+from core.project.recovery import recover_autosave, recoverable_autosave
 
 __all__ = [
     "ClipRef", "MaskKind", "ObjectTrack", "Project", "ProjectEvent", "ProjectSettings", "SUFFIX",
-    "clip_found", "load_project", "new_project", "save_project",
+    "clip_found", "load_project", "new_project", "recover_autosave", "recoverable_autosave", "save_project",
 ]

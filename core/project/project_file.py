@@ -18,6 +18,7 @@ import dataclasses
 import json
 import os
 import zipfile
+import zlib
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,6 +33,8 @@ from core.project.mask_track import MaskKind, MaskTrack
 FORMAT_NAME = "keyfill-project"
 FORMAT_VERSION = 1
 SUFFIX = ".keyfill"
+MAX_SIZE = 2**16  # pixels, width or height: larger is a damaged manifest, not a clip
+MAX_FRAMES = 2**31
 
 
 def save_project(project: Project, path: str | Path | None = None) -> Path:
@@ -73,15 +76,21 @@ def load_project(path: str | Path) -> Project:
             project = _project_from_manifest(manifest, path)
             for entry in manifest["masks"]:
                 mask = _decode_png(zf.read(entry["file"]), cv2.IMREAD_GRAYSCALE)
-                project._restore(int(entry["object"]), int(entry["frame"]), mask, MaskKind(entry["kind"]))
+                frame = _frame_in_clip(entry["frame"], project)
+                project._restore(int(entry["object"]), frame, mask, MaskKind(entry["kind"]))
             for entry in manifest["content"]:
                 image = _decode_png(zf.read(entry["file"]), cv2.IMREAD_COLOR)[:, :, ::-1]
-                project._content[int(entry["frame"])] = np.ascontiguousarray(image)
+                if image.shape != (project.clip.height, project.clip.width, 3):
+                    raise ValueError("content keyframe size")
+                project._content[_frame_in_clip(entry["frame"], project)] = np.ascontiguousarray(image)
     except KeyfillError as exc:
         if isinstance(exc, ProjectError):
             raise
         raise ProjectError(f"{path.name} holds a mask that does not fit its clip ({exc}).") from exc
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, OSError, zipfile.LargeZipFile) as exc:
+    # Whatever a damaged or hand-edited file makes the zip, zlib, JSON or PNG readers raise
+    # (RecursionError and the zip module's NotImplementedError are RuntimeErrors).
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, KeyError, ValueError, TypeError,
+            AttributeError, ArithmeticError, EOFError, OSError, RuntimeError, MemoryError) as exc:
         raise ProjectError(
             f"{path.name} is damaged or not a Keyfill project ({type(exc).__name__}); "
             "open its autosave or an earlier copy."
@@ -131,7 +140,10 @@ def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ProjectError(f"{path.name} is not a Keyfill project; open a .keyfill file.")
     version = manifest.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectError(f"{path.name} is damaged (its format version is {version!r}); "
+                           "open its autosave or an earlier copy.")
+    if version > FORMAT_VERSION:
         raise ProjectError(
             f"{path.name} was saved by a newer Keyfill (format {version}, this one reads {FORMAT_VERSION}); "
             "update Keyfill to open it."
@@ -141,22 +153,55 @@ def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict:
 
 def _project_from_manifest(manifest: dict, path: Path) -> Project:
     c = manifest["clip"]
-    clip_path = Path(c["path"])
-    if not clip_path.exists() and c.get("relative_path"):
-        moved_with_project = (path.parent / c["relative_path"]).resolve()
+    clip_path = Path(_text(c["path"]))
+    relative = c.get("relative_path")
+    if not clip_path.exists() and relative:
+        moved_with_project = (path.parent / _text(relative)).resolve()
         if moved_with_project.exists():
             clip_path = moved_with_project
-    num, den = (int(x) for x in str(c["frame_rate"]).split("/"))
+    num, den = (int(x) for x in _text(c["frame_rate"]).split("/"))
     clip = ClipRef(clip_path, int(c["width"]), int(c["height"]), int(c["frame_count"]), Fraction(num, den))
-    if clip.width <= 0 or clip.height <= 0 or clip.frame_count <= 0:
+    if not (0 < clip.width <= MAX_SIZE and 0 < clip.height <= MAX_SIZE and 0 < clip.frame_count <= MAX_FRAMES
+            and clip.frame_rate > 0):
         raise ValueError("clip size")
-    known = {f.name for f in dataclasses.fields(ProjectSettings)}
-    settings = ProjectSettings(**{k: v for k, v in manifest.get("settings", {}).items() if k in known})
-    project = Project(clip=clip, settings=settings)
+    project = Project(clip=clip, settings=_settings(manifest.get("settings", {})))
     for o in manifest["objects"]:
-        project.objects.append(ObjectTrack(int(o["id"]), str(o["name"]), tuple(int(v) for v in o["colour"]), bool(o["visible"])))
+        colour = tuple(int(v) for v in o["colour"])
+        if len(colour) != 3 or not all(0 <= v <= 255 for v in colour) or int(o["id"]) in project._tracks:
+            raise ValueError("object")
+        project.objects.append(ObjectTrack(int(o["id"]), _text(o["name"]), colour, bool(o["visible"])))
         project._tracks[int(o["id"])] = MaskTrack(clip.width, clip.height)
     return project
+
+
+def _settings(saved: dict) -> ProjectSettings:
+    """The saved settings over the defaults; unknown names are skipped (an older Keyfill's)."""
+    if not isinstance(saved, dict):
+        raise TypeError("settings")
+    defaults = ProjectSettings()
+    values = {}
+    for f in dataclasses.fields(ProjectSettings):
+        if f.name in saved:
+            value, default = saved[f.name], getattr(defaults, f.name)
+            number = isinstance(default, (int, float)) and not isinstance(value, bool)
+            if not (isinstance(value, type(default)) or (number and isinstance(value, int))):
+                raise TypeError(f"setting {f.name}")
+            values[f.name] = value
+    return ProjectSettings(**values)
+
+
+def _frame_in_clip(frame, project: Project) -> int:
+    frame = int(frame)
+    if not 0 <= frame < project.clip.frame_count:
+        raise ValueError("frame outside the clip")
+    return frame
+
+
+def _text(value) -> str:
+    """A string from the manifest (a file name must not hide a NUL, which paths refuse later)."""
+    if not isinstance(value, str) or "\x00" in value:
+        raise TypeError("text")
+    return value
 
 
 def _relative(target: Path, start: Path) -> str | None:
@@ -174,7 +219,12 @@ def _encode_png(image: np.ndarray) -> bytes:
 
 
 def _decode_png(data: bytes, flags: int) -> np.ndarray:
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    if not data:  # OpenCV raises rather than returns None for an empty buffer
+        raise ValueError("empty image")
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    except cv2.error as exc:
+        raise ValueError("unreadable image") from exc
     if image is None:
         raise ValueError("unreadable image")
     return image

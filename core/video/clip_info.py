@@ -113,12 +113,20 @@ def _probe_video_file(path: Path) -> ClipInfo:
                 f"'{path.name}' has no video stream; choose a video file or an image folder.")
         stream = container.streams.video[0]
         frame_rate = _frame_rate(stream, path)
-        first_frame, packet_count = _scan(container, stream, path, count_packets=not stream.frames)
+        first_frame, packet_count, last_pts = _scan(container, stream, path,
+                                                    count_packets=not stream.frames)
         if first_frame is None:
             raise VideoError(
                 f"'{path.name}' has no decodable video frames; re-export it, convert it to "
                 "H.264 MP4 or choose an image folder.")
         frame_count = stream.frames or packet_count
+        if stream.frames:
+            last_pts = _last_pts(container, stream)
+        last_index = _index_of_pts(last_pts, first_frame.pts, stream.time_base, frame_rate)
+        if last_index is not None and last_index >= 0:
+            # Frames are numbered by timestamp (see video_decoder): with a variable frame rate the
+            # last picture's index, not the number of pictures, says how many frames there are.
+            frame_count = last_index + 1
         rotation = rotation_clockwise(first_frame, stream)
         width, height = first_frame.width, first_frame.height
         if rotation in (90, 270):
@@ -140,17 +148,20 @@ def _probe_video_file(path: Path) -> ClipInfo:
 
 
 def _scan(container, stream, path: Path, *,
-          count_packets: bool) -> tuple[av.VideoFrame | None, int]:
+          count_packets: bool) -> tuple[av.VideoFrame | None, int, int | None]:
     """Decode the first frame; with ``count_packets``, also count the stream's packets.
 
     Counting demuxes the whole file without decoding: cheap, and the only way to know the
-    frame count of containers that do not store it (Matroska, MPEG-TS).
+    frame count of containers that do not store it (Matroska, MPEG-TS). Returns the first
+    frame, the packet count and the latest packet timestamp seen.
     """
-    first_frame, packets = None, 0
+    first_frame, packets, last_pts = None, 0, None
     try:
         for packet in container.demux(stream):
             if packet.size:  # the flush packet at the end is empty
                 packets += 1
+                if packet.pts is not None and (last_pts is None or packet.pts > last_pts):
+                    last_pts = packet.pts
             if first_frame is None:
                 decoded = packet.decode()
                 first_frame = decoded[0] if decoded else None
@@ -160,7 +171,27 @@ def _scan(container, stream, path: Path, *,
         if first_frame is None:
             raise not_decodable(path, exc) from exc
         # A damaged tail: the frames before it are still usable; count what was read.
-    return first_frame, packets
+    return first_frame, packets, last_pts
+
+
+def _last_pts(container, stream) -> int | None:
+    """The latest timestamp of the stream's last GOP (containers with an index seek there)."""
+    last = None
+    try:
+        container.seek(2**62, stream=stream, backward=True, any_frame=False)
+        for packet in container.demux(stream):
+            if packet.size and packet.pts is not None and (last is None or packet.pts > last):
+                last = packet.pts
+    except (av.error.FFmpegError, OverflowError):
+        return None  # not seekable, or a damaged tail: keep the container's frame count
+    return last
+
+
+def _index_of_pts(pts: int | None, first_pts: int | None, time_base, frame_rate: Fraction) -> int | None:
+    """The frame index of a timestamp, as ``VideoDecoder`` numbers pictures."""
+    if pts is None or first_pts is None or not time_base:
+        return None
+    return round((pts - first_pts) * Fraction(time_base) * frame_rate)
 
 
 def _frame_rate(stream, path: Path) -> Fraction:
