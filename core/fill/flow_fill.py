@@ -33,7 +33,7 @@ import numpy as np
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import check_mask_size, composite, hole_from_mask
 from core.fill.telea import inpaint_hole
-from core.flow import FlowField, sample_at
+from core.flow import FlowField, follow_working_flow, sample_at
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _HOLES_KEPT = 32
@@ -203,19 +203,8 @@ class FlowFill:
     def _follow(
         self, working_flow: np.ndarray, working_consistency: np.ndarray, points: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``points + flow(points)`` (full-res pixels, ``(m, 2)``) and the consistency there (``(m,)``).
-
-        The flow lives on the working grid: points are mapped onto it (pixel centres aligned, as
-        ``cv2.resize`` does) and the vectors scaled back to full-resolution pixels. Points outside
-        the frame get consistency 0.
-        """
-        width, height = self._flow_field.frame_size
-        working_width, working_height = self._flow_field.working_size
-        scale = np.array([working_width / width, working_height / height], np.float32)
-        on_grid = (points + 0.5) * scale - 0.5
-        vectors = sample_at(working_flow, on_grid[:, 0], on_grid[:, 1]) / scale
-        consistency = sample_at(working_consistency, on_grid[:, 0], on_grid[:, 1], fill_value=0)
-        return points + vectors, consistency
+        """``points + flow(points)`` (full-res pixels, ``(m, 2)``) and the consistency there (``(m,)``)."""
+        return follow_working_flow(points, working_flow, working_consistency, self._flow_field.frame_size)
 
     def _copy_along_flow(
         self,

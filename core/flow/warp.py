@@ -71,6 +71,26 @@ def _remap(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, interpolatio
     return np.dstack(parts)
 
 
+def follow_working_flow(
+    points: np.ndarray, working_flow: np.ndarray, working_consistency: np.ndarray, frame_size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where full-resolution ``points`` land along a flow kept on a smaller working grid.
+
+    points: ``(n, 2)`` float32 ``(x, y)`` pixels of a ``frame_size = (width, height)`` frame.
+    working_flow ``(h, w, 2)`` (working-grid pixels) and working_consistency ``(h, w)`` 0..1 live
+    on the working grid; points map onto it with pixel centres aligned (as ``cv2.resize`` does)
+    and the vectors are scaled back to full-resolution pixels.
+    Returns ``(positions (n, 2), consistency (n,))``; points off the working grid read 0.
+    """
+    width, height = frame_size
+    working_height, working_width = working_flow.shape[:2]
+    scale = np.array([working_width / width, working_height / height], np.float32)
+    on_grid = (points + 0.5) * scale - 0.5
+    vectors = sample_at(working_flow, on_grid[:, 0], on_grid[:, 1]) / scale
+    consistency = sample_at(working_consistency, on_grid[:, 0], on_grid[:, 1], fill_value=0)
+    return points + vectors, consistency
+
+
 def compose_flow(flow_ab: np.ndarray, flow_bc: np.ndarray) -> np.ndarray:
     """Chain two flows: ``flow_ac(p) = flow_ab(p) + flow_bc(p + flow_ab(p))``.
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.flow import compose_flow, sample_at, warp
+from core.flow import compose_flow, follow_working_flow, sample_at, warp
 from core.render.removal_inputs import RemovalInputs
 
 CHAIN_CONSISTENCY = 2.0**-64
@@ -117,18 +117,10 @@ class SegmentPropagation:
 
     def _follow(self, working_flow: np.ndarray, working_consistency: np.ndarray, points: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Full-resolution ``points`` ``(n, 2)`` moved by a working-grid flow, and its consistency.
-
-        Points map onto the working grid with pixel centres aligned (as ``cv2.resize`` does); the
-        vectors are scaled back to full-resolution pixels.
-        """
+        """Full-resolution ``points`` ``(n, 2)`` moved by a working-grid flow, and its consistency
+        (0 where they land outside the frame)."""
         width, height = self.inputs.frame_size
-        working_width, working_height = self.inputs.working_size
-        scale = np.array([working_width / width, working_height / height], np.float32)
-        on_grid = (points + 0.5) * scale - 0.5
-        vectors = sample_at(working_flow, on_grid[:, 0], on_grid[:, 1]) / scale
-        consistency = sample_at(working_consistency, on_grid[:, 0], on_grid[:, 1], fill_value=0)
-        positions = points + vectors
+        positions, consistency = follow_working_flow(points, working_flow, working_consistency, (width, height))
         inside = (positions[:, 0] >= 0) & (positions[:, 0] <= width - 1) \
             & (positions[:, 1] >= 0) & (positions[:, 1] <= height - 1)
         return positions, np.where(inside, consistency, 0).astype(np.float32)
