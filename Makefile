@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench eval clean
+.PHONY: run test demo bench eval package clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python main.py eval
+
+package:
+	bash packaging/make_source_package.sh dist
 
 clean:
 	rm -rf out .pytest_cache
