@@ -16,6 +16,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--frames", type=int, default=1000, help="length of the generated 1080p clip (default 1000)")
     p.add_argument("--scrubs", type=int, default=200, help="random seeks to time (default 200)")
     p.add_argument("--keep", help="keep the generated clip at this path instead of a temp folder")
+    p.add_argument("--export-prefix", type=int, default=250, metavar="FRAMES",
+                   help="also export the clip's first FRAMES frames, to compare the peak memory with the "
+                        "whole clip's export (default 250)")
+    p.add_argument("--skip-export", action="store_true", help="do not time exporting the long clip")
     p.add_argument("--soak", type=int, default=1000, metavar="SCRUBS",
                    help="random scrubs with preview requests in the soak test (default 1000; 0 skips it)")
     p.add_argument("--soak-only", action="store_true", help="run the soak test only")
@@ -24,15 +28,17 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     print(f"# Keyfill benchmark — {machine_description()}\n")
+    status = 0
     if args.soak_only:
         print(f"`python main.py bench --soak-only --soak {args.soak}`\n")
     else:
-        print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs} --soak {args.soak}`\n")
-        bench_long_clip(args)
+        export = " --skip-export" if args.skip_export else f" --export-prefix {args.export_prefix}"
+        print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs}{export} --soak {args.soak}`\n")
+        status = bench_long_clip(args)
         bench_fill()
     if args.soak > 0:
         bench_soak(args.soak)
-    return 0
+    return status
 
 
 def bench_soak(scrubs: int) -> None:
@@ -93,7 +99,9 @@ def _memory_gib() -> float | None:
         return None
 
 
-def bench_long_clip(args) -> None:
+def bench_long_clip(args) -> int:
+    """Generate the 1080p clip, time opening and scrubbing it, then exporting it (unless
+    ``--skip-export``). Returns 1 when the export's peak memory grew with the clip's length."""
     from core.bench.synthetic_clip import write_synthetic_clip
     from core.bench.video_bench import bench_scrubbing
 
@@ -102,7 +110,57 @@ def bench_long_clip(args) -> None:
         if not path.exists():
             write_synthetic_clip(path, frames=args.frames, progress=TerminalProgress("generating 1080p clip"))
         r = bench_scrubbing(path, scrubs=args.scrubs)
-    print(f"## Opening and scrubbing a long clip ({args.scrubs} random frames, then 200 in order)\n")
+        print_scrubbing(r, args.scrubs)
+        return 0 if args.skip_export else bench_long_export(path, args.export_prefix)
+
+
+def bench_long_export(path: Path, prefix_frames: int) -> int:
+    """Export a prefix of ``path`` and then all of it, each in its own child; print the section."""
+    from core.bench.export_bench import bench_export, memory_growth
+
+    runs = []
+    if 0 < prefix_frames:
+        runs.append(bench_export(path, frames=prefix_frames))
+    whole = bench_export(path)
+    if runs and runs[0]["frames"] < whole["frames"]:
+        growth = memory_growth(runs[0], whole)
+        runs.append(whole)
+    else:
+        growth, runs = None, [whole]
+    print_export(runs, growth)
+    if growth is not None and not growth["bounded"]:
+        print(f"keyfill: bench: the export's peak memory grew by {growth['growth_mib']:.0f} MiB from "
+              f"{runs[0]['frames']} to {whole['frames']} frames: frames are being kept.")
+        return 1
+    return 0
+
+
+def print_export(runs: list[dict], growth: dict | None) -> None:
+    """The export figures (``core.bench.export_bench``) as a Markdown section."""
+    last = runs[-1]
+    audio = f" + the source's {last['audio']} audio copied" if last["audio"] else ", no audio"
+    print(f"## Exporting a long clip (decoded frames, a Telea-filled box, H.264 CRF 18{audio})\n")
+    print("| frames exported | export | of which decode + Telea / encode + mux | RSS at 25 / 50 / 75 / 100 % "
+          "| peak RSS (after imports) | output |")
+    print("|---|---|---|---|---|---|")
+    for r in runs:
+        marks = " / ".join(f"{r['rss_mib_at'][q]:.0f}" if q in r["rss_mib_at"] else "-" for q in (25, 50, 75, 100))
+        print(
+            f"| {r['frames']} of {r['size']} | {r['fps']:.1f} frames/s ({r['seconds']:.0f} s) | "
+            f"{r['fill_s']:.0f} s / {r['encode_s']:.0f} s | {marks} MiB | "
+            f"{r['peak_rss_mib']:.0f} MiB ({r['rss_after_imports_mib']:.0f} MiB), cache bound {r['cache_mib']:.0f} MiB | "
+            f"{r['output_frames']} frames, {r['output_mib']:.0f} MiB |"
+        )
+    print()
+    if growth is not None:
+        verdict = "bounded" if growth["bounded"] else "NOT bounded"
+        print(f"Peak RSS from {runs[0]['frames']} to {last['frames']} frames: {growth['growth_mib']:+.0f} MiB; "
+              f"the {growth['extra_frames']} extra frames would be {growth['extra_frames_mib']:.0f} MiB as RGB: "
+              f"{verdict}.\n")
+
+
+def print_scrubbing(r: dict, scrubs: int) -> None:
+    print(f"## Opening and scrubbing a long clip ({scrubs} random frames, then 200 in order)\n")
     print("| clip | open | random access / frame (mean, p95) | sequential decode | peak RSS while scrubbing (after imports) |")
     print("|---|---|---|---|---|")
     print(
