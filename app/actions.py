@@ -46,7 +46,8 @@ class WindowActions:
         self.remove = self._action("Remove object", g(ops.remove_whole_clip), "fa6s.wand-magic-sparkles", "Ctrl+R",
                                    tip="Remove the visible objects from the whole clip")
         self.fix_frame = self._action("Fix frame by hand…", g(lambda: ops.fix_frame()), "mdi6.image-edit",
-                                      tip="Import an image as this frame's replacement (a content keyframe)")
+                                      tip="Import an image as this frame's replacement (a content keyframe); "
+                                          "or paint one with the clone stamp (S)")
         self.train = self._action("Train on this clip…", window.show_trainer, "fa6s.brain",
                                   tip="Fine-tune the removal network on this clip (the Training panel)")
         # --- tools
@@ -54,6 +55,9 @@ class WindowActions:
         self.brush = self._tool("Brush", "brush", "fa6s.paintbrush", "B")
         self.eraser = self._tool("Eraser", "eraser", "fa6s.eraser", "E")
         self.lasso = self._tool("Lasso", "lasso", "mdi6.lasso", "P")
+        self.clone = self._tool("Clone stamp", "clone", "fa6s.stamp", "S",
+                                tip="Clone stamp: Alt- or Ctrl-click sets the source, strokes copy from it and "
+                                    "make the frame a content keyframe")
         self.brush.setChecked(True)
         self.smaller = self._action("Smaller brush", window.brush.shrink, None, "[")
         self.larger = self._action("Larger brush", window.brush.grow, None, "]")
@@ -113,7 +117,7 @@ class WindowActions:
         clip = bar.addMenu("&Clip")
         clip.addActions([self.propagate, self.remove, self.fix_frame, self.train])
         tools = bar.addMenu("&Tools")
-        tools.addActions([self.brush, self.eraser, self.lasso])
+        tools.addActions([self.brush, self.eraser, self.lasso, self.clone])
         tools.addSeparator()
         tools.addActions([self.smaller, self.larger])
         view = bar.addMenu("&View")
@@ -136,7 +140,7 @@ class WindowActions:
         main.addSeparator()
         main.addActions([self.undo, self.redo])
         tools = self._toolbar("Tools")
-        tools.addActions([self.brush, self.eraser, self.lasso])
+        tools.addActions([self.brush, self.eraser, self.lasso, self.clone])
         view = self._toolbar("View")
         view.addActions([self.layer_masks, self.layer_result, self.layer_heat, self.layer_wipe])
         view.addSeparator()
@@ -171,8 +175,8 @@ class WindowActions:
         self.w.addAction(action)  # shortcuts work wherever the focus is
         return action
 
-    def _tool(self, text, name, icon, shortcut) -> QAction:
-        action = self._action(text, partial(self.w.select_tool, name), icon, shortcut)
+    def _tool(self, text, name, icon, shortcut, tip=None) -> QAction:
+        action = self._action(text, partial(self.w.select_tool, name), icon, shortcut, tip)
         action.setCheckable(True)
         self.tool_group.addAction(action)
         return action

@@ -208,6 +208,48 @@ class SetContentKeyframeCommand(QUndoCommand):
             self._project.set_content_keyframe(self._frame, image)
 
 
+class PaintContentCommand(QUndoCommand):
+    """A stroke painted on a frame (the clone stamp): the frame becomes, or stays, a content keyframe.
+
+    Only the rectangle the stroke changed is kept for undo, before and after; the whole frame only
+    when the stroke made the keyframe (it started from a rendered frame that is stored nowhere else).
+    """
+
+    def __init__(self, project: Project, frame: int, image: np.ndarray, text: str = "Paint") -> None:
+        super().__init__(f"{text} (frame {frame + 1})")
+        self._project, self._frame = project, frame
+        before = project.content_keyframe(frame)
+        self._made = image.copy() if before is None else None
+        self._box = _changed_box(before, image) if before is not None else None
+        self._patches = (before[self._box].copy(), image[self._box].copy()) if self._box else None
+
+    def redo(self) -> None:
+        if self._made is not None:
+            self._project.set_content_keyframe(self._frame, self._made)
+        elif self._patches is not None:
+            self._put(self._patches[1])
+
+    def undo(self) -> None:
+        if self._made is not None:
+            self._project.remove_content_keyframe(self._frame)
+        elif self._patches is not None:
+            self._put(self._patches[0])
+
+    def _put(self, patch: np.ndarray) -> None:
+        image = self._project.content_keyframe(self._frame)
+        image[self._box] = patch
+        self._project.set_content_keyframe(self._frame, image)
+
+
+def _changed_box(before: np.ndarray, after: np.ndarray) -> tuple[slice, slice] | None:
+    """The smallest (rows, columns) slices holding every pixel that differs; None if none does."""
+    changed = np.any(before != after, axis=2)
+    rows, cols = np.nonzero(changed.any(axis=1))[0], np.nonzero(changed.any(axis=0))[0]
+    if not len(rows):
+        return None
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+
+
 class UpdateSettingsCommand(QUndoCommand):
     def __init__(self, project: Project, **changes) -> None:
         super().__init__("Change project settings")

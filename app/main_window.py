@@ -28,7 +28,7 @@ from app.timeline.timeline_widget import TimelineWidget
 from app.viewer.canvas import ViewerCanvas
 from app.viewer.controller import ViewerController
 from app.viewer.layers import frame_image
-from app.viewer.tools import BrushSettings, BrushTool, LassoTool
+from app.viewer.tools import BrushSettings, BrushTool, CloneTool, LassoTool
 from app.workers.tasks import THUMBNAIL_HEIGHT, thumbnails_task
 from app.workers.threads import Job
 from app.workers.tracker import JobTracker
@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
             "brush": BrushTool(self.session, self.brush, self._shown_frame),
             "eraser": BrushTool(self.session, self.brush, self._shown_frame, eraser=True),
             "lasso": LassoTool(self.session, self.brush, self._shown_frame),
+            "clone": CloneTool(self.session, self.brush, self._shown_frame, self.viewer.shown_content,
+                               notice=self.status.show_notice),
         }
         self._build_layout()
         self.actions = WindowActions(self)
@@ -107,6 +109,8 @@ class MainWindow(QMainWindow):
 
     def select_tool(self, name: str) -> None:
         self.canvas.tool = self.tools[name]
+        if name == "clone":  # it paints the frame's content: show it (the removal result)
+            self.actions.layer_result.setChecked(True)
         self.canvas.update()
 
     def show_trainer(self) -> None:

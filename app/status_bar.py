@@ -10,6 +10,7 @@ import qtawesome as qta
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
 
+from app.spinner import BusySpinner
 from app.workers.tracker import JobTracker
 
 MEMORY_REFRESH_MS = 2000
@@ -60,9 +61,7 @@ class StatusBar(QStatusBar):
         self.jobs = jobs
         self.preference = "auto"
         self.probe = DeviceProbe()
-        self.spinner = QLabel()
-        self._spin_icon = qta.icon("fa6s.spinner", color="#f08c28", animation=qta.Spin(self.spinner))
-        self.spinner.setPixmap(self._spin_icon.pixmap(14, 14))
+        self.spinner = BusySpinner(14)  # turns only while shown
         self.spinner.hide()
         self.activity = QLabel("")
         self.progress_bar = QProgressBar()

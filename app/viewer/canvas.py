@@ -11,12 +11,14 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
+from app.spinner import RenderingBadge
 from app.theme import ACCENT, BACKGROUND
 from app.viewer.layers import heat_colour
 
 ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.05, 32.0
 WIPE_GRAB_PX = 7
+BADGE_MARGIN = 10
 
 
 class ViewerCanvas(QWidget):
@@ -48,6 +50,7 @@ class ViewerCanvas(QWidget):
         self._space_held = False
         self._panned_with_space = False
         self._dragging_wipe = False
+        self.rendering_badge = RenderingBadge("Rendering preview", self)
 
     # --- content ---------------------------------------------------------------------------
     def set_frame(self, index: int, source: QImage) -> None:
@@ -70,6 +73,11 @@ class ViewerCanvas(QWidget):
         for name, value in layers.items():
             setattr(self, name, value)
         self.update()
+
+    def set_rendering(self, on: bool) -> None:
+        """Show the corner badge while the shown frame's removal is being rendered."""
+        self._place_badge()
+        self.rendering_badge.setVisible(on)
 
     def image_size(self) -> tuple[int, int] | None:
         return None if self.source is None else (self.source.width(), self.source.height())
@@ -245,6 +253,8 @@ class ViewerCanvas(QWidget):
     def mouseMoveEvent(self, event) -> None:
         pos = event.position()
         self._hover = self.to_image(pos)
+        if self.tool is not None:
+            self.tool.hover(self._hover)
         if self._pan_from is not None:
             self._offset += pos - self._pan_from
             self._pan_from = pos
@@ -268,6 +278,8 @@ class ViewerCanvas(QWidget):
 
     def leaveEvent(self, event) -> None:
         self._hover = None
+        if self.tool is not None:
+            self.tool.hover(None)
         self.update()
 
     def wheelEvent(self, event) -> None:
@@ -278,4 +290,9 @@ class ViewerCanvas(QWidget):
     def resizeEvent(self, event) -> None:
         if self._fit:
             self.fit()
+        self._place_badge()
         super().resizeEvent(event)
+
+    def _place_badge(self) -> None:
+        badge = self.rendering_badge
+        badge.move(self.width() - badge.width() - BADGE_MARGIN, BADGE_MARGIN)

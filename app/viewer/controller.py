@@ -6,11 +6,12 @@ arrived too late: every request carries a generation number, bumped on each new 
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.session import Session
 from app.viewer.canvas import ViewerCanvas
-from app.viewer.layers import frame_image, heat_overlay, mask_overlay
+from app.viewer.layers import frame_image, heat_overlay, image_array, mask_overlay
 from app.workers.consistency import ConsistencyWorker
 from app.workers.frames import FrameDecoder, open_reader
 from app.workers.preview import PreviewWorker
@@ -67,9 +68,20 @@ class ViewerController(QObject):
         self.device, self.model_path = device, model_path
         if self._preview is not None:
             self._preview.reset()
-            self.generation += 1
+            self._supersede()
             self.canvas.set_layers(result=None)
             self._schedule(self._preview_timer, now=True)
+
+    def shown_content(self) -> np.ndarray | None:
+        """The shown frame as it is now, ``(H, W, 3)`` uint8 RGB: its hand fix if it has one, else
+        the removal result when it has arrived, else the source frame; None before a frame shows."""
+        project, index, canvas = self.session.project, self.canvas.frame_index, self.canvas
+        if project is None or index is None or canvas.source is None:
+            return None
+        fixed = project.content_keyframe(index)
+        if fixed is not None:
+            return fixed
+        return image_array(canvas.result if canvas.result is not None else canvas.source)
 
     def set_heat_reference(self, reference: str) -> None:
         self.heat_reference = reference
@@ -111,7 +123,7 @@ class ViewerController(QObject):
         if self._decoder is None:
             return
         self._decoder.submit(frame)
-        self.generation += 1  # anything in flight is for another frame now
+        self._supersede()  # anything in flight is for another frame now
         self._schedule(self._preview_timer)
         self._schedule(self._heat_timer)
 
@@ -123,10 +135,13 @@ class ViewerController(QObject):
             elif event.kind in ("mask", "objects"):
                 self._preview.masks_changed()
         if event.kind in ("mask", "objects", "content", "settings"):
-            self.generation += 1
+            self._supersede()
             self._refresh_masks()
             self.canvas.set_layers(result=None)
-            self._schedule(self._preview_timer)
+            if self.session.project.content_keyframe(self.session.frame) is not None:
+                self._request_preview()  # painted by hand: shown as it is, at once (no flicker)
+            else:
+                self._schedule(self._preview_timer)
             self._schedule(self._heat_timer)
 
     # --- worker results --------------------------------------------------------------------
@@ -162,6 +177,11 @@ class ViewerController(QObject):
     def _request_preview(self) -> None:
         if self._preview is None or not (self.canvas.show_result or self.canvas.show_wipe):
             self._set_busy("preview", False)
+            return
+        fixed = self.session.project.content_keyframe(self.session.frame)
+        if fixed is not None:  # a frame fixed by hand is its own removal: nothing to render
+            self._set_busy("preview", False)
+            self._on_rendered(self.session.frame, self.generation, fixed)
             return
         self._set_busy("preview", True)
         self._preview.submit((self.session.frame, self.generation))
@@ -205,7 +225,15 @@ class ViewerController(QObject):
     def _schedule(self, timer: QTimer, now: bool = False) -> None:
         timer.start(0 if now else DEBOUNCE_MS)
 
+    def _supersede(self) -> None:
+        """The shown frame or its inputs changed: what is in flight will be dropped when it lands."""
+        self.generation += 1
+        self._set_busy("preview", False)
+        self._set_busy("heat", False)
+
     def _set_busy(self, what: str, busy: bool) -> None:
+        if what == "preview":
+            self.canvas.set_rendering(busy)
         was = bool(self._busy)
         (self._busy.add if busy else self._busy.discard)(what)
         if bool(self._busy) != was or busy:

@@ -1,7 +1,8 @@
 """Regenerate the window's screenshots in this folder from the real window on the bundled sample.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py [NAME ...]
 
+NAMEs (main, flow_consistency, wipe, clone, export, trainer) pick some of the pictures; none: all.
 Each picture is ``QWidget.grab()`` of the window (or dialog) after the workers delivered what it
 shows; nothing is staged by hand.
 """
@@ -19,14 +20,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
 SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     app = QApplication(sys.argv[:1])
     from app.main_window import MainWindow
     from app.theme import apply_dark_theme
@@ -47,6 +49,9 @@ def main() -> None:
             app.processEvents()
             time.sleep(0.02)
 
+    def wanted(name: str) -> bool:
+        return not names or name in names
+
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "keyfill.ini"), QSettings.IniFormat)
         window = MainWindow(SAMPLE, settings=settings)
@@ -57,46 +62,91 @@ def main() -> None:
         wait(lambda: not window.jobs.visible())
         window.session.set_frame(20)
         wait(lambda: window.canvas.frame_index == 20)
-        window.grab().save(str(OUT / "main.png"))
+        if wanted("main"):
+            window.grab().save(str(OUT / "main.png"))
 
         window.actions.layer_masks.setChecked(False)
-        window.actions.layer_heat.setChecked(True)
-        wait(lambda: window.canvas.heat_layer is not None)
-        window.grab().save(str(OUT / "flow_consistency.png"))
-        window.actions.layer_heat.setChecked(False)
+        if wanted("flow_consistency"):
+            window.actions.layer_heat.setChecked(True)
+            wait(lambda: window.canvas.heat_layer is not None)
+            window.grab().save(str(OUT / "flow_consistency.png"))
+            window.actions.layer_heat.setChecked(False)
 
-        window.actions.layer_wipe.setChecked(True)
-        window.canvas.wipe = 0.4  # the rider is right of the line: removed
-        wait(lambda: window.canvas.result is not None)
-        window.grab().save(str(OUT / "wipe.png"))
-        window.actions.layer_wipe.setChecked(False)
+        if wanted("wipe"):
+            window.actions.layer_wipe.setChecked(True)
+            window.canvas.wipe = 0.4  # the rider is right of the line: removed
+            wait(lambda: window.canvas.result is not None)
+            window.grab().save(str(OUT / "wipe.png"))
+            window.actions.layer_wipe.setChecked(False)
+
+        if wanted("clone"):
+            clone_stamp_in_use(window, wait)
         window.actions.layer_masks.setChecked(True)
 
-        dialog = window.operations.export()
-        export_to = Path(tempfile.gettempdir()) / "keyfill-export"  # a real export, of the first second
+        export_to = Path(tempfile.gettempdir()) / "keyfill-export"
         export_to.mkdir(exist_ok=True)
-        dialog.clip_path.setText(str(export_to / "bmx-trees_clean.mp4"))
-        dialog.mattes_box.setChecked(True)
-        dialog.mattes_path.setText(str(export_to / "bmx-trees_mattes"))
-        dialog.last.setValue(24)
-        dialog.start()
-        wait(lambda: dialog.job is None)
-        dialog.grab().save(str(OUT / "export.png"))
-        dialog.close()
+        if wanted("export"):  # a real export, of the first second
+            dialog = window.operations.export()
+            dialog.clip_path.setText(str(export_to / "bmx-trees_clean.mp4"))
+            dialog.mattes_box.setChecked(True)
+            dialog.mattes_path.setText(str(export_to / "bmx-trees_mattes"))
+            dialog.last.setValue(24)
+            dialog.start()
+            wait(lambda: dialog.job is None)
+            dialog.grab().save(str(OUT / "export.png"))
+            dialog.close()
 
-        # a short real fine-tune (a fresh tiny model, small crops: a CPU does it in seconds)
-        window.actions.train.trigger()
-        trainer = window.trainer_panel
-        trainer.start_from.setCurrentIndex(trainer.start_from.findData("tiny"))
-        trainer.steps.setValue(40)
-        trainer.output.setText(str(export_to / "bmx-trees-finetuned.pt"))
-        trainer.use_it.setChecked(False)
-        trainer.start(dataclasses.replace(trainer.options(), crop=(96, 96), frame_height=120, batch=2))
-        wait(lambda: trainer.job is None, timeout=600)
-        window.grab().save(str(OUT / "trainer.png"))
+        if wanted("trainer"):  # a short real fine-tune (a fresh tiny model, small crops: a CPU does it in seconds)
+            window.actions.train.trigger()
+            trainer = window.trainer_panel
+            trainer.start_from.setCurrentIndex(trainer.start_from.findData("tiny"))
+            trainer.steps.setValue(40)
+            trainer.output.setText(str(export_to / "bmx-trees-finetuned.pt"))
+            trainer.use_it.setChecked(False)
+            trainer.start(dataclasses.replace(trainer.options(), crop=(96, 96), frame_height=120, batch=2))
+            wait(lambda: trainer.job is None, timeout=600)
+            window.grab().save(str(OUT / "trainer.png"))
         window.close()
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("*.png"))))
 
 
+def clone_stamp_in_use(window, wait) -> None:
+    """Frame 10's removal leaves the bike's back wheel and specks on the path: the clone stamp
+    paints wall and path over them, one stroke done, the next one under way (its live preview, the
+    source crosshair)."""
+    canvas = window.canvas
+    window.session.set_frame(10)
+    wait(lambda: canvas.frame_index == 10)
+    window.actions.clone.trigger()  # shows the removal result
+    wait(lambda: canvas.result is not None)
+    window.brush.update(radius=13, hardness=0.6, opacity=1.0)
+
+    def at(x: float, y: float):
+        return canvas.to_widget(QPointF(x, y)).toPoint()
+
+    for source, stroke, done in ((SOURCE_WHEEL, STROKE_WHEEL, True), (SOURCE_PATH, STROKE_PATH, False)):
+        QTest.mouseClick(canvas, Qt.LeftButton, Qt.AltModifier, at(*source))
+        QTest.mousePress(canvas, Qt.LeftButton, Qt.NoModifier, at(*stroke[0]))
+        for point in stroke[1:]:
+            QTest.mouseMove(canvas, at(*point))
+        if done:
+            QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, at(*stroke[-1]))
+            wait(lambda: window.session.project.content_keyframes() == [10])
+    wait(lambda: True)
+    window.grab().save(str(OUT / "clone.png"))
+    QTest.mouseRelease(canvas, Qt.LeftButton, Qt.NoModifier, at(*STROKE_PATH[-1]))
+    while window.session.undo_stack.canUndo() and window.session.project.content_keyframes():
+        window.session.undo_stack.undo()  # the pictures after this one show the project as it was
+    window.actions.brush.trigger()
+    window.actions.layer_result.setChecked(False)
+    window.session.set_frame(20)
+    wait(lambda: canvas.frame_index == 20)
+
+
+# image pixels of the sample's frame 10: sources left of the rider, where wall and path are clean
+SOURCE_WHEEL, STROKE_WHEEL = (110, 174), [(244, 165), (256, 163), (268, 161)]
+SOURCE_PATH, STROKE_PATH = (112, 190), [(196, 184), (212, 182), (226, 180)]
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -116,3 +116,49 @@ def test_window_shows_the_removal_of_the_current_frame_and_drops_stale_results(w
     wait_for_frame(qtbot, window, 21)
     window.viewer._preview.rendered.emit(20, window.viewer.generation, stale)
     assert window.canvas.result is None, "frame 20's result is not shown over frame 21"
+
+
+def test_the_viewer_shows_a_spinner_while_the_current_frame_renders(window, qtbot, monkeypatch):
+    gates = {frame: threading.Event() for frame in (0, 1, 2)}
+
+    class Renderer(GatedRenderer):
+        """Frame ``i`` waits for ``gates[i]``; frame 2 fails."""
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__()
+
+        def render_frame(self, index):
+            gates[index].wait(10)
+            if index == 2:
+                raise RuntimeError("boom")
+            return np.full((240, 432, 3), index, np.uint8)
+
+    monkeypatch.setattr("app.viewer.controller.ClipRenderer", Renderer)
+    viewer, badge = window.viewer, window.canvas.rendering_badge
+    assert not badge.isVisible()
+    with qtbot.waitSignal(viewer._preview.started) as started:
+        window.actions.layer_result.setChecked(True)
+    assert started.args == [viewer.generation]
+    assert badge.isVisible() and badge.spinner.isVisible(), "frame 0 is rendering"
+    angle = badge.spinner.angle
+    qtbot.waitUntil(lambda: badge.spinner.angle != angle, timeout=2000)  # it turns
+    # scrubbing on supersedes the request in flight: no spinner until the new frame's request
+    window.session.set_frame(1)
+    assert not badge.isVisible()
+    wait_for_frame(qtbot, window, 1)
+    qtbot.waitUntil(badge.isVisible, timeout=2000)
+    generation = viewer.generation
+    with qtbot.waitSignal(viewer._preview.rendered) as stale:
+        gates[0].set()
+    assert stale.args[:2] == [0, generation - 1]
+    qtbot.wait(20)
+    assert badge.isVisible(), "a stale result does not end the current frame's render"
+    with qtbot.waitSignal(viewer._preview.rendered):
+        gates[1].set()
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=2000)
+    assert int(image_array(window.canvas.result)[0, 0, 0]) == 1
+    # a failed render hides it too
+    window.session.set_frame(2)
+    qtbot.waitUntil(badge.isVisible, timeout=2000)
+    gates[2].set()
+    qtbot.waitUntil(lambda: not badge.isVisible(), timeout=5000)

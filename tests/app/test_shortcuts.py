@@ -95,6 +95,9 @@ def test_brackets_resize_the_brush_and_letters_pick_tools_and_layers(window, key
     assert window.canvas.tool is window.tools["eraser"] and window.actions.eraser.isChecked()
     keys(Qt.Key_P)
     assert window.canvas.tool is window.tools["lasso"]
+    keys(Qt.Key_S)
+    assert window.canvas.tool is window.tools["clone"] and window.actions.clone.isChecked()
+    assert window.canvas.show_result, "the clone stamp paints the frame's content: it is shown"
     keys(Qt.Key_B)
     assert window.canvas.tool is window.tools["brush"]
     keys(Qt.Key_M)
