@@ -20,32 +20,21 @@ Our reading of Fig. 2 and Sec. 3.3 (the figure itself is not in the text):
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from .config import ModelConfig
 from .deformable_write import DeformableWrite
-from .ffc import local_interaction
-from .gif import GIFAttention
-from .read_write import Read, Write
+from .intra_frame import IntraFrameBlock
 
 
-class CrossFrameBlock(nn.Module):
-    """One cross-frame block; see the module docstring for what it does to whom."""
+class CrossFrameBlock(IntraFrameBlock):
+    """One cross-frame block: an intra-frame block's layers (the same read, local blocks, GIF
+    attention and write) plus a deformable write; see the module docstring for what it does to
+    whom."""
 
     def __init__(self, config: ModelConfig) -> None:
-        super().__init__()
-        c, d, m = config.lif_channels, config.gif_dim, config.gif_tokens_side
-        self.read = Read(c, d, m, config.read_heads)
-        self.local = local_interaction(c, use_ffc=config.use_ffc,
-                                       global_ratio=config.ffc_global_ratio,
-                                       blocks=config.lif_res_blocks_per_block)
-        self.attention = nn.ModuleList(
-            GIFAttention(d, config.attention_heads, config.mlp_ratio)
-            for _ in range(config.gif_layers_per_block)
-        )
-        self.write = Write(c, d, m, config.write_heads)
+        super().__init__(config)
         self.deformable_write = (
-            DeformableWrite(c, null_slot=config.deformable_null_slot)
+            DeformableWrite(config.lif_channels, null_slot=config.deformable_null_slot)
             if config.use_deformable_write else None
         )
 
