@@ -235,3 +235,52 @@ def test_complete_flow_continues_the_surrounding_motion_and_keeps_reliable_vecto
     assert np.abs(completed[unreliable] - truth[unreliable]).max() < 1.0
     np.testing.assert_array_equal(complete_flow(flow, np.ones((40, 60), bool)), np.zeros_like(flow))
     assert complete_flow(flow, np.zeros((40, 60), bool)) is flow
+
+
+# -- background homographies --------------------------------------------------------------------
+
+
+def zooming_clip(frames: int = 30, zoom: float = 1.01, pan: float = 1.5):
+    """Background zooming ``zoom`` per frame about the centre and panning ``pan`` px/frame left,
+    behind an opaque square crawling 1 px/frame: background hidden at the middle frame is seen only
+    from about ten frames away. Returns ``(frames, masks, backgrounds)``."""
+    wide = texture(WIDTH * 2, HEIGHT * 2, seed=3)
+    backgrounds, masks, shown = [], [], []
+    for i in range(frames):
+        scale = zoom**i  # wide's centre lands on the frame's centre, shifted by the pan
+        matrix = np.array([[scale, 0, WIDTH / 2 - scale * WIDTH - i * pan], [0, scale, HEIGHT / 2 - scale * HEIGHT]])
+        background = cv2.warpAffine(wide, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
+        mask = square_mask(30 + i, size=(16, 18))
+        frame = background.copy()
+        frame[mask > 0] = OCCLUDER
+        backgrounds.append(background), masks.append(mask), shown.append(frame)
+    return shown, masks, backgrounds
+
+
+def test_flow_fill_recovers_a_zooming_panning_background_from_far_frames():
+    frames, masks, backgrounds = zooming_clip()
+    fill = FlowFill(frames.__getitem__, masks.__getitem__, len(frames))
+    t = len(frames) // 2
+    filled = fill.fill_frame(t)
+    hole = hole_from_mask(masks[t], fill.dilate)
+    flow_psnr = psnr(filled[hole], backgrounds[t][hole])
+    telea_psnr = psnr(telea_fill(frames[t], masks[t], dilate=fill.dilate)[hole], backgrounds[t][hole])
+    assert flow_psnr > 35, flow_psnr
+    assert flow_psnr > telea_psnr + 10, (flow_psnr, telea_psnr)
+    assert fill.last_fill_stats.from_frames == hole.sum()
+
+
+def test_far_frames_do_not_lend_an_unmasked_moving_object():
+    """A green square nobody masked crosses the background behind the hole in frames far before
+    the target; the fill must show the background there, not the square's ghost."""
+    clip = OccludedClip(speed=1, start_x=30, frames=30)
+    t = 20
+    for i in range(4, 11):  # the square passes x 28..64 in frames 4..10, moving 6 px/frame
+        clip.frames[i][20:44, 28 + 6 * (i - 4) - 8 : 28 + 6 * (i - 4) + 8] = (0, 255, 0)
+    fill = clip.flow_fill(candidates=1)
+    filled = fill.fill_frame(t)
+    hole = hole_from_mask(clip.masks[t], fill.dilate)
+    assert fill.last_fill_stats.from_frames == hole.sum()
+    assert psnr(filled[hole], clip.background[t][hole]) > 35
+    unguarded = clip.flow_fill(candidates=1, near_distance=30).fill_frame(t)
+    assert psnr(unguarded[hole], clip.background[t][hole]) < 25  # what the moving check prevents

@@ -1,0 +1,157 @@
+"""The background's motion between frames as homographies, and where a frame shows something else.
+
+Completed DIS flow is good between neighbouring frames but goes badly wrong inside holes when chained
+over more than a couple of frames, and its forward-backward consistency does not reveal it. The
+background of most shots moves as one plane would (a rotating camera, a far or flat scene), so, as
+for rotoscoping (:mod:`core.roto.background_cue`), we model it per pair of neighbouring frames by a
+homography fitted with RANSAC to the DIS flow *outside* the holes, and chain those: the chained
+homography carries no interpolated flow and its error grows slowly with the distance.
+
+A frame's *moving* pixels are those that no nearby frame (±1, ±2), aligned on the background by
+these homographies, shows in about the same colour: an unmasked moving object (a tennis player
+next to the removed one), or strong parallax. Far source frames must not lend those pixels, or the
+fill shows ghosts of things that were at the background's place at another time.
+
+Homographies are fitted on the flow's working grid and returned in full-resolution pixels; the
+moving mask is measured and kept on the working grid (bounded memory at 4K).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from core.flow import FlowField, sample_at, warp
+
+MOVING_COLOUR_DISTANCE = 70.0  # RGB distance (0..441) above which a pixel matches no aligned neighbour
+MOVING_GROW_PX = 7  # working pixels the moving mask is grown by (edges, motion blur)
+_NEIGHBOURS = (-1, 1, -2, 2)  # frames compared for the moving mask
+_EXCLUDE_PX = 4  # working pixels around holes left out of the fit (DIS drags flow along the object)
+_FIT_STRIDE_PX = 4  # flow sampled every this many working pixels for the fit
+_RANSAC_PX = 1.0
+_HOMOGRAPHIES_KEPT = 512  # a fill visits ±max_distance frames; the next target reuses most
+_MOVING_KEPT = 96  # working-grid masks
+
+
+class BackgroundMotion:
+    """Background homographies between the frames of a clip, and each frame's moving pixels.
+
+    flow: the clip's :class:`FlowField` (its neighbour flows are reused);
+    working_hole(i): ``(h, w)`` bool hole of frame ``i`` on the working grid.
+    """
+
+    def __init__(
+        self,
+        frame_getter: Callable[[int], np.ndarray],
+        flow: FlowField,
+        working_hole: Callable[[int], np.ndarray],
+    ) -> None:
+        self._frame = frame_getter
+        self._flow = flow
+        self._working_hole = working_hole
+        self._homographies: dict[tuple[int, int], np.ndarray] = {}
+        self._moving: dict[int, np.ndarray] = {}
+        width, height = flow.frame_size
+        working_width, working_height = flow.working_size
+        scale_x, scale_y = working_width / width, working_height / height
+        # pixel centres aligned, as cv2.resize does: p_working = (p + 0.5) * scale - 0.5
+        self._to_working = np.array(
+            [[scale_x, 0, 0.5 * scale_x - 0.5], [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1.0]]
+        )
+
+    def neighbour_homography(self, a: int, b: int) -> np.ndarray:
+        """3x3 homography taking frame ``a``'s background (full-res pixels) to frame ``b``'s."""
+        return self._from_working(self._working_homography(a, b))
+
+    def moving_at(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """``(n,)`` bool: whether frame ``index`` at full-resolution positions ``x``, ``y`` shows
+        something other than the background its neighbours see there."""
+        moving = self._moving.get(index)
+        if moving is None:
+            moving = self._measure_moving(index)
+            _remember(self._moving, index, moving, _MOVING_KEPT)
+        (scale_x, _, shift_x), (_, scale_y, shift_y) = self._to_working[:2]
+        return sample_at(moving, x * scale_x + shift_x, y * scale_y + shift_y, interpolation="nearest", fill_value=1) > 0
+
+    # -- fitting -----------------------------------------------------------------------------
+
+    def _working_homography(self, a: int, b: int) -> np.ndarray:
+        if abs(a - b) > 1:
+            middle = (a + b) // 2
+            return self._working_homography(middle, b) @ self._working_homography(a, middle)
+        homography = self._homographies.get((a, b))
+        if homography is None:
+            flow = self._flow.working_flow(a, b)
+            lands_in_hole = warp(self._working_hole(b).astype(np.uint8), flow, interpolation="nearest") > 0
+            excluded = (self._working_hole(a) | lands_in_hole).astype(np.uint8)
+            excluded = cv2.dilate(excluded, np.ones((2 * _EXCLUDE_PX + 1,) * 2, np.uint8)) > 0
+            homography = fit_homography(flow, excluded)
+            _remember(self._homographies, (a, b), homography, _HOMOGRAPHIES_KEPT)
+        return homography
+
+    def _from_working(self, homography: np.ndarray) -> np.ndarray:
+        return np.linalg.inv(self._to_working) @ homography @ self._to_working
+
+    def _measure_moving(self, index: int) -> np.ndarray:
+        width, height = self._flow.working_size
+        image = _blurred(self._frame(index), (width, height))
+        best = np.full((height, width), np.inf, np.float32)
+        for offset in _NEIGHBOURS:
+            other = index + offset
+            if not 0 <= other < self._flow.frame_count:
+                continue
+            homography = self._working_homography(index, other)
+            flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
+            seen = cv2.warpPerspective(
+                _blurred(self._frame(other), (width, height)), homography, (width, height), flags=flags,
+                borderMode=cv2.BORDER_CONSTANT, borderValue=(-1e4,) * 3,
+            )
+            hidden = cv2.warpPerspective(
+                self._working_hole(other).astype(np.uint8), homography, (width, height),
+                flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT, borderValue=1,
+            ) > 0
+            distance = np.linalg.norm(image - seen, axis=2)
+            distance[hidden] = np.inf
+            best = np.minimum(best, distance)
+        moving = ((best > MOVING_COLOUR_DISTANCE) & np.isfinite(best)).astype(np.uint8)
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * MOVING_GROW_PX + 1,) * 2)
+        return cv2.dilate(moving, disc)
+
+
+def fit_homography(flow: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """The homography (3x3) that best explains ``flow`` (``(h, w, 2)`` px) outside ``excluded``.
+
+    Identity when too few pixels are left or RANSAC finds none.
+    """
+    height, width = excluded.shape
+    ys, xs = np.mgrid[0:height:_FIT_STRIDE_PX, 0:width:_FIT_STRIDE_PX]
+    keep = ~excluded[ys, xs]
+    source = np.stack([xs[keep], ys[keep]], axis=1).astype(np.float32)
+    if len(source) < 8:
+        return np.eye(3)
+    target = source + flow[ys[keep], xs[keep]]
+    homography, _ = cv2.findHomography(source, target, cv2.RANSAC, _RANSAC_PX)
+    return homography if homography is not None else np.eye(3)
+
+
+def apply_homography(homography: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """``points`` ``(n, 2)`` (x, y) mapped by ``homography``: ``(n, 2)`` float32."""
+    mapped = np.concatenate([points, np.ones((len(points), 1), points.dtype)], axis=1) @ homography.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = mapped[:, :2] / mapped[:, 2:3]
+    return np.nan_to_num(result, nan=-1e6, posinf=-1e6, neginf=-1e6).astype(np.float32)
+
+
+def _blurred(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    image = frame.astype(np.float32)
+    if (image.shape[1], image.shape[0]) != size:
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return cv2.GaussianBlur(image, (5, 5), 0)
+
+
+def _remember(cache: dict, key, value, kept: int) -> None:
+    cache[key] = value
+    while len(cache) > kept:
+        del cache[next(iter(cache))]
