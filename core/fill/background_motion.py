@@ -23,14 +23,12 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from core.flow import FlowField, sample_at, warp
+from core.flow import FlowField, background_homography, sample_at, warp
 
 MOVING_COLOUR_DISTANCE = 70.0  # RGB distance (0..441) above which a pixel matches no aligned neighbour
 MOVING_GROW_PX = 7  # working pixels the moving mask is grown by (edges, motion blur)
 _NEIGHBOURS = (-1, 1, -2, 2)  # frames compared for the moving mask
 _EXCLUDE_PX = 4  # working pixels around holes left out of the fit (DIS drags flow along the object)
-_FIT_STRIDE_PX = 4  # flow sampled every this many working pixels for the fit
-_RANSAC_PX = 1.0
 _HOMOGRAPHIES_KEPT = 512  # a fill visits ±max_distance frames; the next target reuses most
 _MOVING_KEPT = 96  # working-grid masks
 
@@ -87,7 +85,7 @@ class BackgroundMotion:
             lands_in_hole = warp(self._working_hole(b).astype(np.uint8), flow, interpolation="nearest") > 0
             excluded = (self._working_hole(a) | lands_in_hole).astype(np.uint8)
             excluded = cv2.dilate(excluded, np.ones((2 * _EXCLUDE_PX + 1,) * 2, np.uint8)) > 0
-            homography = fit_homography(flow, excluded)
+            homography = background_homography(flow, excluded)
             _remember(self._homographies, (a, b), homography, _HOMOGRAPHIES_KEPT)
         return homography
 
@@ -118,30 +116,6 @@ class BackgroundMotion:
         moving = ((best > MOVING_COLOUR_DISTANCE) & np.isfinite(best)).astype(np.uint8)
         disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * MOVING_GROW_PX + 1,) * 2)
         return cv2.dilate(moving, disc)
-
-
-def fit_homography(flow: np.ndarray, excluded: np.ndarray) -> np.ndarray:
-    """The homography (3x3) that best explains ``flow`` (``(h, w, 2)`` px) outside ``excluded``.
-
-    Identity when too few pixels are left or RANSAC finds none.
-    """
-    height, width = excluded.shape
-    ys, xs = np.mgrid[0:height:_FIT_STRIDE_PX, 0:width:_FIT_STRIDE_PX]
-    keep = ~excluded[ys, xs]
-    source = np.stack([xs[keep], ys[keep]], axis=1).astype(np.float32)
-    if len(source) < 8:
-        return np.eye(3)
-    target = source + flow[ys[keep], xs[keep]]
-    homography, _ = cv2.findHomography(source, target, cv2.RANSAC, _RANSAC_PX)
-    return homography if homography is not None else np.eye(3)
-
-
-def apply_homography(homography: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """``points`` ``(n, 2)`` (x, y) mapped by ``homography``: ``(n, 2)`` float32."""
-    mapped = np.concatenate([points, np.ones((len(points), 1), points.dtype)], axis=1) @ homography.T
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = mapped[:, :2] / mapped[:, 2:3]
-    return np.nan_to_num(result, nan=-1e6, posinf=-1e6, neginf=-1e6).astype(np.float32)
 
 
 def _blurred(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:

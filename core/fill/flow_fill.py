@@ -34,11 +34,11 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from core.fill.background_motion import BackgroundMotion, apply_homography
+from core.fill.background_motion import BackgroundMotion
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import check_mask_size, composite, hole_from_mask
 from core.fill.telea import inpaint_hole
-from core.flow import FlowField, follow_working_flow, sample_at
+from core.flow import FlowField, apply_homography, follow_working_flow, sample_at
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _HOLES_KEPT = 32

@@ -3,10 +3,13 @@
 from core.flow.consistency import forward_backward_consistency
 from core.flow.dis_flow import compute_flow, resize_flow, working_size
 from core.flow.flow_field import FlowField
+from core.flow.homography import apply_homography, background_homography
 from core.flow.warp import compose_flow, follow_working_flow, lands_inside, sample_at, warp
 
 __all__ = [
     "FlowField",
+    "apply_homography",
+    "background_homography",
     "compose_flow",
     "compute_flow",
     "follow_working_flow",

@@ -34,7 +34,7 @@ from typing import Callable, Mapping
 import cv2
 import numpy as np
 
-from core.flow import FlowField
+from core.flow import FlowField, background_homography
 from core.roto.carry import CarriedMatte
 
 NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
@@ -45,8 +45,6 @@ NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are 
 NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
-_FIT_STRIDE_PX = 4  # flow sampled every this many pixels for the fit
-_RANSAC_PX = 1.0
 
 
 class BackgroundCue:
@@ -138,22 +136,6 @@ def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if (image.shape[1], image.shape[0]) == size:
         return image
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
-def background_homography(flow_ab: np.ndarray, excluded: np.ndarray) -> np.ndarray:
-    """The homography (3x3) that best explains ``flow_ab`` (``(H, W, 2)`` px) outside ``excluded``.
-
-    Identity when too few pixels are left or RANSAC finds none.
-    """
-    height, width = excluded.shape
-    ys, xs = np.mgrid[0:height:_FIT_STRIDE_PX, 0:width:_FIT_STRIDE_PX]
-    keep = ~excluded[ys, xs]
-    source = np.stack([xs[keep], ys[keep]], axis=1).astype(np.float32)
-    if len(source) < 8:
-        return np.eye(3)
-    target = source + flow_ab[ys[keep], xs[keep]]
-    homography, _ = cv2.findHomography(source, target, cv2.RANSAC, _RANSAC_PX)
-    return homography if homography is not None else np.eye(3)
 
 
 def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray) -> np.ndarray:
