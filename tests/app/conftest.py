@@ -4,12 +4,13 @@ and a window opened on the bundled sample clip."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+from PySide6.QtCore import QObject, QSettings, QStandardPaths  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
@@ -75,3 +76,39 @@ def wait_for_frame(qtbot, window, frame: int) -> None:
 
 def wait_for_jobs(qtbot, window, timeout: int = 60000) -> None:
     qtbot.waitUntil(lambda: not window.jobs.visible(), timeout=timeout)
+
+
+class SignalLog(QObject):
+    """Records a signal's emissions on the test's thread (this object lives there, so a signal
+    emitted on a worker thread reaches :meth:`record` queued, never on the worker)."""
+
+    def __init__(self, signal) -> None:
+        super().__init__()
+        self.calls: list[list] = []
+        self._signal = signal
+        signal.connect(self.record)
+
+    def record(self, *args) -> None:
+        self.calls.append(list(args))
+
+    @property
+    def args(self) -> list:
+        return self.calls[0]
+
+    def close(self) -> None:
+        self._signal.disconnect(self.record)
+
+
+@contextmanager
+def emitted(qtbot, signal, timeout: int = 5000):
+    """Like ``qtbot.waitSignal`` for a signal of a worker that lives on another thread.
+
+    ``waitSignal`` connects a plain callable, which Qt runs on the emitting worker's thread: when
+    the worker emits before the wait's event loop starts, the loop's quit is lost and the wait
+    hangs for good (seen in CI). Here the emission is queued to this thread and polled."""
+    log = SignalLog(signal)
+    try:
+        yield log
+        qtbot.waitUntil(lambda: bool(log.calls), timeout=timeout)
+    finally:
+        log.close()

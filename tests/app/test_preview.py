@@ -9,7 +9,7 @@ from app.viewer.layers import image_array
 from app.workers.preview import PreviewWorker
 from app.workers.render import ClipRenderer
 from app.workers.threads import WorkerThread
-from tests.app.conftest import wait_for_frame
+from tests.app.conftest import emitted, wait_for_frame
 
 RENDER_TIMEOUT_MS = 30000
 
@@ -65,7 +65,7 @@ def test_worker_serves_only_the_newest_request(qtbot):
         assert results.items == [(1, 1, 1), (3, 3, 3)]
         assert renderer.rendered == [1, 3]
         worker.masks_changed()
-        with qtbot.waitSignal(worker.rendered):
+        with emitted(qtbot, worker.rendered):
             worker.submit((4, 4))
         assert renderer.invalidated == 1, "changed masks reach the renderer before the next frame"
     finally:
@@ -83,10 +83,10 @@ def test_worker_failure_is_reported_and_the_worker_keeps_serving(qtbot):
     worker = PreviewWorker(lambda notice: Flaky())
     thread = WorkerThread(worker, "preview test")
     try:
-        with qtbot.waitSignal(worker.failed) as failed:
+        with emitted(qtbot, worker.failed) as failed:
             worker.submit((1, 1))
         assert "RuntimeError: boom" in failed.args[0]
-        with qtbot.waitSignal(worker.rendered) as rendered:
+        with emitted(qtbot, worker.rendered) as rendered:
             worker.submit((2, 2))
         assert rendered.args[:2] == [2, 2]
     finally:
@@ -136,7 +136,7 @@ def test_the_viewer_shows_a_spinner_while_the_current_frame_renders(window, qtbo
     monkeypatch.setattr("app.viewer.controller.ClipRenderer", Renderer)
     viewer, badge = window.viewer, window.canvas.rendering_badge
     assert not badge.isVisible()
-    with qtbot.waitSignal(viewer._preview.started) as started:
+    with emitted(qtbot, viewer._preview.started) as started:
         window.actions.layer_result.setChecked(True)
     assert started.args == [viewer.generation]
     assert badge.isVisible() and badge.spinner.isVisible(), "frame 0 is rendering"
@@ -148,12 +148,12 @@ def test_the_viewer_shows_a_spinner_while_the_current_frame_renders(window, qtbo
     wait_for_frame(qtbot, window, 1)
     qtbot.waitUntil(badge.isVisible, timeout=2000)
     generation = viewer.generation
-    with qtbot.waitSignal(viewer._preview.rendered) as stale:
+    with emitted(qtbot, viewer._preview.rendered) as stale:
         gates[0].set()
     assert stale.args[:2] == [0, generation - 1]
     qtbot.wait(20)
     assert badge.isVisible(), "a stale result does not end the current frame's render"
-    with qtbot.waitSignal(viewer._preview.rendered):
+    with emitted(qtbot, viewer._preview.rendered):
         gates[1].set()
     qtbot.waitUntil(lambda: not badge.isVisible(), timeout=2000)
     assert int(image_array(window.canvas.result)[0, 0, 0]) == 1
