@@ -12,3 +12,10 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared test data not found at {path}")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_roto_model(monkeypatch, tmp_path):
+    """The classical propagation, whatever rotoscoping model is installed: results must not depend
+    on one (tests of the learned correction load a model of their own)."""
+    monkeypatch.setenv("KEYFILL_ROTO_MODEL", str(tmp_path / "no-roto-model.pt"))

@@ -29,6 +29,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--clips", default="running_car,tennis", help="removal: clean clips to use (default: both)")
     p.add_argument("--no-guided", action="store_true", help="removal: skip the guided-inpainting setting")
     p.add_argument("--model", help="removal: the network's checkpoint (default: resources/models/keyfill-base.pt)")
+    p.add_argument("--roto-model", help="roto: the rotoscoping network's checkpoint (default: "
+                   "resources/models/keyfill-roto.pt, scored as 'learned' when it loads)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto", help="where the network runs")
     p.add_argument("--write-docs", action="store_true", help="update the removal tables in docs/quality.md")
     p.set_defaults(run=run)
@@ -47,7 +49,7 @@ def run(args) -> int:
             write_removal_section(QUALITY_DOC, table)
             print(f"updated {QUALITY_DOC}")
     if args.task in ("roto", "all"):
-        print(roto_tables(data))
+        print(roto_tables(data, args.roto_model, args.device))
     return 0
 
 
@@ -60,7 +62,7 @@ def removal_tables(args, data: Path) -> str:
     return removal_table_markdown(rows)
 
 
-def roto_tables(data: Path) -> str:
+def roto_tables(data: Path, model: str | None = None, device: str = "auto") -> str:
     """The rotoscoping evaluation's table, or a line saying it is not available yet."""
     try:
         roto_eval = importlib.import_module("core.eval.roto_eval")
@@ -68,7 +70,10 @@ def roto_tables(data: Path) -> str:
         if exc.name != "core.eval.roto_eval":
             raise
         return "## Rotoscoping\n\nThe rotoscoping evaluation (core/eval/roto_eval.py) is not installed.\n"
-    rows = roto_eval.evaluate_roto(data, progress=TerminalProgress("roto eval"))
+    from core.roto.matte_model import find_matte_model
+
+    matte_model = find_matte_model(model, device=device, notice=print)
+    rows = roto_eval.evaluate_roto(data, matte_model=matte_model, progress=TerminalProgress("roto eval"))
     return "## Rotoscoping\n\n" + roto_eval.roto_table_markdown(rows)
 
 

@@ -13,7 +13,7 @@ import sys
 
 from core.errors import Cancelled, KeyfillError
 
-COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "finetune", "app"]
+COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "train_roto", "finetune", "app"]
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
 

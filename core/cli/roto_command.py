@@ -27,6 +27,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--resize-masks", action="store_true",
                    help="resize keyframe masks of another size to the clip's size")
     p.add_argument("--working-width", type=int, default=480, help="width flow runs at (default 480 px)")
+    p.add_argument("--roto-model", default="auto",
+                   help="the rotoscoping network that corrects the propagated mattes: a checkpoint path, "
+                   "'auto' (resources/models/keyfill-roto.pt when it loads) or 'none' (classical only)")
     p.set_defaults(run=run)
 
 
@@ -36,12 +39,13 @@ def run(args) -> int:
     from core.roto import project_keyframes, propagated_project_results
     from core.video import open_clip
 
+    matte_model = chosen_matte_model(args.roto_model)
     with open_clip(args.clip) as reader:
         info = reader.info
         project = project_with_masks(info, args.keyframes, resize=args.resize_masks)
         results = propagated_project_results(
             project_keyframes(project), reader.frame, info.frame_count,
-            working_width=args.working_width, progress=TerminalProgress("rotoscoping"),
+            working_width=args.working_width, matte_model=matte_model, progress=TerminalProgress("rotoscoping"),
         )
     masks, mattes = combined_objects(results, info.frame_count)
     out = export_mattes(masks, info, Path(args.output), progress=TerminalProgress("masks"))
@@ -50,6 +54,19 @@ def run(args) -> int:
         out = export_mattes(mattes, info, Path(args.mattes), progress=TerminalProgress("mattes"))
         print(f"wrote {info.frame_count} mattes to {out}")
     return 0
+
+
+def chosen_matte_model(choice: str):
+    """``--roto-model``: 'none' -> None; 'auto' -> the shipped model or None (said on stdout); a path
+    -> that model (a clear error when it does not load)."""
+    from core.roto.matte_model import find_matte_model, load_matte_model
+
+    if choice == "none":
+        return None
+    model = find_matte_model(notice=print) if choice == "auto" else load_matte_model(choice)
+    if model is not None:
+        print(f"correcting propagated mattes with {model.path}")
+    return model
 
 
 def combined_objects(results: dict, frame_count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:

@@ -38,12 +38,15 @@ def evaluate_roto(
     data_root: Path,
     *,
     clips: list[str] | None = None,
+    matte_model=None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[dict]:
     """Score every method in every keyframe setting on every clip of ``data_root`` with masks.
 
     clips: clip folder names to run (default: every folder with ``frames/`` and ``masks/``).
+    matte_model: a loaded :class:`core.roto.matte_model.MatteModel`: adds the method ``learned``
+        (the propagation corrected by the network).
     Returns one row per (clip, setting, method): ``{"clip", "setting", "method", "keyframes"
     (list of frame indices), "frames" (scored frame count), "J", "F" (0..1), "J&F" (0..100),
     "J_per_frame" ({frame: J}), "seconds" (wall time of the method, flows included for the first
@@ -51,7 +54,7 @@ def evaluate_roto(
     Raises VideoError when ``data_root`` has no clip with masks.
     """
     folders = clip_folders(Path(data_root), clips)
-    methods = roto_methods()
+    methods = roto_methods(matte_model)
     total = len(folders) * len(KEYFRAME_SETTINGS) * len(methods)
     rows: list[dict] = []
     for folder in folders:
@@ -86,30 +89,42 @@ def roto_table_markdown(rows: list[dict]) -> str:
     by_key: dict[tuple[str, str], dict[str, dict]] = {}
     for row in rows:
         by_key.setdefault((row["clip"], row["setting"]), {})[row["method"]] = row
+    learned = any(row["method"] == "learned" for row in rows)
     lines = [
-        "| clip | keyframes | frames scored | baseline J&F (J / F) | propagation J&F (J / F) | gain |",
-        "|---|---|---:|---:|---:|---:|",
+        "| clip | keyframes | frames scored | baseline J&F (J / F) | propagation J&F (J / F) | gain |"
+        + (" learned J&F (J / F) | learned gain |" if learned else ""),
+        "|---|---|---:|---:|---:|---:|" + ("---:|---:|" if learned else ""),
     ]
     for (clip, setting), methods in by_key.items():
         base, ours = methods.get("baseline"), methods.get("propagation")
         any_row = ours or base
-        gain = f"{ours['J&F'] - base['J&F']:+.1f}" if base and ours else "–"
-        lines.append(
-            f"| {clip} | {setting} ({_frame_list(any_row['keyframes'])}) | {any_row['frames']} "
-            f"| {_cell(base)} | {_cell(ours)} | {gain} |"
-        )
+        line = (f"| {clip} | {setting} ({_frame_list(any_row['keyframes'])}) | {any_row['frames']} "
+                f"| {_cell(base)} | {_cell(ours)} | {_gain(ours, base)} |")
+        if learned:
+            line += f" {_cell(methods.get('learned'))} | {_gain(methods.get('learned'), base)} |"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 
-def roto_methods() -> dict[str, Method]:
+def _gain(row: dict | None, base: dict | None) -> str:
+    return f"{row['J&F'] - base['J&F']:+.1f}" if row and base else "–"
+
+
+def roto_methods(matte_model=None) -> dict[str, Method]:
     """Method name → a function with :func:`core.roto.warp_first_keyframe_masks`'s signature
-    returning ``{frame: (H, W) uint8 0/255 mask}``."""
+    returning ``{frame: (H, W) uint8 0/255 mask}``; ``learned`` only with a ``matte_model``."""
     from core.roto import propagate_masks, warp_first_keyframe_masks
 
     def propagation(*args, **kwargs) -> dict[int, np.ndarray]:
         return {f: r.mask for f, r in propagate_masks(*args, **kwargs).items()}
 
-    return {"baseline": warp_first_keyframe_masks, "propagation": propagation}
+    methods: dict[str, Method] = {"baseline": warp_first_keyframe_masks, "propagation": propagation}
+    if matte_model is not None:
+        def learned(*args, **kwargs) -> dict[int, np.ndarray]:
+            return propagation(*args, matte_model=matte_model, **kwargs)
+
+        methods["learned"] = learned
+    return methods
 
 
 def keyframe_indices(frame_count: int, step: int | None) -> list[int]:

@@ -24,6 +24,10 @@ class ModelConfig:
     # Inputs and outputs: masked RGB (0..1) + mask (1 = hole) in, RGB (0..1) out.
     in_channels: int = 4
     out_channels: int = 3
+    # "rgb": inpainting (sigmoid RGB, known pixels composited back). "mask_logits": rotoscoping
+    # (target RGB + a prior matte in, one channel of logits out, nothing composited; the last
+    # layer starts at zero so an untrained model adds nothing to the prior).
+    output: str = "rgb"
 
     # LIF stream (Sec. 3.1): channels double at each stride-2 convolution, so the LIF map has
     # ``base_channels * 2**downsamplings`` channels at stride ``2**downsamplings``.
@@ -76,6 +80,9 @@ class ModelConfig:
              "each block needs at least one LIF residual block and one GIF layer"),
             (0.0 < self.ffc_global_ratio < 1.0, "ffc_global_ratio must be in (0, 1)"),
             (self.mlp_ratio > 0, "mlp_ratio must be positive"),
+            (self.output in ("rgb", "mask_logits"), "output must be 'rgb' or 'mask_logits'"),
+            (self.output != "mask_logits" or self.out_channels == 1,
+             "a mask_logits model has one output channel"),
         ]
         for ok, message in checks:
             if not ok:
@@ -101,7 +108,7 @@ class ModelConfig:
     # Serialisation -----------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain ``{field: value}`` (ints, floats, bools): safe for ``weights_only`` loading."""
+        """Plain ``{field: value}`` (ints, floats, bools, strings): safe for ``weights_only`` loading."""
         return dataclasses.asdict(self)
 
     @classmethod
@@ -143,4 +150,17 @@ class ModelConfig:
         )
 
 
-PRESETS = {"tiny": ModelConfig.tiny, "base": ModelConfig.base, "big": ModelConfig.big}
+    @classmethod
+    def roto(cls) -> ModelConfig:
+        """The shipped rotoscoping model: 16 -> 128 channels, 4x4 GIF tokens of 128 channels,
+        2 + 2 blocks; mask logits out. Small enough to train on two CPU cores."""
+        return cls(
+            out_channels=1, output="mask_logits",
+            base_channels=16, gif_tokens_side=4, gif_dim=128,
+            read_heads=4, write_heads=4, attention_heads=4,
+            intra_blocks=2, cross_blocks=2,
+        )
+
+
+PRESETS = {"tiny": ModelConfig.tiny, "base": ModelConfig.base, "big": ModelConfig.big,
+           "roto": ModelConfig.roto}

@@ -44,7 +44,7 @@ class LIFEncoder(nn.Module):
 
 
 class LIFDecoder(nn.Module):
-    """``(N, c, H/s, W/s)`` LIF maps -> ``(N, out_channels, H, W)`` RGB in 0..1."""
+    """``(N, c, H/s, W/s)`` LIF maps -> ``(N, out_channels, H, W)``: RGB in 0..1, or mask logits."""
 
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -58,11 +58,13 @@ class LIFDecoder(nn.Module):
                 nn.ReLU(inplace=True),
             ]
             channels //= 2
-        layers += [
-            nn.ReflectionPad2d(3),
-            nn.Conv2d(channels, config.out_channels, kernel_size=7),
-            nn.Sigmoid(),
-        ]
+        last = nn.Conv2d(channels, config.out_channels, kernel_size=7)
+        layers += [nn.ReflectionPad2d(3), last]
+        if config.output == "rgb":
+            layers.append(nn.Sigmoid())
+        else:  # mask logits, added to the prior's: start as "no correction"
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
         self.layers = nn.Sequential(*layers)
 
     def forward(self, lif: torch.Tensor) -> torch.Tensor:

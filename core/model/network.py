@@ -158,6 +158,8 @@ class KeyframePropagationNet(nn.Module):
         for block, context, aligned in zip(self.cross_blocks, memory.context, memory.aligned):
             lif, gif = block(lif, gif, context, aligned, lif_flows, lif_consistency)
         pred = self.decoder(lif)[..., :h, :w]
+        if self.config.output == "mask_logits":
+            return pred
         out = self.config.out_channels
         return composite(pred, target[:, :out], target[:, -1:])
 

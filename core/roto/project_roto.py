@@ -16,6 +16,7 @@ from core.errors import MaskError
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
+from core.roto.matte_model import MatteModel, find_matte_model
 from core.roto.objects import propagate_objects
 from core.roto.propagate import RotoResult
 
@@ -44,15 +45,19 @@ def propagated_project_masks(
     *,
     working_width: int | None = 480,
     frames: Iterable[int] | None = None,
+    matte_model: MatteModel | str | None = "auto",
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> KeyframesByObject:
     """``{object_id: {frame: (H, W) uint8 0/255 mask}}`` for the propagated frames (keyframes left out).
 
     frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; flow runs ``working_width`` pixels wide.
+    matte_model: the learned correction; ``"auto"``: the shipped rotoscoping model when it loads
+    (:func:`core.roto.matte_model.find_matte_model`), None: the classical propagation only.
     """
     results = propagated_project_results(
-        keyframes, frame_of, frame_count, working_width=working_width, frames=frames, progress=progress, cancel=cancel
+        keyframes, frame_of, frame_count, working_width=working_width, frames=frames,
+        matte_model=matte_model, progress=progress, cancel=cancel,
     )
     return {
         oid: {f: r.mask for f, r in per_frame.items() if not r.is_keyframe}
@@ -67,13 +72,18 @@ def propagated_project_results(
     *,
     working_width: int | None = 480,
     frames: Iterable[int] | None = None,
+    matte_model: MatteModel | str | None = "auto",
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, dict[int, RotoResult]]:
-    """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included."""
+    """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
+    ``matte_model`` as in :func:`propagated_project_masks`."""
+    if matte_model == "auto":
+        matte_model = find_matte_model()
     flow = FlowField(frame_of, frame_count, working_width=working_width)
     return propagate_objects(
-        frame_of, frame_count, keyframes, flow=flow, frames=frames, progress=progress, cancel=cancel
+        frame_of, frame_count, keyframes, flow=flow, frames=frames, matte_model=matte_model,
+        progress=progress, cancel=cancel,
     )
 
 
@@ -82,13 +92,15 @@ def propagate_project(
     frame_of: Callable[[int], np.ndarray],
     *,
     frames: Iterable[int] | None = None,
+    matte_model: MatteModel | str | None = "auto",
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> None:
     """Rotoscope every object with keyframes and store the masks in ``project`` (in place)."""
     masks = propagated_project_masks(
         project_keyframes(project), frame_of, project.clip.frame_count,
-        working_width=project.settings.working_width, frames=frames, progress=progress, cancel=cancel,
+        working_width=project.settings.working_width, frames=frames, matte_model=matte_model,
+        progress=progress, cancel=cancel,
     )
     for object_id, per_frame in masks.items():
         project.set_propagated_masks(object_id, per_frame)

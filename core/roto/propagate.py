@@ -25,6 +25,7 @@ from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
+from core.roto.matte_model import MatteModel
 
 FrameGetter = Callable[[int], np.ndarray]
 
@@ -56,6 +57,7 @@ def propagate_masks(
     frames: Iterable[int] | None = None,
     reanchor: bool = True,
     edge_snap: bool = False,
+    matte_model: MatteModel | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, RotoResult]:
@@ -68,6 +70,8 @@ def propagate_masks(
         :mod:`core.roto.background_cue`); False carries along the flow only.
     edge_snap: pull propagated edges onto the frame's colour edges (guided filter). Off by
         default: it thins wheel spokes and rims away (measured in docs/quality.md).
+    matte_model: the learned correction (:mod:`core.roto.matte_model`) applied to each fused
+        matte, given the frame and its neighbouring keyframes; None: the classical result.
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
     Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;
     Cancelled (between frames) when ``cancel`` is set.
@@ -87,7 +91,10 @@ def propagate_masks(
 
     cue = BackgroundCue(frame_getter, flow) if reanchor else None
     for segment in segments:
+        sides = [k for k in (segment.left, segment.right) if k is not None]
         for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel):
+            if matte_model is not None:
+                matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
             if edge_snap:
                 matte = snap_matte_to_edges(frame_getter(frame), matte)
             matte_u8 = matte_to_uint8(matte)

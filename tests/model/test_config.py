@@ -21,7 +21,7 @@ def test_paper_big_config():
 def test_dict_round_trip():
     config = ModelConfig.tiny().replace(use_ffc=False, mlp_ratio=3.0)
     values = config.to_dict()
-    assert all(isinstance(v, (int, float, bool)) for v in values.values())
+    assert all(isinstance(v, (int, float, bool, str)) for v in values.values())
     assert ModelConfig.from_dict(values) == config
 
 

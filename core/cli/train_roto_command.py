@@ -1,0 +1,70 @@
+"""``main.py train-roto``: train the rotoscoping network on clips with a mask per frame.
+
+Every clip folder of ``--data`` with ``frames/`` and ``masks/`` (except ``--exclude``, the clips
+kept out for evaluation) is rotoscoped by the classical propagation from its true masks in many
+keyframe layouts; the network learns to correct those propagated mattes
+(:mod:`core.roto.matte_training_data`, :mod:`core.roto.matte_training`). The result is the model
+``main.py roto``, the window and ``main.py eval --task roto`` use
+(``resources/models/keyfill-roto.pt`` by default).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.cli.terminal_progress import TerminalProgress
+from core.roto.matte_model import DEFAULT_ROTO_MODEL_PATH
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train-roto", help="train the rotoscoping network on clips with ground-truth masks",
+        description="Train the network that corrects propagated mattes, on every clip folder of --data "
+        "with frames/ and masks/ (DAVIS layout).",
+    )
+    p.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
+    p.add_argument("--exclude", nargs="*", default=[], help="clip folder names kept out (held out for eval)")
+    p.add_argument("--out", default=str(DEFAULT_ROTO_MODEL_PATH), help="checkpoint to write (default: %(default)s)")
+    p.add_argument("--init", help="start from this checkpoint's weights instead of a fresh model")
+    p.add_argument("--config", default="roto", choices=["tiny", "roto"], help="model size (default: roto)")
+    p.add_argument("--keyframe-steps", type=int, nargs="+", default=[10, 20, 30, 40],
+                   help="keyframe spacings the training propagations use (default: 10 20 30 40)")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--time-limit", type=float, help="stop and save after this many seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.eval.roto_eval import clip_folders
+    from core.model import PRESETS
+    from core.roto.matte_training import MatteTrainSettings, train_matte_model
+    from core.roto.matte_training_data import MatteSamples, build_examples
+
+    folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
+    if not folders:
+        from core.errors import VideoError
+        raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
+    print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
+    clips, examples = build_examples(folders, keyframe_steps=args.keyframe_steps,
+                                     progress=TerminalProgress("examples"))
+    config = PRESETS[args.config]().replace(out_channels=1, output="mask_logits")
+    settings = MatteTrainSettings(steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
+                                  time_limit=args.time_limit, seed=args.seed)
+    result = train_matte_model(
+        args.out, MatteSamples(clips, examples, seed=args.seed), settings,
+        config=None if args.init else config, init=args.init,
+        run_info={"clips": [f.name for f in folders], "held_out": list(args.exclude),
+                  "examples": len(examples)},
+        progress=TerminalProgress("training"), log=print,
+    )
+    curve = Path(result.model_path).with_suffix(".losses.csv")
+    with open(curve, "w") as handle:
+        handle.write("step,loss,bce,dice,seconds\n")
+        for row in result.history:
+            handle.write(",".join(f"{v:.6g}" for v in row) + "\n")
+    print(f"wrote {result.model_path} ({result.step} steps, {result.stopped}) and {curve}")
+    return 0

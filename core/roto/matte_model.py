@@ -1,0 +1,182 @@
+"""The learned correction of propagated mattes: the paper's network with mask logits out.
+
+The classical propagation (:mod:`core.roto.propagate`) carries each keyframe's matte along the
+object's motion; it drifts where the flow is wrong (occlusions, thin parts, fast motion). The
+keyframe propagation network (:mod:`core.model`, ``output="mask_logits"``) corrects it: the
+target is the frame's RGB plus the carried *prior* matte, the keyframes are the segment's
+keyframes (RGB plus their painted masks), and the deformable write pulls keyframe features along
+the flow target -> keyframe, weighted by forward-backward consistency. The network's output is
+added to the prior's logit, so a model that has learned nothing returns the prior unchanged.
+
+The network runs at a working size (width at most :data:`WORKING_WIDTH`, the size it was
+trained at); its correction is upsampled and added to the full-resolution prior's logit.
+
+Where the model is looked for: ``path``, else ``$KEYFILL_ROTO_MODEL``, else
+``resources/models/keyfill-roto.pt``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import cv2
+import numpy as np
+
+from core.errors import ModelError
+
+ROTO_MODEL_ENV = "KEYFILL_ROTO_MODEL"
+DEFAULT_ROTO_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-roto.pt"
+WORKING_WIDTH = 432  # the training clips' width: the network sees objects at the scale it learned
+KEYFRAME_SLOTS = 2  # the previous and the next keyframe; one-sided frames repeat their keyframe
+PRIOR_CLAMP = 0.02  # prior mattes are clamped to [c, 1 - c] before the logit (|logit| <= 3.9)
+
+_loaded: dict[tuple, "MatteModel"] = {}
+_lock = threading.Lock()
+
+
+def roto_model_path(path: str | os.PathLike | None = None) -> Path:
+    if path:
+        return Path(path)
+    env = os.environ.get(ROTO_MODEL_ENV)
+    return Path(env) if env else DEFAULT_ROTO_MODEL_PATH
+
+
+def prior_logit(prior: np.ndarray) -> np.ndarray:
+    """``log(p / (1 - p))`` of a 0..1 matte, clamped to :data:`PRIOR_CLAMP`."""
+    p = np.clip(prior.astype(np.float32), PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+    return np.log(p / (1 - p))
+
+
+def working_frame_size(width: int, height: int) -> tuple[int, int]:
+    """``(w, h)`` the network runs at for a ``width x height`` clip."""
+    if width <= WORKING_WIDTH:
+        return width, height
+    return WORKING_WIDTH, max(8, round(height * WORKING_WIDTH / width))
+
+
+@dataclass
+class MatteKeyframe:
+    """One keyframe as the network sees it, on the working grid: RGB, mask 0/1, the flow from
+    the target to it (working pixels) and that flow's forward-backward consistency (0..1)."""
+
+    rgb: np.ndarray
+    mask: np.ndarray
+    flow: np.ndarray
+    consistency: np.ndarray
+
+
+def network_inputs(rgb: np.ndarray, prior: np.ndarray, keyframes: Sequence[MatteKeyframe]):
+    """Arrays for one target: ``target (4, h, w)``, ``keyframes (T, 4, h, w)``, ``flows
+    (T, 2, h, w)``, ``consistency (T, 1, h, w)``, float32; ``T`` = :data:`KEYFRAME_SLOTS`
+    (a single keyframe is repeated). ``rgb`` uint8 RGB and ``prior`` 0..1, working size."""
+    if not keyframes:
+        raise ValueError("the matte model needs at least one keyframe")
+    slots = list(keyframes)[:KEYFRAME_SLOTS]
+    while len(slots) < KEYFRAME_SLOTS:
+        slots.append(slots[0])
+    target = np.concatenate([_chw(rgb), prior[None].astype(np.float32)])
+    keys = np.stack([np.concatenate([_chw(k.rgb), k.mask[None].astype(np.float32)]) for k in slots])
+    flows = np.stack([k.flow.transpose(2, 0, 1) for k in slots]).astype(np.float32)
+    consistency = np.stack([k.consistency[None] for k in slots]).astype(np.float32)
+    return target, keys, flows, consistency
+
+
+class MatteModel:
+    """A loaded rotoscoping network; :meth:`refine` corrects one frame's prior matte."""
+
+    def __init__(self, model, device, path: Path, extra: dict) -> None:
+        self.model, self.device, self.path, self.extra = model, device, path, extra
+        self._lock = threading.Lock()  # one forward pass at a time (shared by worker threads)
+
+    def refine(self, frame: int, prior: np.ndarray, keyframes: Sequence[int],
+               keyframe_masks: dict[int, np.ndarray], frame_getter: Callable[[int], np.ndarray],
+               flow) -> np.ndarray:
+        """The corrected matte (float32 0..1, full size) of ``frame`` from its carried ``prior``
+        (float 0..1) and its neighbouring ``keyframes`` (frame indices with painted masks).
+        ``flow`` is the clip's :class:`core.flow.FlowField`."""
+        height, width = prior.shape
+        size = working_frame_size(width, height)
+        rgb = _resized(frame_getter(frame), size, cv2.INTER_AREA)
+        small_prior = _resized(prior.astype(np.float32), size, cv2.INTER_LINEAR)
+        keys = [MatteKeyframe(
+            _resized(frame_getter(k), size, cv2.INTER_AREA),
+            _resized((keyframe_masks[k] > 0).astype(np.float32), size, cv2.INTER_LINEAR),
+            _working_flow(flow.flow(frame, k), size),
+            _resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),
+        ) for k in keyframes]
+        correction = self.correction(rgb, small_prior, keys)
+        if correction.shape != prior.shape:
+            correction = cv2.resize(correction, (width, height), interpolation=cv2.INTER_LINEAR)
+        return 1.0 / (1.0 + np.exp(-(prior_logit(prior) + correction)))
+
+    def correction(self, rgb: np.ndarray, prior: np.ndarray, keyframes: Sequence[MatteKeyframe]) -> np.ndarray:
+        """The network's logit correction ``(h, w)`` float32 at the working size."""
+        import torch
+
+        arrays = network_inputs(rgb, prior, keyframes)
+        target, keys, flows, consistency = (torch.from_numpy(a)[None].to(self.device) for a in arrays)
+        with self._lock, torch.inference_mode():
+            out = self.model(target, keys, flows, consistency)
+        return out[0, 0].float().cpu().numpy()
+
+
+def load_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto") -> MatteModel:
+    """Load the rotoscoping network. Raises :class:`ModelError` for a missing, corrupt or foreign
+    checkpoint (one that does not give mask logits from RGB + prior matte)."""
+    from core.model import load_checkpoint, pick_device
+
+    resolved = roto_model_path(path)
+    torch_device = pick_device(device)
+    try:
+        stat = resolved.stat()
+    except OSError:
+        raise ModelError(f"No rotoscoping model at {resolved}; train one with `main.py train-roto`, "
+                         f"or pass its path (or set {ROTO_MODEL_ENV}).") from None
+    key = (str(resolved.resolve()), stat.st_mtime_ns, stat.st_size, str(torch_device))
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+    model, extra = load_checkpoint(resolved, torch_device)
+    if model.config.output != "mask_logits" or model.config.in_channels != 4:
+        raise ModelError(f"{resolved} is not a rotoscoping model (it gives {model.config.output}); "
+                         "pass a checkpoint trained with `main.py train-roto`.")
+    loaded = MatteModel(model, torch_device, resolved, extra)
+    with _lock:
+        _loaded[key] = loaded
+    return loaded
+
+
+def find_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto",
+                     notice: Callable[[str], None] = lambda message: None) -> MatteModel | None:
+    """Like :func:`load_matte_model`, but a problem becomes ``notice(...)`` and ``None``: the
+    classical propagation alone is used."""
+    try:
+        return load_matte_model(path, device=device)
+    except ModelError as exc:
+        notice(f"{str(exc).rstrip('.')}. Propagating masks without the learned correction.")
+        return None
+
+
+def _chw(rgb: np.ndarray) -> np.ndarray:
+    return rgb.transpose(2, 0, 1).astype(np.float32) / 255.0
+
+
+def _resized(image: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
+    if image.shape[1::-1] == size:
+        return image
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def _working_flow(flow: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A full-resolution flow resized to ``size``, its vectors scaled with it."""
+    height, width = flow.shape[:2]
+    if (width, height) == size:
+        return flow.astype(np.float32)
+    scaled = cv2.resize(flow, size, interpolation=cv2.INTER_LINEAR)
+    scaled[..., 0] *= size[0] / width
+    scaled[..., 1] *= size[1] / height
+    return scaled.astype(np.float32)

@@ -1,0 +1,125 @@
+"""Training the rotoscoping network (``main.py train-roto``).
+
+The loss is binary cross-entropy of the corrected logits (prior logit + network output) against
+the true mask, plus a soft Dice term (so thin objects count as much as big ones). AdamW with
+warm-up and cosine decay (:mod:`core.train.schedule`); the model is saved atomically every
+``save_every`` steps, at the end, at the time limit and on cancel, with its loss history.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from core.errors import Cancelled
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.roto.matte_model import PRIOR_CLAMP
+
+
+@dataclass(frozen=True)
+class MatteTrainSettings:
+    steps: int = 2000
+    batch: int = 4
+    lr: float = 5e-4
+    weight_decay: float = 0.01
+    warmup: int = 50
+    grad_clip: float = 1.0
+    dice_weight: float = 0.5
+    device: str = "auto"
+    time_limit: float | None = None  # seconds from the start by which the run has saved
+    save_every: int = 200
+    log_every: int = 25
+    seed: int = 0
+
+
+@dataclass
+class MatteTrainResult:
+    model_path: Path
+    step: int
+    stopped: str  # "done" or "time limit"
+    history: list[list[float]]  # [step, loss, bce, dice, seconds]
+
+
+def matte_loss(logits: torch.Tensor, prior: torch.Tensor, truth: torch.Tensor,
+               dice_weight: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(loss, bce, dice)`` of the corrected logits; all ``(B, 1, H, W)``, prior and truth 0..1."""
+    p = prior.clamp(PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+    corrected = torch.log(p / (1 - p)) + logits
+    bce = F.binary_cross_entropy_with_logits(corrected, truth)
+    soft = torch.sigmoid(corrected)
+    overlap = (soft * truth).sum(dim=(1, 2, 3))
+    total = soft.sum(dim=(1, 2, 3)) + truth.sum(dim=(1, 2, 3))
+    dice = (1 - (2 * overlap + 1) / (total + 1)).mean()
+    return bce + dice_weight * dice, bce, dice
+
+
+def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
+                      settings: MatteTrainSettings, *, config=None, init: str | Path | None = None,
+                      run_info: dict | None = None, progress: ProgressFn = no_progress,
+                      cancel: CancelToken = NEVER_CANCELLED,
+                      log: Callable[[str], None] = lambda line: None) -> MatteTrainResult:
+    """Train a ``mask_logits`` model (``config``, default the ``roto`` preset, or the weights of
+    ``init``) on ``samples`` (:class:`core.roto.matte_training_data.MatteSamples`) and save it to
+    ``model_path``. Raises ``Cancelled`` after saving when ``cancel`` is set."""
+    from core.model import build_model, count_parameters, load_checkpoint, pick_device, save_checkpoint
+    from core.model.network import KeyframePropagationNet
+    from core.train.schedule import make_optimizer, warmup_cosine
+
+    started = time.monotonic()
+    s = settings
+    torch.manual_seed(s.seed)
+    device = pick_device(s.device)
+    if init is not None:
+        model, _ = load_checkpoint(init, device)
+    else:
+        model = KeyframePropagationNet(config) if config is not None else build_model("roto")
+    model = model.to(device)
+    optimizer = make_optimizer(model, s.lr, s.weight_decay)
+    scheduler = warmup_cosine(optimizer, s.steps, min(s.warmup, max(1, s.steps // 10)))
+    loader = torch.utils.data.DataLoader(samples, batch_size=s.batch, sampler=range(s.steps * s.batch))
+    batches = iter(loader)
+    history: list[list[float]] = []
+    info = {**(run_info or {}), "settings": asdict(s)}
+    log(f"training {count_parameters(model) / 1e6:.2f} M parameters on {device}, batch {s.batch}, "
+        f"{s.steps} steps")
+
+    def save() -> None:
+        save_checkpoint(model_path, model, extra={"step": step, "training": info, "history": history,
+                                                  "loss_columns": ["step", "loss", "bce", "dice", "seconds"]})
+
+    step, stopped, step_seconds = 0, "done", 0.0
+    model.train()
+    while step < s.steps:
+        if cancel.cancelled:
+            save()
+            raise Cancelled(f"Training cancelled at step {step}; saved {model_path}.")
+        now = time.monotonic()
+        if s.time_limit is not None and now + 2 * step_seconds + 2 >= started + s.time_limit:
+            stopped = "time limit"
+            break
+        batch = {k: v.to(device) for k, v in next(batches).items()}
+        logits = model(batch["target"], batch["keyframes"], batch["flows"], batch["consistency"])
+        loss, bce, dice = matte_loss(logits, batch["target"][:, 3:], batch["truth"], s.dice_weight)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        step_seconds = time.monotonic() - now
+        history.append([step, loss.item(), bce.item(), dice.item(), time.monotonic() - started])
+        progress(step, s.steps, f"loss {history[-1][1]:.4f}")
+        if step % s.log_every == 0 or step == s.steps:
+            recent = history[-s.log_every:]
+            mean = sum(r[1] for r in recent) / len(recent)
+            log(f"step {step}/{s.steps} loss {mean:.4f} ({step_seconds:.2f} s/step)")
+        if step % s.save_every == 0:
+            save()
+    save()
+    log(f"saved {model_path} at step {step} ({stopped})")
+    return MatteTrainResult(Path(model_path), step, stopped, history)
