@@ -18,6 +18,7 @@ from core.roto import propagate_masks
 from core.roto.matte_model import load_matte_model
 from core.roto.matte_training import MatteTrainSettings, matte_loss, train_matte_model
 from core.roto.matte_training_data import MatteExample, MatteSamples, MatteTrainingClip
+from core.roto.synthetic_clips import _fit, synthetic_roto_clip
 from core.flow import FlowField
 from tests.roto_scenes import SlidingSquares
 
@@ -115,11 +116,12 @@ def test_the_loss_is_low_for_a_right_prior_and_high_for_a_wrong_one():
 
 def test_train_roto_writes_a_model_that_roto_and_eval_use(tmp_path, data_root, scene, capsys):
     out = tmp_path / "keyfill-roto.pt"
-    assert main(["train-roto", "--data", str(data_root), "--config", "tiny", "--steps", "2", "--batch", "2", "--keyframe-steps", "10",
+    assert main(["train-roto", "--data", str(data_root), "--config", "tiny", "--steps", "2", "--batch", "2", "--keyframe-steps", "10", "--synthetic", "1",
                  "--device", "cpu", "--out", str(out)]) == 0
     assert out.is_file() and out.with_suffix(".losses.csv").read_text().startswith("step,loss")
     model = load_matte_model(out, device="cpu")
     assert model.extra["training"]["clips"] == ["squares"] and model.extra["step"] == 2
+    assert model.extra["training"]["examples"] > (FRAMES - 1) + 39  # the real clip's and a synthetic one's
 
     keys = tmp_path / "keys"
     keys.mkdir()
@@ -134,3 +136,17 @@ def test_train_roto_writes_a_model_that_roto_and_eval_use(tmp_path, data_root, s
     assert {r["method"] for r in rows} == {"baseline", "propagation", "learned"}
     assert "learned J&F" in roto_table_markdown(rows)
     assert main(["train-roto", "--data", str(data_root), "--exclude", "squares", "--out", str(out)]) == 2
+
+
+def test_synthetic_clips_paste_a_moving_object_whose_masks_are_exact(scene):
+    footage = [scene.frame(i) for i in range(FRAMES)]
+    frames, masks = synthetic_roto_clip(footage, footage, np.random.default_rng(3), frame_count=12)
+    assert len(frames) == len(masks) == 12
+    assert frames[0].shape == (240, 432, 3) and masks[0].shape == (240, 432)
+    backgrounds = [_fit(f).astype(int) for f in footage]
+    for frame, mask in zip(frames, masks):
+        away = cv2.dilate(mask, np.ones((5, 5), np.uint8)) == 0
+        # away from the object the frame is one of the footage's frames, untouched
+        assert min(np.abs(frame.astype(int) - b)[away].max() for b in backgrounds) == 0
+    centres = [np.argwhere(m).mean(axis=0) for m in masks if m.any()]
+    assert len(centres) >= 10 and np.abs(centres[-1] - centres[0]).max() > 5, "the object moves"

@@ -23,12 +23,17 @@ def add_parser(subparsers) -> None:
     p.add_argument("--soak", type=int, default=1000, metavar="SCRUBS",
                    help="random scrubs with preview requests in the soak test (default 1000; 0 skips it)")
     p.add_argument("--soak-only", action="store_true", help="run the soak test only")
+    p.add_argument("--roto-only", action="store_true", help="time rotoscoping only (432x240 and 854x480)")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     print(f"# Keyfill benchmark — {machine_description()}\n")
     status = 0
+    if args.roto_only:
+        print("`python main.py bench --roto-only`\n")
+        bench_roto()
+        return 0
     if args.soak_only:
         print(f"`python main.py bench --soak-only --soak {args.soak}`\n")
     else:
@@ -36,6 +41,7 @@ def run(args) -> int:
         print(f"`python main.py bench --frames {args.frames} --scrubs {args.scrubs}{export} --soak {args.soak}`\n")
         status = bench_long_clip(args)
         bench_fill()
+        bench_roto()
     if args.soak > 0:
         bench_soak(args.soak)
     return status
@@ -168,6 +174,21 @@ def print_scrubbing(r: dict, scrubs: int) -> None:
         f"{r['random_ms_mean']:.0f} ms, {r['random_ms_p95']:.0f} ms | {r['sequential_fps']:.0f} fps | "
         f"{r['peak_rss_mib']:.0f} MiB ({r['rss_after_imports_mib']:.0f} MiB), cache bound {r['cache_mib']:.0f} MiB |\n"
     )
+
+
+def bench_roto() -> None:
+    from core.bench.roto_bench import roto_speed
+    from core.cli.demo_command import SAMPLE_CLIP
+    from core.roto.matte_model import find_matte_model
+
+    model = find_matte_model(notice=lambda message: print(message + "\n"))
+    rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model)
+    print("## Rotoscoping: seconds per propagated frame (sample clip, keyframes 0, 20, 40, 60, 79; flow included)\n")
+    print("| size | method | frames | s / frame |")
+    print("|---|---|---:|---:|")
+    for r in rows:
+        print(f"| {r['size'][0]}x{r['size'][1]} | {r['method']} | {r['frames']} | {r['seconds_per_frame']:.3f} |")
+    print()
 
 
 def bench_fill() -> None:

@@ -1,8 +1,9 @@
 """``main.py train-roto``: train the rotoscoping network on clips with a mask per frame.
 
 Every clip folder of ``--data`` with ``frames/`` and ``masks/`` (except ``--exclude``, the clips
-kept out for evaluation) is rotoscoped by the classical propagation from its true masks in many
-keyframe layouts; the network learns to correct those propagated mattes
+kept out for evaluation), and ``--synthetic`` clips of shapes moving over the footage of
+``--data`` (:mod:`core.roto.synthetic_clips`), are rotoscoped by the classical propagation from
+their true masks in many keyframe layouts; the network learns to correct those propagated mattes
 (:mod:`core.roto.matte_training_data`, :mod:`core.roto.matte_training`). The result is the model
 ``main.py roto``, the window and ``main.py eval --task roto`` use
 (``resources/models/keyfill-roto.pt`` by default).
@@ -29,6 +30,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--config", default="roto", choices=["tiny", "roto"], help="model size (default: roto)")
     p.add_argument("--keyframe-steps", type=int, nargs="+", default=[10, 20, 30, 40],
                    help="keyframe spacings the training propagations use (default: 10 20 30 40)")
+    p.add_argument("--synthetic", type=int, default=8,
+                   help="also train on this many synthetic 40-frame clips: moving shapes with exact masks "
+                   "composited over the (not excluded) footage of --data (default: 8)")
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--lr", type=float, default=5e-4)
@@ -49,8 +53,15 @@ def run(args) -> int:
         from core.errors import VideoError
         raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
     print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
-    clips, examples = build_examples(folders, keyframe_steps=args.keyframe_steps,
-                                     progress=TerminalProgress("examples"))
+    footage = []
+    if args.synthetic:
+        from core.train.footage import find_footage
+
+        footage = [clip.frames for clip in find_footage(args.data, exclude=args.exclude,
+                                                       progress=TerminalProgress("footage"))
+                   if len(clip.frames) > 1]
+    clips, examples = build_examples(folders, keyframe_steps=args.keyframe_steps, synthetic=args.synthetic,
+                                     footage=footage, seed=args.seed, progress=TerminalProgress("examples"))
     config = PRESETS[args.config]().replace(out_channels=1, output="mask_logits")
     settings = MatteTrainSettings(steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
                                   time_limit=args.time_limit, seed=args.seed)

@@ -33,6 +33,7 @@ DEFAULT_ROTO_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "m
 WORKING_WIDTH = 432  # the training clips' width: the network sees objects at the scale it learned
 KEYFRAME_SLOTS = 2  # the previous and the next keyframe; one-sided frames repeat their keyframe
 PRIOR_CLAMP = 0.02  # prior mattes are clamped to [c, 1 - c] before the logit (|logit| <= 3.9)
+BAND_PX = 24  # the correction fades out this far (working pixels) from the prior's outline
 
 _loaded: dict[tuple, "MatteModel"] = {}
 _lock = threading.Lock()
@@ -49,6 +50,18 @@ def prior_logit(prior: np.ndarray) -> np.ndarray:
     """``log(p / (1 - p))`` of a 0..1 matte, clamped to :data:`PRIOR_CLAMP`."""
     p = np.clip(prior.astype(np.float32), PRIOR_CLAMP, 1 - PRIOR_CLAMP)
     return np.log(p / (1 - p))
+
+
+def correction_band(prior: np.ndarray) -> np.ndarray:
+    """Where the network may correct the prior: 1 on its outline, fading linearly to 0 at
+    :data:`BAND_PX` pixels inside or outside (float32, the prior's size). Keeps a correction
+    local: a network that misreads an unfamiliar object can move its edges, not erase it."""
+    inside = (prior >= 0.5).astype(np.uint8)
+    if not inside.any():  # nothing carried: nothing to correct
+        return np.zeros(prior.shape, np.float32)
+    distance = np.where(inside > 0, cv2.distanceTransform(inside, cv2.DIST_L2, 3),
+                        cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3))
+    return np.clip(1.0 - distance / BAND_PX, 0.0, 1.0).astype(np.float32)
 
 
 def working_frame_size(width: int, height: int) -> tuple[int, int]:
@@ -108,7 +121,7 @@ class MatteModel:
             _working_flow(flow.flow(frame, k), size),
             _resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),
         ) for k in keyframes]
-        correction = self.correction(rgb, small_prior, keys)
+        correction = self.correction(rgb, small_prior, keys) * correction_band(small_prior)
         if correction.shape != prior.shape:
             correction = cv2.resize(correction, (width, height), interpolation=cv2.INTER_LINEAR)
         return 1.0 / (1.0 + np.exp(-(prior_logit(prior) + correction)))

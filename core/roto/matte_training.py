@@ -46,10 +46,13 @@ class MatteTrainResult:
 
 
 def matte_loss(logits: torch.Tensor, prior: torch.Tensor, truth: torch.Tensor,
-               dice_weight: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``(loss, bce, dice)`` of the corrected logits; all ``(B, 1, H, W)``, prior and truth 0..1."""
+               dice_weight: float, band: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(loss, bce, dice)`` of the corrected logits (prior logit + ``band`` x network output, as
+    :meth:`core.roto.matte_model.MatteModel.refine` applies them); all ``(B, 1, H, W)``, prior,
+    truth and band 0..1 (band None: everywhere)."""
     p = prior.clamp(PRIOR_CLAMP, 1 - PRIOR_CLAMP)
-    corrected = torch.log(p / (1 - p)) + logits
+    corrected = torch.log(p / (1 - p)) + (logits if band is None else band * logits)
     bce = F.binary_cross_entropy_with_logits(corrected, truth)
     soft = torch.sigmoid(corrected)
     overlap = (soft * truth).sum(dim=(1, 2, 3))
@@ -104,7 +107,7 @@ def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
             break
         batch = {k: v.to(device) for k, v in next(batches).items()}
         logits = model(batch["target"], batch["keyframes"], batch["flows"], batch["consistency"])
-        loss, bce, dice = matte_loss(logits, batch["target"][:, 3:], batch["truth"], s.dice_weight)
+        loss, bce, dice = matte_loss(logits, batch["target"][:, 3:], batch["truth"], s.dice_weight, batch["band"])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), s.grad_clip)

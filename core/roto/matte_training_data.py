@@ -24,10 +24,13 @@ import torch
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.matte_model import MatteKeyframe, network_inputs, working_frame_size
+from core.roto.matte_model import MatteKeyframe, correction_band, network_inputs, working_frame_size
+from core.roto.synthetic_clips import synthetic_roto_clip
 
 KEYFRAME_STEPS = (10, 20, 30, 40)
 PHASE_STEP = 5  # keyframe layouts start at frames 0, 5, 10, ... below the step
+SYNTHETIC_STEPS = (10, 20, 30)  # synthetic clips are 40 frames long
+SYNTHETIC_PHASE_STEP = 10
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,12 @@ class MatteTrainingClip:
     flow: FlowField            # on the working-size frames
 
 
-def keyframe_layouts(frame_count: int, steps: Sequence[int] = KEYFRAME_STEPS) -> list[list[int]]:
+def keyframe_layouts(frame_count: int, steps: Sequence[int] = KEYFRAME_STEPS,
+                     phase_step: int = PHASE_STEP) -> list[list[int]]:
     """Keyframe index lists: first only, last only, every step at each phase."""
     layouts = [[0], [frame_count - 1]]
     for step in steps:
-        for phase in range(0, step, PHASE_STEP):
+        for phase in range(0, step, phase_step):
             keys = list(range(phase, frame_count, step))
             if len(keys) >= 1 and len(keys) < frame_count:
                 layouts.append(keys)
@@ -58,43 +62,67 @@ def keyframe_layouts(frame_count: int, steps: Sequence[int] = KEYFRAME_STEPS) ->
 
 
 def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = KEYFRAME_STEPS,
-                   progress: ProgressFn = no_progress,
-                   cancel: CancelToken = NEVER_CANCELLED
+                   synthetic: int = 0, footage: Sequence[Sequence[np.ndarray]] = (), seed: int = 0,
+                   progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED
                    ) -> tuple[list[MatteTrainingClip], list[MatteExample]]:
-    """Rotoscope every clip folder (``frames/`` + ``masks/``) in every keyframe layout."""
+    """Rotoscope every clip folder (``frames/`` + ``masks/``) in every keyframe layout, and
+    ``synthetic`` clips made from ``footage`` (lists of frames) by
+    :func:`core.roto.synthetic_clips.synthetic_roto_clip` in the layouts of
+    :data:`SYNTHETIC_STEPS`."""
     from core.eval.roto_eval import read_clip_with_masks
-    from core.roto.propagate import propagate_masks
 
     clips: list[MatteTrainingClip] = []
-    examples: list[MatteExample] = []
-    plans = []
+    plans: list[tuple[int, list[int]]] = []
+
+    def add(name: str, frames: list[np.ndarray], truth: list[np.ndarray], layouts: list[list[int]]) -> None:
+        flow = FlowField(frames.__getitem__, len(frames), working_width=None, cache_pairs=8192)
+        clips.append(MatteTrainingClip(name, frames, truth, flow))
+        plans.extend((len(clips) - 1, layout) for layout in layouts)
+
     for folder in folders:
         frames, truth = read_clip_with_masks(folder)
         height, width = truth[0].shape
         size = working_frame_size(width, height)
         frames = [_fit(f, size, cv2.INTER_AREA) for f in frames]
         truth = [(_fit(m, size, cv2.INTER_NEAREST) > 0).astype(np.uint8) for m in truth]
-        flow = FlowField(frames.__getitem__, len(frames), working_width=None, cache_pairs=8192)
-        clips.append(MatteTrainingClip(folder.name, frames, truth, flow))
-        plans += [(len(clips) - 1, layout) for layout in keyframe_layouts(len(frames), keyframe_steps)]
+        add(folder.name, frames, truth, keyframe_layouts(len(frames), keyframe_steps))
+    if synthetic and not footage:
+        raise ValueError("synthetic clips need footage to composite over")
+    rng = np.random.default_rng(seed)
+    textures = [clip[i] for clip in footage for i in range(0, len(clip), 10)]
+    for number in range(synthetic):
+        frames, truth = synthetic_roto_clip(footage[int(rng.integers(len(footage)))], textures, rng)
+        add(f"synthetic-{number}", frames, truth,
+            keyframe_layouts(len(frames), SYNTHETIC_STEPS, phase_step=SYNTHETIC_PHASE_STEP))
+
+    examples: list[MatteExample] = []
     for done, (clip_index, layout) in enumerate(plans):
         cancel.raise_if_cancelled()
         clip = clips[clip_index]
         progress(done, len(plans), f"Propagating {clip.name} from keyframes {layout[:4]}...")
-        results = propagate_masks(clip.frames.__getitem__, len(clip.frames),
-                                  {k: clip.truth[k] * 255 for k in layout}, flow=clip.flow, cancel=cancel)
-        for frame, result in results.items():
-            if result.is_keyframe:
-                continue
-            position = bisect.bisect_left(layout, frame)
-            sides = tuple(layout[i] for i in (position - 1, position) if 0 <= i < len(layout))
-            examples.append(MatteExample(clip_index, frame, result.matte, sides))
+        examples += _propagated_examples(clip_index, clip, layout, cancel)
     progress(len(plans), len(plans), f"{len(examples)} training examples")
     return clips, examples
 
 
+def _propagated_examples(clip_index: int, clip: MatteTrainingClip, layout: list[int],
+                         cancel: CancelToken) -> list[MatteExample]:
+    from core.roto.propagate import propagate_masks
+
+    results = propagate_masks(clip.frames.__getitem__, len(clip.frames),
+                              {k: clip.truth[k] * 255 for k in layout}, flow=clip.flow, cancel=cancel)
+    examples = []
+    for frame, result in results.items():
+        if result.is_keyframe:
+            continue
+        position = bisect.bisect_left(layout, frame)
+        sides = tuple(layout[i] for i in (position - 1, position) if 0 <= i < len(layout))
+        examples.append(MatteExample(clip_index, frame, result.matte, sides))
+    return examples
+
+
 class MatteSamples(torch.utils.data.Dataset):
-    """Sample ``i``: example ``i % len(examples)`` with augmentations seeded by ``i``."""
+    """Sample ``i``: an example drawn at random, with augmentations, both seeded by ``i``."""
 
     def __init__(self, clips: list[MatteTrainingClip], examples: list[MatteExample], seed: int = 0,
                  crop: tuple[int, int] | None = (224, 192)) -> None:
@@ -114,9 +142,9 @@ class MatteSamples(torch.utils.data.Dataset):
                               clip.flow.flow(example.frame, k), clip.flow.consistency(example.frame, k))
                 for k in example.keyframes]
         rgb, prior, truth = clip.frames[example.frame], example.prior / 255.0, clip.truth[example.frame]
-        gain, bias = rng.uniform(0.75, 1.25), rng.uniform(-0.1, 0.1) * 255
-        rgb = _tone(rgb, gain, bias)
-        keys = [MatteKeyframe(_tone(k.rgb, gain, bias), k.mask, k.flow, k.consistency) for k in keys]
+        tone = (rng.uniform(0.75, 1.25), rng.uniform(-0.1, 0.1) * 255, rng.permutation(3), rng.random() < 0.1)
+        rgb = _tone(rgb, *tone)
+        keys = [MatteKeyframe(_tone(k.rgb, *tone), k.mask, k.flow, k.consistency) for k in keys]
         if rng.random() < 0.5:
             rgb, prior, truth = rgb[:, ::-1], prior[:, ::-1], truth[:, ::-1]
             keys = [MatteKeyframe(k.rgb[:, ::-1], k.mask[:, ::-1], _flip_flow(k.flow), k.consistency[:, ::-1])
@@ -131,15 +159,20 @@ class MatteSamples(torch.utils.data.Dataset):
         return {"target": torch.from_numpy(target), "keyframes": torch.from_numpy(np.ascontiguousarray(keyframes)),
                 "flows": torch.from_numpy(np.ascontiguousarray(flows)),
                 "consistency": torch.from_numpy(np.ascontiguousarray(consistency)),
-                "truth": torch.from_numpy(np.ascontiguousarray(truth, np.float32))[None]}
+                "truth": torch.from_numpy(np.ascontiguousarray(truth, np.float32))[None],
+                "band": torch.from_numpy(correction_band(np.ascontiguousarray(prior, np.float32)))[None]}
 
 
 def _fit(image: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
     return image if image.shape[1::-1] == size else cv2.resize(image, size, interpolation=interpolation)
 
 
-def _tone(rgb: np.ndarray, gain: float, bias: float) -> np.ndarray:
-    return np.clip(rgb.astype(np.float32) * gain + bias, 0, 255).astype(np.uint8)
+def _tone(rgb: np.ndarray, gain: float, bias: float, channels: np.ndarray, grey: bool) -> np.ndarray:
+    """Brightness/contrast, a channel order and maybe grey: colour is no cue to memorise."""
+    out = rgb.astype(np.float32)[..., channels] * gain + bias
+    if grey:
+        out = np.repeat(out.mean(axis=2, keepdims=True), 3, axis=2)
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def _flip_flow(flow: np.ndarray) -> np.ndarray:

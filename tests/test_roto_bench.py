@@ -1,0 +1,17 @@
+"""The rotoscoping benchmark times both sizes, and the learned correction when a model is given."""
+
+from core.bench.roto_bench import SIZES, roto_speed
+from core.cli.demo_command import SAMPLE_CLIP
+from core.model import build_model, save_checkpoint
+from core.roto.matte_model import load_matte_model
+
+
+def test_roto_speed_reports_seconds_per_frame_at_both_sizes(tmp_path):
+    model = load_matte_model(save_checkpoint(tmp_path / "roto.pt", build_model("tiny", out_channels=1,
+                                                                             output="mask_logits")), device="cpu")
+    rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model, frames=6)
+    assert [(r["size"], r["method"]) for r in rows] == [
+        (size, method) for size in SIZES for method in ("classical", "learned correction")]
+    for row in rows:
+        assert row["frames"] == 5  # frames 1-5 from keyframe 0
+        assert 0 < row["seconds_per_frame"] < 60
