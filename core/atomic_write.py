@@ -8,9 +8,11 @@ Windows). On any failure the temporary file is removed and the destination is un
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +27,7 @@ def atomic_path(dest: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_parts(dest)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{dest.name}.", suffix=(suffix if suffix is not None else dest.suffix) + ".part",
         dir=dest.parent,
@@ -41,6 +44,24 @@ def atomic_path(dest: str | os.PathLike, *, suffix: str | None = None) -> Iterat
     except BaseException:
         _remove(tmp)
         raise
+
+
+STALE_PART_SECONDS = 3600.0  # a writer's temporary file untouched this long was left by a killed process
+
+
+def remove_stale_parts(dest: str | os.PathLike, *, older_than: float = STALE_PART_SECONDS) -> list[Path]:
+    """Delete the hidden temporary files (``.NAME.*.part``) a killed writer left beside ``dest``,
+    when untouched for ``older_than`` seconds (a live writer's file is younger); returns them."""
+    dest = Path(dest)
+    removed = []
+    for part in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        try:
+            if time.time() - part.lstat().st_mtime >= older_than:
+                _remove(part)
+                removed.append(part)
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
 
 
 def write_bytes_atomic(dest: str | os.PathLike, data: bytes) -> None:

@@ -81,3 +81,20 @@ def test_a_project_killed_while_saving_is_the_old_or_the_new_version(tmp_path):
             assert np.array_equal(project.mask(1, frame), variants[saved % 2][frame]), (name, frame)
         version = saved + 1
     assert interrupted_saves >= 2, "the kills missed every save: the test proved nothing"
+
+
+def test_the_next_save_removes_what_a_killed_save_left_but_not_a_live_writers_file(tmp_path):
+    from core.atomic_write import STALE_PART_SECONDS, write_bytes_atomic
+
+    path = tmp_path / "p.keyfill"
+    stale = tmp_path / ".p.keyfill.abc123.keyfill.part"
+    live = tmp_path / ".p.keyfill.def456.keyfill.part"
+    other = tmp_path / ".q.keyfill.abc123.keyfill.part"  # another file's: not ours to touch
+    for part in (stale, live, other):
+        part.write_bytes(b"half a project")
+    old = time.time() - STALE_PART_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write_bytes_atomic(path, b"whole")
+    assert path.read_bytes() == b"whole"
+    assert not stale.exists() and live.exists() and other.exists()
