@@ -33,6 +33,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--synthetic", type=int, default=8,
                    help="also train on this many synthetic 40-frame clips: moving shapes with exact masks "
                    "composited over the (not excluded) footage of --data (default: 8)")
+    p.add_argument("--band-px", type=float, default=24.0,
+                   help="how far (working pixels) from the propagated outline the network may correct (default 24)")
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--batch", type=int, default=4)
     p.add_argument("--lr", type=float, default=5e-4)
@@ -66,10 +68,10 @@ def run(args) -> int:
     settings = MatteTrainSettings(steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
                                   time_limit=args.time_limit, seed=args.seed)
     result = train_matte_model(
-        args.out, MatteSamples(clips, examples, seed=args.seed), settings,
+        args.out, MatteSamples(clips, examples, seed=args.seed, band_px=args.band_px), settings,
         config=None if args.init else config, init=args.init,
         run_info={"clips": [f.name for f in folders], "held_out": list(args.exclude),
-                  "examples": len(examples)},
+                  "examples": len(examples), "synthetic": args.synthetic},
         progress=TerminalProgress("training"), log=print,
     )
     curve = Path(result.model_path).with_suffix(".losses.csv")

@@ -52,16 +52,16 @@ def prior_logit(prior: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-def correction_band(prior: np.ndarray) -> np.ndarray:
+def correction_band(prior: np.ndarray, band_px: float = BAND_PX) -> np.ndarray:
     """Where the network may correct the prior: 1 on its outline, fading linearly to 0 at
-    :data:`BAND_PX` pixels inside or outside (float32, the prior's size). Keeps a correction
+    ``band_px`` pixels inside or outside (float32, the prior's size). Keeps a correction
     local: a network that misreads an unfamiliar object can move its edges, not erase it."""
     inside = (prior >= 0.5).astype(np.uint8)
     if not inside.any():  # nothing carried: nothing to correct
         return np.zeros(prior.shape, np.float32)
     distance = np.where(inside > 0, cv2.distanceTransform(inside, cv2.DIST_L2, 3),
                         cv2.distanceTransform(1 - inside, cv2.DIST_L2, 3))
-    return np.clip(1.0 - distance / BAND_PX, 0.0, 1.0).astype(np.float32)
+    return np.clip(1.0 - distance / band_px, 0.0, 1.0).astype(np.float32)
 
 
 def working_frame_size(width: int, height: int) -> tuple[int, int]:
@@ -103,6 +103,7 @@ class MatteModel:
 
     def __init__(self, model, device, path: Path, extra: dict) -> None:
         self.model, self.device, self.path, self.extra = model, device, path, extra
+        self.band_px = float(extra.get("band_px", BAND_PX))  # the band it was trained with
         self._lock = threading.Lock()  # one forward pass at a time (shared by worker threads)
 
     def refine(self, frame: int, prior: np.ndarray, keyframes: Sequence[int],
@@ -121,7 +122,7 @@ class MatteModel:
             _working_flow(flow.flow(frame, k), size),
             _resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),
         ) for k in keyframes]
-        correction = self.correction(rgb, small_prior, keys) * correction_band(small_prior)
+        correction = self.correction(rgb, small_prior, keys) * correction_band(small_prior, self.band_px)
         if correction.shape != prior.shape:
             correction = cv2.resize(correction, (width, height), interpolation=cv2.INTER_LINEAR)
         return 1.0 / (1.0 + np.exp(-(prior_logit(prior) + correction)))

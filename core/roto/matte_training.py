@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from core.errors import Cancelled
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.matte_model import PRIOR_CLAMP
+from core.roto.matte_model import BAND_PX, PRIOR_CLAMP
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
                       log: Callable[[str], None] = lambda line: None) -> MatteTrainResult:
     """Train a ``mask_logits`` model (``config``, default the ``roto`` preset, or the weights of
     ``init``) on ``samples`` (:class:`core.roto.matte_training_data.MatteSamples`) and save it to
-    ``model_path``. Raises ``Cancelled`` after saving when ``cancel`` is set."""
+    ``model_path``; the samples' correction band (``samples.band_px``) is saved with it for
+    inference.
+    Raises ``Cancelled`` after saving when ``cancel`` is set."""
     from core.model import build_model, count_parameters, load_checkpoint, pick_device, save_checkpoint
     from core.model.network import KeyframePropagationNet
     from core.train.schedule import make_optimizer, warmup_cosine
@@ -93,6 +95,7 @@ def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
 
     def save() -> None:
         save_checkpoint(model_path, model, extra={"step": step, "training": info, "history": history,
+                                                  "band_px": float(getattr(samples, "band_px", BAND_PX)),
                                                   "loss_columns": ["step", "loss", "bce", "dice", "seconds"]})
 
     step, stopped, step_seconds = 0, "done", 0.0

@@ -24,7 +24,7 @@ import torch
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.matte_model import MatteKeyframe, correction_band, network_inputs, working_frame_size
+from core.roto.matte_model import BAND_PX, MatteKeyframe, correction_band, network_inputs, working_frame_size
 from core.roto.synthetic_clips import synthetic_roto_clip
 
 KEYFRAME_STEPS = (10, 20, 30, 40)
@@ -125,11 +125,13 @@ class MatteSamples(torch.utils.data.Dataset):
     """Sample ``i``: an example drawn at random, with augmentations, both seeded by ``i``."""
 
     def __init__(self, clips: list[MatteTrainingClip], examples: list[MatteExample], seed: int = 0,
-                 crop: tuple[int, int] | None = (224, 192)) -> None:
-        """crop: ``(w, h)`` windows (multiples of 8) around the object, or None for whole frames."""
+                 crop: tuple[int, int] | None = (224, 192), band_px: float = BAND_PX) -> None:
+        """crop: ``(w, h)`` windows (multiples of 8) around the object, or None for whole frames;
+        band_px: how far from the prior's outline the correction reaches."""
         if not examples:
             raise ValueError("no training examples")
         self.clips, self.examples, self.seed, self.crop = clips, examples, seed, crop
+        self.band_px = band_px
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -160,7 +162,7 @@ class MatteSamples(torch.utils.data.Dataset):
                 "flows": torch.from_numpy(np.ascontiguousarray(flows)),
                 "consistency": torch.from_numpy(np.ascontiguousarray(consistency)),
                 "truth": torch.from_numpy(np.ascontiguousarray(truth, np.float32))[None],
-                "band": torch.from_numpy(correction_band(np.ascontiguousarray(prior, np.float32)))[None]}
+                "band": torch.from_numpy(correction_band(np.ascontiguousarray(prior, np.float32), self.band_px))[None]}
 
 
 def _fit(image: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
