@@ -151,3 +151,27 @@ def test_synthetic_clips_paste_a_moving_object_whose_masks_are_exact(scene):
         assert min(np.abs(frame.astype(int) - b)[away].max() for b in backgrounds) == 0
     centres = [np.argwhere(m).mean(axis=0) for m in masks if m.any()]
     assert len(centres) >= 10 and np.abs(centres[-1] - centres[0]).max() > 5, "the object moves"
+
+
+def test_keyframes_are_encoded_once_per_segment_and_give_the_same_correction(scene):
+    from core.roto.matte_model import MatteKeyframe, MatteModel, network_inputs
+
+    torch.manual_seed(0)
+    net = tiny_roto_model().eval()
+    last = [m for m in net.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    torch.nn.init.normal_(last.weight, std=0.1)  # a correction that is not zero
+    model = MatteModel(net, torch.device("cpu"), Path("memory"), {})
+    flow = FlowField(scene.frame, FRAMES, working_width=None)
+    keys = [MatteKeyframe(scene.frame(k), (scene.mask(k) > 0).astype(np.float32), flow.flow(5, k), flow.consistency(5, k))
+            for k in (0, 10)]
+    calls = []
+    original = net.encode_keyframes
+    net.encode_keyframes = lambda x: calls.append(1) or original(x)
+    for frame in (5, 6):
+        prior = (scene.mask(frame) > 0).astype(np.float32)
+        got = model.correction(scene.frame(frame), prior, keys)
+        arrays = network_inputs(scene.frame(frame), prior, keys)
+        with torch.inference_mode():
+            expected = net(*(torch.from_numpy(a)[None] for a in arrays))[0, 0].numpy()
+        assert np.allclose(got, expected, atol=1e-5) and np.abs(got).max() > 1e-3
+    assert len(calls) == 1 + 2, "once for both frames by the model, twice by the direct reference"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -105,6 +106,7 @@ class MatteModel:
         self.model, self.device, self.path, self.extra = model, device, path, extra
         self.band_px = float(extra.get("band_px", BAND_PX))  # the band it was trained with
         self._lock = threading.Lock()  # one forward pass at a time (shared by worker threads)
+        self._memory: tuple[int, object] | None = None  # (digest, KeyframeMemory) of the last keyframes
 
     def refine(self, frame: int, prior: np.ndarray, keyframes: Sequence[int],
                keyframe_masks: dict[int, np.ndarray], frame_getter: Callable[[int], np.ndarray],
@@ -133,8 +135,12 @@ class MatteModel:
 
         arrays = network_inputs(rgb, prior, keyframes)
         target, keys, flows, consistency = (torch.from_numpy(a)[None].to(self.device) for a in arrays)
+        digest = zlib.crc32(arrays[1].tobytes())  # the keyframes' pixels and masks
         with self._lock, torch.inference_mode():
-            out = self.model(target, keys, flows, consistency)
+            if self._memory is None or self._memory[0] != digest:
+                # keyframes do not depend on the target: encoded once for a whole segment
+                self._memory = (digest, self.model.encode_keyframes(keys))
+            out = self.model.propagate(target, self._memory[1], flows, consistency)
         return out[0, 0].float().cpu().numpy()
 
 
