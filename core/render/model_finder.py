@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from core.errors import ModelError
+from core.checkpoint_cache import CheckpointCache
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-base.pt"
 MODEL_ENV = "KEYFILL_MODEL"
@@ -28,9 +28,7 @@ Notice = Callable[[str], None]
 """``notice(message)``: tells the user something went a different way than asked (one line)."""
 
 _log = logging.getLogger("keyfill.render")
-_loaded: dict[tuple, "RemovalModel"] = {}
-_loaded_lock = threading.Lock()
-_KEPT_MODELS = 2
+_loaded = CheckpointCache(keep=2)
 
 
 def log_notice(message: str) -> None:
@@ -64,31 +62,20 @@ def load_removal_model(path: str | os.PathLike | None = None, *, device: str = "
     Raises :class:`ModelError` for a missing, corrupt or foreign checkpoint, one built for another
     task (not RGB + mask in, RGB out), or an unavailable device.
     """
-    from core.model import load_checkpoint, pick_device
+    from core.model import pick_device
 
     resolved = model_path(path)
     torch_device = pick_device(device)
-    try:
-        stat = resolved.stat()
-    except OSError:
-        raise ModelError(f"No removal model at {resolved}; train one first, or pass --model PATH "
-                         f"(or set {MODEL_ENV}).") from None
-    key = (str(resolved.resolve()), stat.st_mtime_ns, stat.st_size, str(torch_device))
-    with _loaded_lock:
-        cached = _loaded.get(key)
-    if cached is not None:
-        return cached
-    model, extra = load_checkpoint(resolved, torch_device)
-    config = model.config
-    if (config.in_channels, config.out_channels) != (4, 3):
-        raise ModelError(f"{resolved} is not a removal model (it takes {config.in_channels} channels "
-                         f"and gives {config.out_channels}); pass a checkpoint trained for removal.")
-    loaded = RemovalModel(model, torch_device, resolved, extra)
-    with _loaded_lock:
-        _loaded[key] = loaded
-        while len(_loaded) > _KEPT_MODELS:
-            _loaded.pop(next(iter(_loaded)))
-    return loaded
+
+    def checked(model, extra) -> RemovalModel:
+        config = model.config
+        if (config.in_channels, config.out_channels) != (4, 3):
+            raise ModelError(f"{resolved} is not a removal model (it takes {config.in_channels} channels "
+                             f"and gives {config.out_channels}); pass a checkpoint trained for removal.")
+        return RemovalModel(model, torch_device, resolved, extra)
+
+    return _loaded.load(resolved, torch_device, f"No removal model at {resolved}; train one first, or pass "
+                        f"--model PATH (or set {MODEL_ENV}).", checked)
 
 
 def find_removal_model(path: str | os.PathLike | None = None, *, device: str = "auto",
@@ -104,5 +91,4 @@ def find_removal_model(path: str | os.PathLike | None = None, *, device: str = "
 
 def forget_loaded_models() -> None:
     """Drop the kept models (frees their memory; the next load reads the file again)."""
-    with _loaded_lock:
-        _loaded.clear()
+    _loaded.clear()

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from core.errors import ModelError
+from core.checkpoint_cache import CheckpointCache
 
 ROTO_MODEL_ENV = "KEYFILL_ROTO_MODEL"
 DEFAULT_ROTO_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-roto.pt"
@@ -36,8 +37,7 @@ KEYFRAME_SLOTS = 2  # the previous and the next keyframe; one-sided frames repea
 PRIOR_CLAMP = 0.02  # prior mattes are clamped to [c, 1 - c] before the logit (|logit| <= 3.9)
 BAND_PX = 24  # the correction fades out this far (working pixels) from the prior's outline
 
-_loaded: dict[tuple, "MatteModel"] = {}
-_lock = threading.Lock()
+_loaded = CheckpointCache(keep=2)
 
 
 def roto_model_path(path: str | os.PathLike | None = None) -> Path:
@@ -147,27 +147,19 @@ class MatteModel:
 def load_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto") -> MatteModel:
     """Load the rotoscoping network. Raises :class:`ModelError` for a missing, corrupt or foreign
     checkpoint (one that does not give mask logits from RGB + prior matte)."""
-    from core.model import load_checkpoint, pick_device
+    from core.model import pick_device
 
     resolved = roto_model_path(path)
     torch_device = pick_device(device)
-    try:
-        stat = resolved.stat()
-    except OSError:
-        raise ModelError(f"No rotoscoping model at {resolved}; train one with `main.py train-roto`, "
-                         f"or pass its path (or set {ROTO_MODEL_ENV}).") from None
-    key = (str(resolved.resolve()), stat.st_mtime_ns, stat.st_size, str(torch_device))
-    with _lock:
-        if key in _loaded:
-            return _loaded[key]
-    model, extra = load_checkpoint(resolved, torch_device)
-    if model.config.output != "mask_logits" or model.config.in_channels != 4:
-        raise ModelError(f"{resolved} is not a rotoscoping model (it gives {model.config.output}); "
-                         "pass a checkpoint trained with `main.py train-roto`.")
-    loaded = MatteModel(model, torch_device, resolved, extra)
-    with _lock:
-        _loaded[key] = loaded
-    return loaded
+
+    def checked(model, extra) -> MatteModel:
+        if model.config.output != "mask_logits" or model.config.in_channels != 4:
+            raise ModelError(f"{resolved} is not a rotoscoping model (it gives {model.config.output}); "
+                             "pass a checkpoint trained with `main.py train-roto`.")
+        return MatteModel(model, torch_device, resolved, extra)
+
+    return _loaded.load(resolved, torch_device, f"No rotoscoping model at {resolved}; train one with "
+                        f"`main.py train-roto`, or pass its path (or set {ROTO_MODEL_ENV}).", checked)
 
 
 def find_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto",
