@@ -284,3 +284,33 @@ def test_truncated_file_never_leaks_av_errors(clips, kind, tmp_path):
         assert patterns[:-1] == list(range(len(patterns) - 1))
         with pytest.raises(VideoError) if kind == "faststart" else nullcontext():
             reader.frame(len(reader) - 1)
+
+
+def test_without_pyav_image_folders_still_read_and_video_files_say_what_is_missing(tmp_path, clips):
+    """A bare GPU machine has no PyAV: the trainers read image folders there, and a video file
+    gets a message naming the missing package instead of an ImportError at import time."""
+    import os
+    import subprocess
+    import sys
+
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    (stub / "av.py").write_text("raise ImportError('no PyAV here')\n")
+    folder = tmp_path / "seq"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i:05d}.png"), np.full((16, 24, 3), 40 * i, np.uint8))
+    script = (
+        "import sys\n"
+        "from core.errors import VideoError\n"
+        "from core.video import open_clip\n"
+        f"with open_clip({str(folder)!r}) as r: print(len(r), r.info.width)\n"
+        "try:\n"
+        f"    open_clip({str(next(iter(clips.values())))!r})\n"
+        "except VideoError as e: print('refused:', e)\n")
+    env = {**os.environ, "PYTHONPATH": f"{stub}:{Path(__file__).resolve().parents[1]}"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "3 24"
+    assert "refused:" in out.stdout and "PyAV is not installed" in out.stdout

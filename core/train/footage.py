@@ -175,9 +175,10 @@ def _read_image(path: Path) -> np.ndarray:
 def _read_video(path: Path, max_frames: int) -> list[np.ndarray]:
     """Frames of a video with Keyfill's reader (PyAV), or with OpenCV where PyAV is missing
     (a bare GPU machine)."""
-    try:
-        from core.video import open_clip
-    except ImportError:
+    from core.video import open_clip
+    from core.video.clip_info import av
+
+    if av is None:
         return _read_video_opencv(path, max_frames)
     with open_clip(path, cache_bytes=0) as reader:
         return [np.array(f) for f in reader.frames(0, min(len(reader), max_frames))]

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
-import av.error
+try:
+    import av
+    import av.error
+except ImportError:  # a bare machine (a lent GPU box) without PyAV: image sequences still read
+    av = None
 
 from core.errors import VideoError
 from core.video.image_sequence import check_same_size, describe_image, list_image_files
@@ -71,6 +74,9 @@ def probe(path, *, sequence_frame_rate: Fraction = DEFAULT_SEQUENCE_FRAME_RATE) 
 
 def open_video_container(path: Path) -> av.container.InputContainer:
     """Open ``path`` with PyAV, turning FFmpeg's refusal into a :class:`VideoError`."""
+    if av is None:
+        raise VideoError(f"'{path.name}' cannot be read: PyAV is not installed. Install it "
+                         "(pip install av) or give an image folder instead of a video file.")
     try:
         return av.open(str(path), mode="r")
     except PermissionError as exc:

@@ -23,12 +23,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterator
 
-import av
-import av.error
 import numpy as np
 
 from core.errors import VideoError
-from core.video.clip_info import ClipInfo, ffmpeg_reason, open_video_container
+from core.video.clip_info import ClipInfo, av, ffmpeg_reason, open_video_container
 
 FORWARD_DECODE_LIMIT = 32
 """Frames ahead of the decoder that are reached by decoding on rather than seeking.
@@ -40,7 +38,7 @@ and it makes scrubbing forward and playing back cheap.
 Keep = Callable[[int, np.ndarray], np.ndarray]
 """``keep(index, picture) -> picture``: receives decoded RGB pictures (e.g. a cache's put)."""
 
-Picture = tuple[int, av.VideoFrame]
+Picture = tuple[int, "av.VideoFrame"]
 
 
 class VideoDecoder:

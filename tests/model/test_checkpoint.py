@@ -22,6 +22,17 @@ def test_round_trip_gives_the_same_outputs(saved):
         assert torch.equal(loaded(target, keyframes), model(target, keyframes))
 
 
+def test_a_half_precision_checkpoint_is_half_the_size_and_loads_as_fp32(saved, tmp_path):
+    model, path = saved
+    half = save_checkpoint(tmp_path / "half.pt", model, dtype=torch.float16)
+    assert half.stat().st_size < 0.6 * path.stat().st_size
+    loaded, _ = load_checkpoint(half, "cpu")
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    target, keyframes = torch.rand(1, 4, 32, 32), torch.rand(1, 2, 4, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(loaded(target, keyframes), model(target, keyframes), atol=5e-3)
+
+
 def test_no_temporary_files_left(saved):
     _, path = saved
     assert [p.name for p in path.parent.iterdir()] == ["model.pt"]
