@@ -1,4 +1,5 @@
-"""The rotoscoping benchmark times both sizes, and the learned correction when a model is given."""
+"""The rotoscoping benchmark times both sizes, the clip refiner (its training apart), and the learned
+correction when a model is given."""
 
 from core.bench.roto_bench import SIZES, roto_speed
 from core.cli.demo_command import SAMPLE_CLIP
@@ -9,9 +10,11 @@ from core.roto.matte_model import load_matte_model
 def test_roto_speed_reports_seconds_per_frame_at_both_sizes(tmp_path):
     model = load_matte_model(save_checkpoint(tmp_path / "roto.pt", build_model("tiny", out_channels=1,
                                                                              output="mask_logits")), device="cpu")
-    rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model, frames=6)
+    rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model, frames=6,
+                      refine_steps=2)
     assert [(r["size"], r["method"]) for r in rows] == [
-        (size, method) for size in SIZES for method in ("classical", "learned correction")]
+        (size, method) for size in SIZES for method in ("classical", "clip refiner", "learned correction")]
     for row in rows:
         assert row["frames"] == 5  # frames 1-5 from keyframe 0
         assert 0 < row["seconds_per_frame"] < 60
+        assert (row["training_seconds"] > 0) == (row["method"] == "clip refiner")

@@ -3,7 +3,9 @@
 The bundled sample (bmx-trees, 80 frames at 432x240) with its keyframe masks (0, 20, 40, 60, 79)
 is propagated to every other frame; for 854x480 the frames and masks are scaled up first. Flow
 is computed inside the timing (nothing cached beforehand), as a user's first propagation does.
-With a rotoscoping model the learned correction is timed as a second method.
+Methods: ``classical`` (clip refiner off), ``clip refiner`` (the default: the refiner is trained
+once from the keyframes, timed apart as ``training_seconds``, then applied to every frame) and,
+with a rotoscoping model, ``learned correction`` (the model alone, refiner off).
 """
 
 from __future__ import annotations
@@ -17,30 +19,42 @@ import numpy as np
 SIZES = ((432, 240), (854, 480))
 
 
-def roto_speed(clip: Path, keyframe_folder: Path, *, matte_model=None, frames: int = 80) -> list[dict]:
-    """One row per (size, method): ``{"size", "method", "frames", "seconds_per_frame"}``."""
+def roto_speed(clip: Path, keyframe_folder: Path, *, matte_model=None, frames: int = 80,
+               refine_steps: int | None = None) -> list[dict]:
+    """One row per (size, method): ``{"size", "method", "frames", "seconds_per_frame",
+    "training_seconds"}`` (training: the clip refiner's, once per propagation; 0 for the others)."""
+    from core.flow import FlowField
     from core.masks import read_mask_folder
     from core.roto import propagate_masks
+    from core.roto.clip_refiner import refine_steps as default_steps
+    from core.roto.clip_refiner import train_clip_refiner
     from core.video import open_clip
 
     with open_clip(clip) as reader:
         info = reader.info
         source = [reader.frame(i) for i in range(min(frames, info.frame_count))]
         keyframes = {k: m for k, m in read_mask_folder(keyframe_folder, info).items() if k < len(source)}
-    methods = {"classical": None}
+    steps = default_steps(refine_steps)
+    methods = {"classical": (None, 0), "clip refiner": (None, steps)}
     if matte_model is not None:
-        methods["learned correction"] = matte_model
+        methods["learned correction"] = (matte_model, 0)
     rows = []
     for size in SIZES:
         scaled = [_at(f, size, cv2.INTER_AREA) for f in source]
         masks = {k: _at(m, size, cv2.INTER_NEAREST) for k, m in keyframes.items()}
-        for name, model in methods.items():
+        for name, (model, method_steps) in methods.items():
+            flow = FlowField(scaled.__getitem__, len(scaled))
             started = time.perf_counter()
-            results = propagate_masks(scaled.__getitem__, len(scaled), masks, matte_model=model)
-            seconds = time.perf_counter() - started
+            training = 0.0
+            if method_steps:  # trained apart (and cached), so the per-frame time is the rest
+                train_clip_refiner(scaled.__getitem__, masks, flow, steps=method_steps)
+                training = time.perf_counter() - started
+            results = propagate_masks(scaled.__getitem__, len(scaled), masks, flow=flow,
+                                      matte_model=model, refine_steps=method_steps)
+            seconds = time.perf_counter() - started - training
             propagated = sum(1 for r in results.values() if not r.is_keyframe)
             rows.append({"size": size, "method": name, "frames": propagated,
-                         "seconds_per_frame": seconds / max(1, propagated)})
+                         "seconds_per_frame": seconds / max(1, propagated), "training_seconds": training})
     return rows
 
 

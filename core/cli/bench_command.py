@@ -184,10 +184,12 @@ def bench_roto() -> None:
     model = find_matte_model(notice=lambda message: print(message + "\n"))
     rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model)
     print("## Rotoscoping: seconds per propagated frame (sample clip, keyframes 0, 20, 40, 60, 79; flow included)\n")
-    print("| size | method | frames | s / frame |")
-    print("|---|---|---:|---:|")
+    print("| size | method | frames | s / frame | clip refiner training (once) |")
+    print("|---|---|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['size'][0]}x{r['size'][1]} | {r['method']} | {r['frames']} | {r['seconds_per_frame']:.3f} |")
+        training = f"{r['training_seconds']:.1f} s" if r["training_seconds"] else "–"
+        print(f"| {r['size'][0]}x{r['size'][1]} | {r['method']} | {r['frames']} | {r['seconds_per_frame']:.3f} "
+              f"| {training} |")
     print()
 
 

@@ -25,6 +25,7 @@ def propagate_objects(
     flow: FlowField | None = None,
     frames: Iterable[int] | None = None,
     edge_snap: bool = False,
+    refine_steps: int | None = None,
     matte_model=None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
@@ -34,7 +35,8 @@ def propagate_objects(
     keyframes_by_object: ``{object_id: {frame: (H, W) uint8 0/255 mask}}``; every object needs at
     least one keyframe (MaskError otherwise, as in :func:`propagate_masks`). The objects share one
     flow cache, so flows are computed once for all of them. Progress runs over all objects.
-    matte_model: the learned correction, as in :func:`propagate_masks`.
+    matte_model, refine_steps: the learned corrections, as in :func:`propagate_masks` (each object
+    gets a clip refiner trained on its own keyframes).
     """
     flow = flow if flow is not None else FlowField(frame_getter, frame_count)
     frames = None if frames is None else sorted(set(frames))
@@ -53,6 +55,7 @@ def propagate_objects(
             flow=flow,
             frames=frames,
             edge_snap=edge_snap,
+            refine_steps=refine_steps,
             matte_model=matte_model,
             progress=object_progress,
             cancel=cancel,

@@ -46,6 +46,7 @@ def propagated_project_masks(
     working_width: int | None = 480,
     frames: Iterable[int] | None = None,
     matte_model: MatteModel | str | None = "auto",
+    refine_steps: int | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> KeyframesByObject:
@@ -54,10 +55,11 @@ def propagated_project_masks(
     frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; flow runs ``working_width`` pixels wide.
     matte_model: the learned correction; ``"auto"``: the shipped rotoscoping model when it loads
     (:func:`core.roto.matte_model.find_matte_model`), None: the classical propagation only.
+    refine_steps: the clip refiner's training steps, as in :func:`core.roto.propagate_masks`.
     """
     results = propagated_project_results(
         keyframes, frame_of, frame_count, working_width=working_width, frames=frames,
-        matte_model=matte_model, progress=progress, cancel=cancel,
+        matte_model=matte_model, refine_steps=refine_steps, progress=progress, cancel=cancel,
     )
     return {
         oid: {f: r.mask for f, r in per_frame.items() if not r.is_keyframe}
@@ -73,17 +75,18 @@ def propagated_project_results(
     working_width: int | None = 480,
     frames: Iterable[int] | None = None,
     matte_model: MatteModel | str | None = "auto",
+    refine_steps: int | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, dict[int, RotoResult]]:
     """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
-    ``matte_model`` as in :func:`propagated_project_masks`."""
+    ``matte_model`` and ``refine_steps`` as in :func:`propagated_project_masks`."""
     if matte_model == "auto":
         matte_model = find_matte_model()
     flow = FlowField(frame_of, frame_count, working_width=working_width)
     return propagate_objects(
         frame_of, frame_count, keyframes, flow=flow, frames=frames, matte_model=matte_model,
-        progress=progress, cancel=cancel,
+        refine_steps=refine_steps, progress=progress, cancel=cancel,
     )
 
 
@@ -93,6 +96,7 @@ def propagate_project(
     *,
     frames: Iterable[int] | None = None,
     matte_model: MatteModel | str | None = "auto",
+    refine_steps: int | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> None:
@@ -100,7 +104,7 @@ def propagate_project(
     masks = propagated_project_masks(
         project_keyframes(project), frame_of, project.clip.frame_count,
         working_width=project.settings.working_width, frames=frames, matte_model=matte_model,
-        progress=progress, cancel=cancel,
+        refine_steps=refine_steps, progress=progress, cancel=cancel,
     )
     for object_id, per_frame in masks.items():
         project.set_propagated_masks(object_id, per_frame)

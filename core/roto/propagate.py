@@ -3,9 +3,10 @@
 Every frame between two keyframes gets the left keyframe's matte carried forward and the right
 one's carried backward along the object's motion (:mod:`core.roto.carry`), each re-anchored frame
 by frame on where the frame differs from its background (:mod:`core.roto.background_cue`), fused
-pixel by pixel by temporal distance and carried confidence, then (optionally) snapped to the
-frame's colour edges and thresholded at 0.5. Frames before the first / after the last keyframe
-use the one keyframe they have. Keyframes themselves are returned exactly as painted.
+pixel by pixel by temporal distance and carried confidence, pulled onto the object's outline by a
+small network learned from this clip's keyframes (:mod:`core.roto.clip_refiner`), then
+(optionally) snapped to the frame's colour edges and thresholded at 0.5. Frames before the first /
+after the last keyframe use the one keyframe they have. Keyframes themselves are returned exactly as painted.
 
 Editing one keyframe only changes the frames up to its neighbouring keyframes
 (:func:`frames_affected_by`); pass those as ``frames=`` to recompute only them.
@@ -23,6 +24,7 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
+from core.roto.clip_refiner import train_clip_refiner
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.matte_model import MatteModel
@@ -57,6 +59,7 @@ def propagate_masks(
     frames: Iterable[int] | None = None,
     reanchor: bool = True,
     edge_snap: bool = False,
+    refine_steps: int | None = None,
     matte_model: MatteModel | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
@@ -70,6 +73,9 @@ def propagate_masks(
         :mod:`core.roto.background_cue`); False carries along the flow only.
     edge_snap: pull propagated edges onto the frame's colour edges (guided filter). Off by
         default: it thins wheel spokes and rims away (measured in docs/quality.md).
+    refine_steps: training steps of the clip refiner (:mod:`core.roto.clip_refiner`), learned
+        from these keyframes and applied to every fused matte near its outline; None: the
+        default (``$KEYFILL_ROTO_REFINE_STEPS`` or 300), 0: off.
     matte_model: the learned correction (:mod:`core.roto.matte_model`) applied to each fused
         matte, given the frame and its neighbouring keyframes; None: the classical result.
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
@@ -89,10 +95,16 @@ def propagate_masks(
         done += 1
         progress(done, total, f"Propagating masks: frame {frame}")
 
+    refiner = None
+    if segments:
+        refiner = train_clip_refiner(frame_getter, keyframe_masks, flow, steps=refine_steps,
+                                     progress=progress, cancel=cancel)
     cue = BackgroundCue(frame_getter, flow) if reanchor else None
     for segment in segments:
         sides = [k for k in (segment.left, segment.right) if k is not None]
         for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel):
+            if refiner is not None:
+                matte = refiner.refine(frame_getter(frame), matte)
             if matte_model is not None:
                 matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
             if edge_snap:

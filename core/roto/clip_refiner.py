@@ -1,0 +1,284 @@
+"""The clip refiner: a small network that learns this clip's object from the painted keyframes
+and pulls every propagated matte onto the object's real outline.
+
+Carrying a matte along optical flow loses precision at every step, even from a perfect mask (one
+step on bmx-trees: J&F 75.7; on tennis: 90.5), and almost all of what is lost lies within a few
+pixels of the outline (docs/quality.md). Telling object from background there needs the frame's
+pixels, and the user's keyframes say exactly what this object looks like in this clip. So, as in
+MaskTrack and OSVOS (Perazzi et al. 2017; Caelles et al. 2017), a network is trained *on the clip
+itself*, at propagation time, from the keyframes alone:
+
+- input: the frame's RGB and a prior matte; output: corrected mask logits, added to the prior's
+  logit (the last layer starts at zero, so an untrained refiner returns the prior);
+- training pairs: each keyframe's true mask damaged on purpose (:mod:`core.roto.prior_deform`:
+  random deformations, and the mask carried a few frames along the clip's flow and back), with the
+  true mask as the target; crops around the outline, mirrored, with exposure jitter;
+- use: each propagated (fused) matte is corrected within :data:`BAND_PX` of its outline.
+
+No checkpoint, nothing downloaded: ~30 k weights learned in tens of seconds on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from core.flow import FlowField
+from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.roto.prior_deform import deformed_prior, round_trip_prior
+
+STEPS_ENV = "KEYFILL_ROTO_REFINE_STEPS"
+DEFAULT_STEPS = 300  # training steps; 0 turns the refiner off
+BATCH = 16
+CROP_PX = 96
+LEARNING_RATE = 2e-3
+CHANNELS = 32
+BAND_PX = 12.0  # corrected fully up to this far from the prior's outline (working pixels)
+BAND_FADE_PX = 4.0  # then fading to the prior over this many pixels
+ROUND_TRIP_FRAMES = (-4, -2, 2, 4)
+WORKING_WIDTH = 432  # wider clips are refined at this width (the scale the constants were set at)
+PRIOR_CLAMP = 0.02
+
+FrameGetter = Callable[[int], np.ndarray]
+
+_CACHE_SIZE = 4  # refiners kept: re-propagating unchanged keyframes (another object, undo) is free
+_cache: OrderedDict[int, ClipRefiner] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def refine_steps(steps: int | None = None) -> int:
+    """Training steps to use: ``steps``, else ``$KEYFILL_ROTO_REFINE_STEPS``, else the default."""
+    if steps is not None:
+        return max(0, int(steps))
+    value = os.environ.get(STEPS_ENV, "").strip()
+    return max(0, int(value)) if value.isdigit() else DEFAULT_STEPS
+
+
+class ClipRefinerNet(nn.Module):
+    """RGB ``(N, 3, H, W)`` 0..1 and prior ``(N, 1, H, W)`` 0..1 → mask logits ``(N, 1, H, W)``.
+
+    Five 3x3 convolutions (dilations 1, 2, 4, 8, 1: a 33 px field of view) and a 1x1 head.
+    """
+
+    def __init__(self, channels: int = CHANNELS):
+        super().__init__()
+        layers: list[nn.Module] = []
+        inputs = 4
+        for dilation in (1, 2, 4, 8, 1):
+            layers += [nn.Conv2d(inputs, channels, 3, padding=dilation, dilation=dilation), nn.ReLU()]
+            inputs = channels
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Conv2d(channels, 1, 1)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, rgb: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
+        prior = prior.clamp(PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+        features = self.body(torch.cat([rgb - 0.5, prior * 2 - 1], dim=1))
+        return torch.log(prior / (1 - prior)) + self.head(features)
+
+
+@dataclass
+class ClipRefiner:
+    """A refiner trained on one clip's keyframes (:func:`train_clip_refiner`)."""
+
+    net: ClipRefinerNet
+    frame_size: tuple[int, int]  # (width, height) of the clip
+    working_size: tuple[int, int]  # (width, height) the network runs at
+
+    def refine(self, frame: np.ndarray, matte: np.ndarray) -> np.ndarray:
+        """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8)."""
+        rgb, prior = _to_working(frame, self.working_size), _to_working(matte, self.working_size)
+        with torch.no_grad():
+            logits = self.net(_rgb_tensor(rgb[None]), torch.from_numpy(prior[None, None]))[0, 0].numpy()
+        p = np.clip(prior, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+        correction = logits - np.log(p / (1 - p))
+        if self.working_size != self.frame_size:
+            correction = cv2.resize(correction, self.frame_size, interpolation=cv2.INTER_LINEAR)
+        correction *= _band(matte, scale=self.frame_size[0] / self.working_size[0])
+        # the change the correction makes to the clamped prior, added to the prior itself: where
+        # there is no correction the matte comes back exactly as it was
+        full = matte.astype(np.float32)
+        clamped = np.clip(full, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+        logit = np.log(clamped / (1 - clamped))
+        change = _sigmoid(logit + correction) - clamped
+        return np.clip(full + change, 0.0, 1.0).astype(np.float32)
+
+
+def train_clip_refiner(
+    frame_getter: FrameGetter,
+    keyframe_masks: Mapping[int, np.ndarray],
+    flow: FlowField,
+    *,
+    steps: int | None = None,
+    seed: int = 0,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ClipRefiner | None:
+    """Train a refiner on the keyframes ``{frame: (H, W) uint8 0/255 mask}`` of one object.
+
+    Returns None when there is nothing to learn from (no keyframe shows the object, or ``steps``
+    is 0). Deterministic for a given ``seed``, so propagating a few frames gives them the masks a
+    whole-clip run gives; leaves torch's global random state as it was. The last few refiners are
+    kept, keyed by the keyframes' pixels and masks. Raises Cancelled (between steps) when
+    ``cancel`` is set.
+    """
+    steps = refine_steps(steps)
+    shown = {k: m for k, m in keyframe_masks.items() if m.any()}
+    if steps == 0 or not shown:
+        return None
+    key = _digest(frame_getter, shown, steps, seed)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    refiner = _train(frame_getter, shown, flow, steps, seed, progress, cancel)
+    with _cache_lock:
+        _cache[key] = refiner
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return refiner
+
+
+def _train(frame_getter: FrameGetter, shown: Mapping[int, np.ndarray], flow: FlowField, steps: int,
+           seed: int, progress: ProgressFn, cancel: CancelToken) -> ClipRefiner:
+    width, height = flow.frame_size
+    working = _working_size(width, height)
+    examples = _examples(frame_getter, shown, flow, working)
+    rng = np.random.default_rng(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        net = ClipRefinerNet()
+        optimizer = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)
+        for step in range(steps):
+            cancel.raise_if_cancelled()
+            rgb, prior, truth, weight = _batch(examples, rng)
+            logits = net(rgb, prior)
+            loss = (F.binary_cross_entropy_with_logits(logits, truth, reduction="none") * weight).sum() / weight.sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            progress(step + 1, steps, "Learning the object's outline from the keyframes")
+    return ClipRefiner(net.eval(), (width, height), working)
+
+
+def _digest(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], steps: int, seed: int) -> int:
+    digest = zlib.crc32(repr((sorted(masks), steps, seed, CHANNELS, BAND_PX)).encode())
+    for frame, mask in sorted(masks.items()):
+        digest = zlib.crc32(np.ascontiguousarray(mask), digest)
+        digest = zlib.crc32(np.ascontiguousarray(frame_getter(frame)), digest)
+    return digest
+
+
+@dataclass
+class _Example:
+    rgb: np.ndarray  # (h, w, 3) float32 0..1, working size
+    truth: np.ndarray  # (h, w) float32 0/1
+    round_trips: list[np.ndarray]  # priors carried away and back, float32 0..1
+
+
+def _examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], flow: FlowField,
+              working: tuple[int, int]) -> list[_Example]:
+    examples = []
+    for frame, mask in sorted(masks.items()):
+        full = (mask > 0).astype(np.float32)
+        trips = [round_trip_prior(full, frame, d, flow) for d in ROUND_TRIP_FRAMES]
+        examples.append(_Example(
+            _to_working(frame_getter(frame), working).astype(np.float32) / 255,
+            (_to_working(full, working) >= 0.5).astype(np.float32),
+            [_to_working(t, working) for t in trips if t is not None]))
+    return examples
+
+
+def _batch(examples: list[_Example], rng: np.random.Generator):
+    rgbs, priors, truths, weights = [], [], [], []
+    for _ in range(BATCH):
+        example = examples[int(rng.integers(len(examples)))]
+        if example.round_trips and rng.random() < 0.5:
+            prior = example.round_trips[int(rng.integers(len(example.round_trips)))]
+            if rng.random() < 0.5:  # carried drift plus a random deformation on top
+                prior = deformed_prior(prior, rng)
+        else:
+            prior = deformed_prior(example.truth, rng)
+        window = _crop_window(example.truth, rng)
+        rgb, prior, truth = example.rgb[window], prior[window], example.truth[window]
+        if rng.random() < 0.5:  # exposure jitter: keyframes and frames are not lit the same
+            rgb = np.clip(rgb * rng.uniform(0.85, 1.15) + rng.uniform(-0.05, 0.05), 0.0, 1.0)
+        weight = np.where(_outline_distance(prior, truth) <= BAND_PX, 1.0, 0.1).astype(np.float32)
+        if rng.random() < 0.5:
+            rgb, prior, truth, weight = rgb[:, ::-1], prior[:, ::-1], truth[:, ::-1], weight[:, ::-1]
+        rgbs.append(rgb)
+        priors.append(prior[None])
+        truths.append(truth[None])
+        weights.append(weight[None])
+    return (_rgb_tensor(np.stack(rgbs)), torch.from_numpy(np.ascontiguousarray(np.stack(priors))),
+            torch.from_numpy(np.ascontiguousarray(np.stack(truths))),
+            torch.from_numpy(np.ascontiguousarray(np.stack(weights))))
+
+
+def _crop_window(truth: np.ndarray, rng: np.random.Generator) -> tuple[slice, slice]:
+    """A CROP_PX square, mostly around a point of the true outline (the whole frame if smaller)."""
+    height, width = truth.shape
+    size_y, size_x = min(CROP_PX, height), min(CROP_PX, width)
+    ys, xs = np.nonzero(_outline(truth))
+    if len(ys) and rng.random() < 0.9:
+        i = int(rng.integers(len(ys)))
+        cy, cx = ys[i] + rng.integers(-20, 21), xs[i] + rng.integers(-20, 21)
+    else:
+        cy, cx = rng.integers(0, height), rng.integers(0, width)
+    y0 = int(np.clip(cy - size_y // 2, 0, height - size_y))
+    x0 = int(np.clip(cx - size_x // 2, 0, width - size_x))
+    return slice(y0, y0 + size_y), slice(x0, x0 + size_x)
+
+
+def _outline(matte: np.ndarray) -> np.ndarray:
+    inside = (matte >= 0.5).astype(np.uint8)
+    return cv2.morphologyEx(inside, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+
+
+def _outline_distance(*mattes: np.ndarray) -> np.ndarray:
+    """Pixels to the nearest outline of any of ``mattes`` (float32)."""
+    distances = [cv2.distanceTransform((~_outline(m)).astype(np.uint8), cv2.DIST_L2, 3) for m in mattes]
+    return np.minimum.reduce(distances)
+
+
+def _band(prior: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """1 within BAND_PX of the prior's outline, fading to 0 over BAND_FADE_PX (both × ``scale``)."""
+    if not (prior >= 0.5).any():
+        return np.zeros(prior.shape, np.float32)
+    distance = _outline_distance(prior) / np.float32(scale)
+    return np.clip((BAND_PX + BAND_FADE_PX - distance) / BAND_FADE_PX, 0.0, 1.0).astype(np.float32)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _working_size(width: int, height: int) -> tuple[int, int]:
+    if width <= WORKING_WIDTH:
+        return width, height
+    return WORKING_WIDTH, max(8, round(height * WORKING_WIDTH / width))
+
+
+def _to_working(image: np.ndarray, working: tuple[int, int]) -> np.ndarray:
+    if (image.shape[1], image.shape[0]) == working:
+        return image.astype(np.float32) if image.dtype != np.uint8 else image
+    interpolation = cv2.INTER_AREA if image.shape[1] > working[0] else cv2.INTER_LINEAR
+    resized = cv2.resize(image, working, interpolation=interpolation)
+    return resized.astype(np.float32) if image.dtype != np.uint8 else resized
+
+
+def _rgb_tensor(rgb: np.ndarray) -> torch.Tensor:
+    """``(N, h, w, 3)`` uint8 or float 0..1 → ``(N, 3, h, w)`` float32 0..1."""
+    rgb = rgb.astype(np.float32) / 255 if rgb.dtype == np.uint8 else rgb.astype(np.float32)
+    return torch.from_numpy(np.ascontiguousarray(rgb.transpose(0, 3, 1, 2)))

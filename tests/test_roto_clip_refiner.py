@@ -1,0 +1,112 @@
+"""core.roto.clip_refiner: the network learned from one clip's keyframes that pulls propagated
+mattes onto the object's outline; core.roto.prior_deform: its damaged training priors."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from core.flow import FlowField
+from core.metrics.segmentation import region_similarity
+from core.progress import CancelToken, Cancelled
+from core.roto import propagate_masks
+from core.roto.clip_refiner import ClipRefinerNet, refine_steps, train_clip_refiner
+from core.roto.prior_deform import deformed_prior, round_trip_prior
+from tests.roto_scenes import SlidingSquares
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """One reddish textured square of 40 px sliding right over a greenish textured wall, 12 frames:
+    told apart by colour, as a real object mostly is from what is behind it."""
+    clip = SlidingSquares([(20, 40, 5, 1)], size=40, frame_count=12)
+    clip.background = (clip.background * np.array([0.4, 0.9, 0.5])).astype(np.uint8)
+    clip.patches = [(p * np.array([0.9, 0.35, 0.3]) + np.array([25, 0, 0])).astype(np.uint8) for p in clip.patches]
+    return clip
+
+
+def flow_of(scene) -> FlowField:
+    return FlowField(scene.frame, scene.frame_count)
+
+
+def test_a_fresh_refiner_returns_the_prior():
+    net = ClipRefinerNet()
+    prior = torch.rand(1, 1, 24, 32).clamp(0.05, 0.95)
+    logits = net(torch.rand(1, 3, 24, 32), prior)
+    assert torch.allclose(torch.sigmoid(logits), prior, atol=1e-5)
+
+
+def test_deformed_priors_differ_from_the_mask_but_stay_near_it(scene):
+    mask = scene.mask(0).astype(np.float32) / 255
+    rng = np.random.default_rng(0)
+    ious = [region_similarity(deformed_prior(mask, rng) >= 0.5, mask >= 0.5) for _ in range(20)]
+    assert max(ious) < 1.0  # damaged...
+    assert np.mean(ious) > 0.6  # ...but still this object, where it was
+
+
+def test_a_round_trip_prior_comes_back_to_the_frame_it_left(scene):
+    mask = scene.mask(4).astype(np.float32) / 255
+    flow = flow_of(scene)
+    back = round_trip_prior(mask, 4, 3, flow)
+    assert back.shape == mask.shape
+    assert region_similarity(back >= 0.5, mask >= 0.5) > 0.8
+    assert round_trip_prior(mask, 4, 20, flow) is None  # 24 is past the clip's end
+
+
+def test_the_refiner_learns_the_object_from_the_keyframes_and_fixes_a_shrunken_matte(scene):
+    flow = flow_of(scene)
+    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    refiner = train_clip_refiner(scene.frame, keyframes, flow, steps=60, seed=1)
+    truth = scene.mask(6) > 0
+    shrunk = cv2.erode(scene.mask(6), np.ones((7, 7), np.uint8)).astype(np.float32) / 255  # 3 px in
+    refined = refiner.refine(scene.frame(6), shrunk)
+    assert refined.shape == shrunk.shape and refined.dtype == np.float32
+    before, after = region_similarity(shrunk >= 0.5, truth), region_similarity(refined >= 0.5, truth)
+    assert after > before + 0.05, (before, after)
+    far = cv2.distanceTransform((~truth).astype(np.uint8), cv2.DIST_L2, 3) > 25
+    assert np.allclose(refined[far], shrunk[far], atol=1e-4)  # nothing changes far from the outline
+
+
+def test_training_is_deterministic_cached_and_leaves_torch_random_state_alone(scene):
+    flow = flow_of(scene)
+    keyframes = {0: scene.mask(0)}
+    state = torch.random.get_rng_state()
+    first = train_clip_refiner(scene.frame, keyframes, flow, steps=3, seed=5)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert train_clip_refiner(scene.frame, keyframes, flow, steps=3, seed=5) is first  # cached
+    other = train_clip_refiner(scene.frame, {0: scene.mask(0)[:, ::-1].copy()}, flow, steps=3, seed=5)
+    assert other is not first
+
+
+def test_nothing_to_learn_gives_no_refiner(scene, monkeypatch):
+    flow = flow_of(scene)
+    assert train_clip_refiner(scene.frame, {0: np.zeros_like(scene.mask(0))}, flow, steps=5) is None
+    assert train_clip_refiner(scene.frame, {0: scene.mask(0)}, flow, steps=0) is None
+    monkeypatch.setenv("KEYFILL_ROTO_REFINE_STEPS", "7")
+    assert refine_steps() == 7 and refine_steps(2) == 2
+
+
+def test_training_reports_progress_and_can_be_cancelled(scene):
+    flow = flow_of(scene)
+    seen = []
+    train_clip_refiner(scene.frame, {2: scene.mask(2)}, flow, steps=4, seed=9,
+                       progress=lambda done, total, message: seen.append((done, total)))
+    assert seen[-1] == (4, 4)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        train_clip_refiner(scene.frame, {3: scene.mask(3)}, flow, steps=4, seed=9, cancel=token)
+
+
+def test_propagation_with_the_refiner_is_the_same_for_a_few_frames_as_for_the_clip(scene):
+    flow = flow_of(scene)
+    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    whole = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=6)
+    some = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, frames=[5, 6],
+                           refine_steps=6)
+    off = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=0)
+    assert np.array_equal(some[5].matte, whole[5].matte) and np.array_equal(some[6].matte, whole[6].matte)
+    assert any(not np.array_equal(whole[f].matte, off[f].matte) for f in range(1, 11))
+    assert np.array_equal(whole[0].mask, keyframes[0]) and whole[0].is_keyframe
