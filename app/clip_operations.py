@@ -94,16 +94,19 @@ class ClipOperations(QObject):
     def edit_settings(self) -> SettingsDialog:
         project = self.session.project
         dialog = SettingsDialog(self.device_preference(), project.settings.working_width if project else None,
-                                project.settings.removal_method if project else None, self.window)
+                                project.settings.removal_method if project else None, self.window,
+                                refine_outlines=project.settings.refine_outlines if project else None)
 
         def apply() -> None:
             device, width, method = dialog.values()
+            refine = dialog.refine_outlines()
             self.settings.setValue("device", device)
             self.window.status.set_device_preference(device)
             self.window.viewer.set_render_options(device=device)
             if project is None or project is not self.session.project:
                 return
-            changes = {key: value for key, value in (("working_width", width), ("removal_method", method))
+            changes = {key: value for key, value in (("working_width", width), ("removal_method", method),
+                                                     ("refine_outlines", refine))
                        if getattr(project.settings, key) != value}
             if changes:
                 self.session.push(UpdateSettingsCommand(project, **changes))

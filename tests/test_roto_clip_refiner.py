@@ -110,3 +110,19 @@ def test_propagation_with_the_refiner_is_the_same_for_a_few_frames_as_for_the_cl
     assert np.array_equal(some[5].matte, whole[5].matte) and np.array_equal(some[6].matte, whole[6].matte)
     assert any(not np.array_equal(whole[f].matte, off[f].matte) for f in range(1, 11))
     assert np.array_equal(whole[0].mask, keyframes[0]) and whole[0].is_keyframe
+
+
+@pytest.mark.parametrize("refine_outlines, expected", [(True, None), (False, 0)])
+def test_a_project_without_outline_refinement_propagates_without_the_refiner(monkeypatch, refine_outlines, expected):
+    from types import SimpleNamespace
+
+    import core.roto.project_roto as project_roto
+    from core.project.document import ProjectSettings
+
+    seen = {}
+    monkeypatch.setattr(project_roto, "propagated_project_masks", lambda *a, **kw: seen.update(kw) or {})
+    monkeypatch.setattr(project_roto, "project_keyframes", lambda project: {})
+    project = SimpleNamespace(settings=ProjectSettings(refine_outlines=refine_outlines),
+                              clip=SimpleNamespace(frame_count=3))
+    project_roto.propagate_project(project, lambda i: None)
+    assert seen["refine_steps"] == expected

@@ -1,9 +1,9 @@
-"""Settings: the compute device (an application setting), the working resolution and the removal
-method (the project's, saved with it)."""
+"""Settings: the compute device (an application setting), the working resolution, the removal
+method and the rotoscoping outline refinement (the project's, saved with it)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 DEVICES = [("Auto (best available)", "auto"), ("CPU", "cpu"), ("CUDA (NVIDIA GPU)", "cuda"), ("MPS (Apple GPU)", "mps")]
 WORKING_WIDTHS = [("320 px (fastest)", 320), ("480 px (default)", 480), ("640 px", 640), ("960 px", 960),
@@ -14,7 +14,7 @@ REMOVAL_METHODS = [("Auto (the network when a model is installed)", "auto"), ("N
 
 class SettingsDialog(QDialog):
     def __init__(self, device: str, working_width: int | None, removal_method: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, refine_outlines: bool | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.device = QComboBox()
@@ -37,6 +37,12 @@ class SettingsDialog(QDialog):
         self.method.setEnabled(removal_method is not None)
         self.method.setToolTip("What fills the removed object: the network (from keyframes), or the classical "
                                "flow fill, which needs no model; Auto falls back to it when no model loads")
+        self.refine = QCheckBox("Refine outlines from the keyframes")
+        self.refine.setChecked(refine_outlines is not False)
+        self.refine.setEnabled(refine_outlines is not None)
+        self.refine.setToolTip("Propagate masks: a small network learns the object from your keyframes and "
+                               "pulls every propagated mask onto its outline (about 40 s more per object "
+                               "on a laptop CPU; much better edges)")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -44,10 +50,14 @@ class SettingsDialog(QDialog):
         form.addRow("Device", self.device)
         form.addRow("Working resolution", self.width)
         form.addRow("Removal", self.method)
+        form.addRow("Rotoscoping", self.refine)
         if working_width is None:
-            form.addRow(QLabel("Open a project to change its working resolution and removal."))
+            form.addRow(QLabel("Open a project to change its working resolution, removal and rotoscoping."))
         form.addRow(buttons)
 
     def values(self) -> tuple[str, int, str]:
         """(device, working width in pixels, removal method)."""
         return self.device.currentData(), self.width.currentData(), self.method.currentData()
+
+    def refine_outlines(self) -> bool:
+        return self.refine.isChecked()

@@ -77,11 +77,12 @@ def propagate_task(project: Project, opener: Callable = open_reader):
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
     clip, width = project.clip, project.settings.working_width
+    refine_steps = None if project.settings.refine_outlines else 0
 
     def run(progress, cancel) -> dict[int, dict[int, np.ndarray]]:
         with opener(clip.path) as reader:
-            return propagated_project_masks(keyframes, reader.frame, clip.frame_count,
-                                            working_width=width, progress=progress, cancel=cancel)
+            return propagated_project_masks(keyframes, reader.frame, clip.frame_count, working_width=width,
+                                            refine_steps=refine_steps, progress=progress, cancel=cancel)
 
     return run
 

@@ -39,6 +39,7 @@ class ProjectSettings:
     working_width: int = 480  # pixels: flow and network run at this width, results are upsampled
     removal_method: str = "auto"  # "auto" (network when a checkpoint loads), "network" or "flow"
     feather: float = 2.0  # pixels of mask feathering when compositing the removal
+    refine_outlines: bool = True  # rotoscoping: the clip refiner learned from the keyframes (slower)
     export_codec: str = "h264"
     export_quality: int = 18
 

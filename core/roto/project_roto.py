@@ -100,7 +100,12 @@ def propagate_project(
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> None:
-    """Rotoscope every object with keyframes and store the masks in ``project`` (in place)."""
+    """Rotoscope every object with keyframes and store the masks in ``project`` (in place).
+
+    ``refine_steps`` None: the clip refiner's default when the project's ``refine_outlines`` is on,
+    off when it is off."""
+    if refine_steps is None and not project.settings.refine_outlines:
+        refine_steps = 0
     masks = propagated_project_masks(
         project_keyframes(project), frame_of, project.clip.frame_count,
         working_width=project.settings.working_width, frames=frames, matte_model=matte_model,

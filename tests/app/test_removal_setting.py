@@ -70,6 +70,27 @@ def test_settings_dialog_sets_the_method_as_an_undoable_project_setting(window, 
     assert (project.settings.removal_method, project.settings.working_width) == ("auto", 480)
 
 
+def test_settings_dialog_turns_the_outline_refinement_off_for_the_propagation(window, monkeypatch):
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    from app.workers.tasks import propagate_task
+
+    project = window.session.project
+    assert project.settings.refine_outlines
+    dialog = window.operations.edit_settings()
+    assert dialog.refine.isEnabled() and dialog.refine.isChecked()
+    dialog.refine.setChecked(False)
+    dialog.accept()
+    assert project.settings.refine_outlines is False
+    seen = {}
+    monkeypatch.setattr("core.roto.propagated_project_masks", lambda *args, **kwargs: seen.update(kwargs) or {})
+    propagate_task(project, opener=lambda path: nullcontext(SimpleNamespace(frame=None)))(lambda *a: None, None)
+    assert seen["refine_steps"] == 0  # the job propagates without the clip refiner
+    window.actions.undo.trigger()
+    assert project.settings.refine_outlines is True
+
+
 def test_a_damaged_model_asked_for_by_name_falls_back_to_the_flow_fill(tmp_path):
     from app.workers.render import ClipRenderer
     from core.project.from_clip import project_with_masks
