@@ -15,11 +15,12 @@ itself*, at propagation time, from the keyframes alone:
   true mask as the target; crops around the outline, mirrored, with exposure jitter;
 - use: each propagated (fused) matte is corrected within :data:`BAND_PX` of its outline.
 
-No checkpoint, nothing downloaded: ~30 k weights learned in tens of seconds on two CPU cores.
+No checkpoint, nothing downloaded: 38 k weights learned in 20 s to 1.5 minutes on two CPU cores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import zlib
@@ -163,7 +164,8 @@ def _train(frame_getter: FrameGetter, shown: Mapping[int, np.ndarray], flow: Flo
         for step in range(steps):
             cancel.raise_if_cancelled()
             rgb, prior, truth, weight = _batch(examples, rng)
-            logits = net(rgb, prior)
+            with _fast_precision():
+                logits = net(rgb, prior).float()
             loss = (F.binary_cross_entropy_with_logits(logits, truth, reduction="none") * weight).sum() / weight.sum()
             optimizer.zero_grad()
             loss.backward()
@@ -258,6 +260,15 @@ def _band(prior: np.ndarray, scale: float = 1.0) -> np.ndarray:
         return np.zeros(prior.shape, np.float32)
     distance = _outline_distance(prior) / np.float32(scale)
     return np.clip((BAND_PX + BAND_FADE_PX - distance) / BAND_FADE_PX, 0.0, 1.0).astype(np.float32)
+
+
+def _fast_precision():
+    """bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX: about 4x faster
+    training on such a Xeon, the same J&F on bmx-trees); plain float32 everywhere else."""
+    cpu = torch.cpu
+    native = any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
+                                                                   "_is_amx_tile_supported"))
+    return torch.autocast("cpu", dtype=torch.bfloat16) if native else contextlib.nullcontext()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
