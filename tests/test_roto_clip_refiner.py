@@ -126,3 +126,21 @@ def test_a_project_without_outline_refinement_propagates_without_the_refiner(mon
                               clip=SimpleNamespace(frame_count=3))
     project_roto.propagate_project(project, lambda i: None)
     assert seen["refine_steps"] == expected
+
+
+def test_a_clip_wider_than_the_working_width_is_refined_at_its_own_size(scene):
+    """A 480 px wide clip: the refiner runs 432 px wide and its correction comes back full size."""
+    def big(i):
+        return cv2.resize(scene.frame(i), (480, 360), interpolation=cv2.INTER_LINEAR)
+
+    def mask(i):
+        return cv2.resize(scene.mask(i), (480, 360), interpolation=cv2.INTER_NEAREST)
+
+    flow = FlowField(big, scene.frame_count)
+    refiner = train_clip_refiner(big, {0: mask(0)}, flow, steps=3, seed=2)
+    assert refiner.working_size == (432, 324) and refiner.frame_size == (480, 360)
+    prior = mask(3).astype(np.float32) / 255
+    refined = refiner.refine(big(3), prior)
+    assert refined.shape == (360, 480)
+    far = cv2.distanceTransform((mask(3) == 0).astype(np.uint8), cv2.DIST_L2, 3) > 40
+    assert np.array_equal(refined[far], prior[far])
