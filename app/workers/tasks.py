@@ -73,11 +73,11 @@ def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
 
 def propagate_task(project: Project, opener: Callable = open_reader):
     """Rotoscope every object that has keyframes: ``{object_id: {frame: mask}}`` (keyframes left out)."""
-    from core.roto import project_keyframes, propagated_project_masks
+    from core.roto import project_keyframes, project_refine_steps, propagated_project_masks
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
     clip, width = project.clip, project.settings.working_width
-    refine_steps = None if project.settings.refine_outlines else 0
+    refine_steps = project_refine_steps(project)
 
     def run(progress, cancel) -> dict[int, dict[int, np.ndarray]]:
         with opener(clip.path) as reader:

@@ -5,6 +5,7 @@ from core.roto.matte_ops import matte_to_mask, refine_matte, snap_matte_to_edges
 from core.roto.objects import propagate_objects, resolve_overlaps
 from core.roto.project_roto import (
     project_keyframes,
+    project_refine_steps,
     propagate_project,
     propagated_project_masks,
     propagated_project_results,
@@ -17,6 +18,7 @@ __all__ = [
     "fuse_two_sides",
     "matte_to_mask",
     "project_keyframes",
+    "project_refine_steps",
     "propagate_masks",
     "propagate_objects",
     "propagate_project",

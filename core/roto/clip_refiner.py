@@ -21,6 +21,7 @@ No checkpoint, nothing downloaded: 38 k weights learned in 20 s to 1.5 minutes o
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import threading
 import zlib
@@ -36,7 +37,7 @@ from torch.nn import functional as F
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.matte_model import working_frame_size  # 432 px wide at most: the scale tuned on
+from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 
 STEPS_ENV = "KEYFILL_ROTO_REFINE_STEPS"
@@ -48,7 +49,6 @@ CHANNELS = 32
 BAND_PX = 12.0  # corrected fully up to this far from the prior's outline (working pixels)
 BAND_FADE_PX = 4.0  # then fading to the prior over this many pixels
 ROUND_TRIP_FRAMES = (-4, -2, 2, 4)
-PRIOR_CLAMP = 0.02
 
 FrameGetter = Callable[[int], np.ndarray]
 
@@ -102,17 +102,14 @@ class ClipRefiner:
         rgb, prior = _to_working(frame, self.working_size), _to_working(matte, self.working_size)
         with torch.no_grad():
             logits = self.net(_rgb_tensor(rgb[None]), torch.from_numpy(prior[None, None]))[0, 0].numpy()
-        p = np.clip(prior, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
-        correction = logits - np.log(p / (1 - p))
+        correction = logits - prior_logit(prior)
         if self.working_size != self.frame_size:
             correction = cv2.resize(correction, self.frame_size, interpolation=cv2.INTER_LINEAR)
         correction *= _band(matte, scale=self.frame_size[0] / self.working_size[0])
         # the change the correction makes to the clamped prior, added to the prior itself: where
         # there is no correction the matte comes back exactly as it was
         full = matte.astype(np.float32)
-        clamped = np.clip(full, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
-        logit = np.log(clamped / (1 - clamped))
-        change = _sigmoid(logit + correction) - clamped
+        change = _sigmoid(prior_logit(full) + correction) - np.clip(full, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
         return np.clip(full + change, 0.0, 1.0).astype(np.float32)
 
 
@@ -189,6 +186,7 @@ class _Example:
     rgb: np.ndarray  # (h, w, 3) float32 0..1, working size
     truth: np.ndarray  # (h, w) float32 0/1
     round_trips: list[np.ndarray]  # priors carried away and back, float32 0..1
+    outline: tuple[np.ndarray, np.ndarray]  # (ys, xs) of the true outline, where crops centre
 
 
 def _examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], flow: FlowField,
@@ -197,10 +195,10 @@ def _examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], flow: 
     for frame, mask in sorted(masks.items()):
         full = (mask > 0).astype(np.float32)
         trips = [round_trip_prior(full, frame, d, flow) for d in ROUND_TRIP_FRAMES]
+        truth = (_to_working(full, working) >= 0.5).astype(np.float32)
         examples.append(_Example(
-            _to_working(frame_getter(frame), working).astype(np.float32) / 255,
-            (_to_working(full, working) >= 0.5).astype(np.float32),
-            [_to_working(t, working) for t in trips if t is not None]))
+            _to_working(frame_getter(frame), working).astype(np.float32) / 255, truth,
+            [_to_working(t, working) for t in trips if t is not None], np.nonzero(_outline(truth))))
     return examples
 
 
@@ -214,7 +212,7 @@ def _batch(examples: list[_Example], rng: np.random.Generator):
                 prior = deformed_prior(prior, rng)
         else:
             prior = deformed_prior(example.truth, rng)
-        window = _crop_window(example.truth, rng)
+        window = _crop_window(example.truth.shape, example.outline, rng)
         rgb, prior, truth = example.rgb[window], prior[window], example.truth[window]
         if rng.random() < 0.5:  # exposure jitter: keyframes and frames are not lit the same
             rgb = np.clip(rgb * rng.uniform(0.85, 1.15) + rng.uniform(-0.05, 0.05), 0.0, 1.0)
@@ -230,11 +228,12 @@ def _batch(examples: list[_Example], rng: np.random.Generator):
             torch.from_numpy(np.ascontiguousarray(np.stack(weights))))
 
 
-def _crop_window(truth: np.ndarray, rng: np.random.Generator) -> tuple[slice, slice]:
+def _crop_window(shape: tuple[int, int], outline: tuple[np.ndarray, np.ndarray],
+                 rng: np.random.Generator) -> tuple[slice, slice]:
     """A CROP_PX square, mostly around a point of the true outline (the whole frame if smaller)."""
-    height, width = truth.shape
+    height, width = shape
     size_y, size_x = min(CROP_PX, height), min(CROP_PX, width)
-    ys, xs = np.nonzero(_outline(truth))
+    ys, xs = outline
     if len(ys) and rng.random() < 0.9:
         i = int(rng.integers(len(ys)))
         cy, cx = ys[i] + rng.integers(-20, 21), xs[i] + rng.integers(-20, 21)
@@ -264,14 +263,18 @@ def _band(prior: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return np.clip((BAND_PX + BAND_FADE_PX - distance) / BAND_FADE_PX, 0.0, 1.0).astype(np.float32)
 
 
+@functools.cache
+def _native_bfloat16() -> bool:
+    cpu = torch.cpu
+    return any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
+                                                                 "_is_amx_tile_supported"))
+
+
 def _fast_precision():
     """bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX: with channels-last
     tensors 0.07 s a step instead of 0.25 on a 2-core Xeon, the same J&F on bmx-trees); plain
     float32 everywhere else (0.20 s a step channels-last)."""
-    cpu = torch.cpu
-    native = any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
-                                                                   "_is_amx_tile_supported"))
-    return torch.autocast("cpu", dtype=torch.bfloat16) if native else contextlib.nullcontext()
+    return torch.autocast("cpu", dtype=torch.bfloat16) if _native_bfloat16() else contextlib.nullcontext()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

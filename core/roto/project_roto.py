@@ -90,6 +90,12 @@ def propagated_project_results(
     )
 
 
+def project_refine_steps(project: Project) -> int | None:
+    """The clip refiner's steps for ``project``: its default (None) when the project's
+    ``refine_outlines`` setting is on, 0 (off) when it is off."""
+    return None if project.settings.refine_outlines else 0
+
+
 def propagate_project(
     project: Project,
     frame_of: Callable[[int], np.ndarray],
@@ -104,8 +110,8 @@ def propagate_project(
 
     ``refine_steps`` None: the clip refiner's default when the project's ``refine_outlines`` is on,
     off when it is off."""
-    if refine_steps is None and not project.settings.refine_outlines:
-        refine_steps = 0
+    if refine_steps is None:
+        refine_steps = project_refine_steps(project)
     masks = propagated_project_masks(
         project_keyframes(project), frame_of, project.clip.frame_count,
         working_width=project.settings.working_width, frames=frames, matte_model=matte_model,
