@@ -13,8 +13,9 @@ def test_roto_speed_reports_seconds_per_frame_at_both_sizes(tmp_path):
     rows = roto_speed(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", matte_model=model, frames=6,
                       refine_steps=2)
     assert [(r["size"], r["method"]) for r in rows] == [
-        (size, method) for size in SIZES for method in ("classical", "clip refiner", "learned correction")]
+        (size, method) for size in SIZES for method in (
+        "classical", "clip refiner", "clip refiner, keyframe added", "learned correction")]
     for row in rows:
         assert row["frames"] == 5  # frames 1-5 from keyframe 0
         assert 0 < row["seconds_per_frame"] < 60
-        assert (row["training_seconds"] > 0) == (row["method"] == "clip refiner")
+        assert (row["training_seconds"] > 0) == row["method"].startswith("clip refiner")

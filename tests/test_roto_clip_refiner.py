@@ -12,9 +12,17 @@ from core.flow import FlowField
 from core.metrics.segmentation import region_similarity
 from core.progress import CancelToken, Cancelled
 from core.roto import propagate_masks
-from core.roto.clip_refiner import ClipRefinerNet, refine_steps, train_clip_refiner
+from core.roto.clip_refiner import ClipRefinerNet, forget_refiners, refine_steps, train_clip_refiner
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 from tests.roto_scenes import SlidingSquares
+
+
+@pytest.fixture(autouse=True)
+def no_kept_refiners():
+    """Each test trains from scratch: no warm start from a refiner another test left behind."""
+    forget_refiners()
+    yield
+    forget_refiners()
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +86,29 @@ def test_training_is_deterministic_cached_and_leaves_torch_random_state_alone(sc
     assert train_clip_refiner(scene.frame, keyframes, flow, steps=3, seed=5) is first  # cached
     other = train_clip_refiner(scene.frame, {0: scene.mask(0)[:, ::-1].copy()}, flow, steps=3, seed=5)
     assert other is not first
+
+
+def test_new_keyframes_start_from_the_refiner_that_knows_some_of_them_and_train_a_third(scene):
+    flow = flow_of(scene)
+    totals = []
+    track = lambda done, total, message: totals.append(total)  # noqa: E731
+    first = train_clip_refiner(scene.frame, {0: scene.mask(0)}, flow, steps=9, seed=2, progress=track)
+    assert totals[-1] == 9
+    added = train_clip_refiner(scene.frame, {0: scene.mask(0), 11: scene.mask(11)}, flow, steps=9, seed=2,
+                               progress=track)
+    assert totals[-1] == 3 and added is not first  # warm: a third of the steps
+    assert any(not torch.equal(a, b) for a, b in zip(added.net.parameters(), first.net.parameters()))
+    corrected = cv2.erode(scene.mask(11), np.ones((3, 3), np.uint8))  # keyframe 11 edited
+    totals.clear()
+    train_clip_refiner(scene.frame, {0: scene.mask(0), 11: corrected}, flow, steps=9, seed=2, progress=track)
+    assert totals[-1] == 3  # keyframe 0 unchanged: warm again
+    totals.clear()
+    train_clip_refiner(scene.frame, {5: scene.mask(5)}, flow, steps=9, seed=2, progress=track)
+    assert totals[-1] == 9  # another object: nothing in common, from scratch
+    forget_refiners()
+    totals.clear()
+    train_clip_refiner(scene.frame, {0: scene.mask(0), 11: scene.mask(11)}, flow, steps=9, seed=2, progress=track)
+    assert totals[-1] == 9
 
 
 def test_nothing_to_learn_gives_no_refiner(scene, monkeypatch):

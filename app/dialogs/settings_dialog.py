@@ -42,7 +42,8 @@ class SettingsDialog(QDialog):
         self.refine.setEnabled(refine_outlines is not None)
         self.refine.setToolTip("Propagate masks: a small network learns the object from your keyframes and "
                                "pulls every propagated mask onto its outline (up to 1.5 minutes more per object "
-                               "on a laptop CPU; much better edges)")
+                               "on a laptop CPU, a third of that after adding or fixing a keyframe; much "
+                               "better edges)")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
