@@ -12,7 +12,13 @@ from core.flow import FlowField
 from core.metrics.segmentation import region_similarity
 from core.progress import CancelToken, Cancelled
 from core.roto import propagate_masks
-from core.roto.clip_refiner import ClipRefinerNet, forget_refiners, refine_steps, train_clip_refiner
+from core.roto.clip_refiner import (
+    ClipRefinerNet,
+    adapt_clip_refiner,
+    forget_refiners,
+    refine_steps,
+    train_clip_refiner,
+)
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 from tests.roto_scenes import SlidingSquares
 
@@ -131,16 +137,39 @@ def test_training_reports_progress_and_can_be_cancelled(scene):
         train_clip_refiner(scene.frame, {3: scene.mask(3)}, flow, steps=4, seed=9, cancel=token)
 
 
-def test_propagation_with_the_refiner_is_the_same_for_a_few_frames_as_for_the_clip(scene):
+def test_propagation_with_the_refiner_is_deterministic_and_changes_the_classical_mattes(scene):
     flow = flow_of(scene)
     keyframes = {0: scene.mask(0), 11: scene.mask(11)}
     whole = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=6)
-    some = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, frames=[5, 6],
-                           refine_steps=6)
+    forget_refiners()
+    again = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=6)
+    some = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, frames=[5, 6], refine_steps=6)
     off = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=0)
-    assert np.array_equal(some[5].matte, whole[5].matte) and np.array_equal(some[6].matte, whole[6].matte)
+    assert all(np.array_equal(again[f].matte, whole[f].matte) for f in whole)
+    assert sorted(some) == [5, 6]
     assert any(not np.array_equal(whole[f].matte, off[f].matte) for f in range(1, 11))
     assert np.array_equal(whole[0].mask, keyframes[0]) and whole[0].is_keyframe
+
+
+def test_the_refiner_adapts_to_its_own_answers_on_the_propagated_frames(scene):
+    flow = flow_of(scene)
+    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    refiner = train_clip_refiner(scene.frame, keyframes, flow, steps=60, seed=1)
+    shrink = np.ones((5, 5), np.uint8)
+    mattes = {f: cv2.erode(scene.mask(f), shrink) for f in range(1, 11)}  # fused mattes, uint8, 2 px in
+    seen = []
+    adapted = adapt_clip_refiner(refiner, scene.frame, keyframes, mattes, flow,
+                                 progress=lambda done, total, message: seen.append((done, total, message)))
+    assert adapted is not refiner and seen[-1][:2] == (20, 20)  # a third of the refiner's steps
+    assert "propagated frames" in seen[-1][2]
+    assert any(not torch.equal(a, b) for a, b in zip(adapted.net.parameters(), refiner.net.parameters()))
+    assert adapt_clip_refiner(refiner, scene.frame, keyframes, mattes, flow) is adapted  # kept
+    truth = scene.mask(6) > 0
+    shrunk = mattes[6].astype(np.float32) / 255
+    before = region_similarity(shrunk >= 0.5, truth)
+    assert region_similarity(adapted.refine(scene.frame(6), shrunk) >= 0.5, truth) > before + 0.05
+    empty = {f: np.zeros_like(m) for f, m in mattes.items()}  # answers with no object: nothing to learn
+    assert adapt_clip_refiner(refiner, scene.frame, keyframes, empty, flow) is refiner
 
 
 @pytest.mark.parametrize("refine_outlines, expected", [(True, None), (False, 0)])

@@ -114,8 +114,13 @@ def roto_methods(matte_model=None) -> dict[str, Method]:
     """Method name → a function with :func:`core.roto.warp_first_keyframe_masks`'s signature
     returning ``{frame: (H, W) uint8 0/255 mask}``; ``learned`` only with a ``matte_model``."""
     from core.roto import propagate_masks, warp_first_keyframe_masks
+    from core.roto.clip_refiner import forget_refiners
 
     def propagation(*args, **kwargs) -> dict[int, np.ndarray]:
+        # every setting from scratch, as a first propagation: a clip refiner kept from another
+        # setting would warm-start this one (the every-20 run would start from what the 1-keyframe
+        # run learned), and scores would depend on the order settings run in
+        forget_refiners()
         return {f: r.mask for f, r in propagate_masks(*args, **kwargs).items()}
 
     methods: dict[str, Method] = {"baseline": warp_first_keyframe_masks, "propagation": propagation}

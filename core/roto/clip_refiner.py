@@ -53,6 +53,7 @@ BAND_PX = 12.0  # corrected fully up to this far from the prior's outline (worki
 BAND_FADE_PX = 4.0  # then fading to the prior over this many pixels
 ROUND_TRIP_FRAMES = (-4, -2, 2, 4)
 WARM_START_DIVISOR = 3  # starting from a refiner that knows some of the keyframes: steps // 3
+ADAPT_FRAMES = 64  # propagated frames whose answers the refiner also learns from, at most
 
 FrameGetter = Callable[[int], np.ndarray]
 
@@ -101,6 +102,7 @@ class ClipRefiner:
     frame_size: tuple[int, int]  # (width, height) of the clip
     working_size: tuple[int, int]  # (width, height) the network runs at
     keyframes: frozenset[tuple[int, int]] = frozenset()  # (frame, digest of its pixels and mask) learned from
+    steps: int = DEFAULT_STEPS  # asked for its training (a warm start trains fewer)
 
     def refine(self, frame: np.ndarray, matte: np.ndarray) -> np.ndarray:
         """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8)."""
@@ -131,8 +133,8 @@ def train_clip_refiner(
     """Train a refiner on the keyframes ``{frame: (H, W) uint8 0/255 mask}`` of one object.
 
     Returns None when there is nothing to learn from (no keyframe shows the object, or ``steps``
-    is 0). Deterministic for a given ``seed`` and history, so propagating a few frames gives them
-    the masks a whole-clip run gives; leaves torch's global random state as it was. The last few
+    is 0). Deterministic for a given ``seed`` and history (the refiners kept, see below); leaves
+    torch's global random state as it was. The last few
     refiners are kept, keyed by the keyframes' pixels and masks; when one of them learned from some
     of the same keyframes (the user added or corrected a keyframe and propagates again), training
     starts from its weights and takes a third of the steps (:data:`WARM_START_DIVISOR`). Raises
@@ -149,15 +151,77 @@ def train_clip_refiner(
             _cache.move_to_end(key)
             return _cache[key]
         start = next((r for r in reversed(_cache.values()) if r.keyframes & keyframes), None)
-    if start is not None:
-        steps = max(1, steps // WARM_START_DIVISOR)
-    refiner = _train(frame_getter, shown, flow, steps, seed, progress, cancel, start)
-    refiner.keyframes = keyframes
+    trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
+    width, height = flow.frame_size
+    working = working_frame_size(width, height)
+    examples = _examples(frame_getter, shown, flow, working)
+    refiner = _train(examples, (width, height), working, trained, seed, start, keyframes,
+                     "Learning the object's outline from the keyframes", progress, cancel)
+    refiner.steps = steps
+    _keep(key, refiner)
+    return refiner
+
+
+def adapt_clip_refiner(
+    refiner: ClipRefiner,
+    frame_getter: FrameGetter,
+    keyframe_masks: Mapping[int, np.ndarray],
+    mattes: Mapping[int, np.ndarray],
+    flow: FlowField,
+    *,
+    seed: int = 0,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> ClipRefiner:
+    """``refiner`` fine-tuned on its own answers for the propagated frames (self-training).
+
+    mattes: ``{frame: (H, W) fused matte}`` (uint8 0..255 or float32 0..1) of the frames being
+    propagated. The refiner's masks for up to :data:`ADAPT_FRAMES` of them (evenly spread) join the
+    keyframes as training targets, half of each batch, for a third of the refiner's steps, starting
+    from its weights: the object and its background as they look away from the keyframes (the
+    rider behind the tree), which the keyframes alone never show. On bmx-trees (two seeds) +0.5 and
+    +1.8 J&F with keyframes every 20 frames, +2.4 and +4.4 from one keyframe (docs/quality.md).
+    Deterministic and kept like :func:`train_clip_refiner`'s refiners (keyed by the keyframes and
+    the mattes); Cancelled between steps.
+    """
+    shown = {k: m for k, m in keyframe_masks.items() if m.any()}
+    chosen = sorted(mattes)
+    if len(chosen) > ADAPT_FRAMES:
+        chosen = [chosen[i] for i in np.linspace(0, len(chosen) - 1, ADAPT_FRAMES).round().astype(int)]
+    digest = zlib.crc32(repr(("adapted", sorted(refiner.keyframes), chosen, refiner.steps, seed)).encode())
+    for frame in chosen:
+        digest = zlib.crc32(np.ascontiguousarray(mattes[frame]), digest)
+    with _cache_lock:
+        if digest in _cache:
+            _cache.move_to_end(digest)
+            return _cache[digest]
+    working = refiner.working_size
+    answers = []
+    for frame in chosen:
+        cancel.raise_if_cancelled()
+        image, matte = frame_getter(frame), mattes[frame]
+        matte = matte.astype(np.float32) / 255 if matte.dtype == np.uint8 else matte
+        truth = (_to_working(refiner.refine(image, matte), working) >= 0.5).astype(np.float32)
+        if truth.any():
+            answers.append(_Example(_to_working(image, working).astype(np.float32) / 255, truth, [],
+                                    np.nonzero(_outline(truth))))
+    if not answers or not shown:
+        return refiner
+    examples = _examples(frame_getter, shown, flow, working)
+    examples = examples * max(1, len(answers) // len(examples)) + answers  # keyframes: half the crops
+    adapted = _train(examples, refiner.frame_size, working, max(1, refiner.steps // WARM_START_DIVISOR),
+                     seed + 1, refiner, refiner.keyframes,
+                     "Learning the object's outline from the propagated frames", progress, cancel)
+    adapted.steps = refiner.steps
+    _keep(digest, adapted)
+    return adapted
+
+
+def _keep(key: int, refiner: ClipRefiner) -> None:
     with _cache_lock:
         _cache[key] = refiner
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
-    return refiner
 
 
 def forget_refiners() -> None:
@@ -166,11 +230,9 @@ def forget_refiners() -> None:
         _cache.clear()
 
 
-def _train(frame_getter: FrameGetter, shown: Mapping[int, np.ndarray], flow: FlowField, steps: int,
-           seed: int, progress: ProgressFn, cancel: CancelToken, start: ClipRefiner | None) -> ClipRefiner:
-    width, height = flow.frame_size
-    working = working_frame_size(width, height)
-    examples = _examples(frame_getter, shown, flow, working)
+def _train(examples: list[_Example], frame_size: tuple[int, int], working: tuple[int, int], steps: int,
+           seed: int, start: ClipRefiner | None, keyframes: frozenset[tuple[int, int]], message: str,
+           progress: ProgressFn, cancel: CancelToken) -> ClipRefiner:
     rng = np.random.default_rng(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -189,8 +251,8 @@ def _train(frame_getter: FrameGetter, shown: Mapping[int, np.ndarray], flow: Flo
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            progress(step + 1, steps, "Learning the object's outline from the keyframes")
-    return ClipRefiner(net.eval(), (width, height), working)
+            progress(step + 1, steps, message)
+    return ClipRefiner(net.eval(), frame_size, working, keyframes)
 
 
 def _keyframe_digest(frame: np.ndarray, mask: np.ndarray) -> int:

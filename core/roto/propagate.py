@@ -4,7 +4,8 @@ Every frame between two keyframes gets the left keyframe's matte carried forward
 one's carried backward along the object's motion (:mod:`core.roto.carry`), each re-anchored frame
 by frame on where the frame differs from its background (:mod:`core.roto.background_cue`), fused
 pixel by pixel by temporal distance and carried confidence, pulled onto the object's outline by a
-small network learned from this clip's keyframes (:mod:`core.roto.clip_refiner`), then
+small network learned from this clip's keyframes, then fine-tuned on its own answers for the frames
+being propagated (:mod:`core.roto.clip_refiner`), then
 (optionally) snapped to the frame's colour edges and thresholded at 0.5. Frames before the first /
 after the last keyframe use the one keyframe they have. Keyframes themselves are returned exactly as painted.
 
@@ -24,7 +25,7 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
-from core.roto.clip_refiner import train_clip_refiner
+from core.roto.clip_refiner import adapt_clip_refiner, train_clip_refiner
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.matte_model import MatteModel
@@ -100,18 +101,31 @@ def propagate_masks(
         refiner = train_clip_refiner(frame_getter, keyframe_masks, flow, steps=refine_steps,
                                      progress=progress, cancel=cancel)
     cue = BackgroundCue(frame_getter, flow) if reanchor else None
-    for segment in segments:
-        sides = [k for k in (segment.left, segment.right) if k is not None]
-        for frame, matte, confidence in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel):
-            if refiner is not None:
-                matte = refiner.refine(frame_getter(frame), matte)
-            if matte_model is not None:
-                matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
-            if edge_snap:
-                matte = snap_matte_to_edges(frame_getter(frame), matte)
-            matte_u8 = matte_to_uint8(matte)
-            results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence)
+    fused = (item for segment in segments
+             for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
+    if refiner is not None:  # every fused matte first, then the refiner adapted to them
+        fused = [(frame, matte_to_uint8(matte), confidence) for frame, matte, confidence in fused]
+        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, {f: m for f, m, _ in fused}, flow,
+                                     progress=progress, cancel=cancel)
+    for frame, matte, confidence in fused:
+        sides = _neighbour_keyframes(frame, keyframe_masks)
+        if refiner is not None:
+            cancel.raise_if_cancelled()
+            matte = refiner.refine(frame_getter(frame), matte.astype(np.float32) / 255)
+        if matte_model is not None:
+            matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
+        if edge_snap:
+            matte = snap_matte_to_edges(frame_getter(frame), matte)
+        matte_u8 = matte_to_uint8(matte)
+        results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence)
     return dict(sorted(results.items()))
+
+
+def _neighbour_keyframes(frame: int, keyframe_masks: Mapping[int, np.ndarray]) -> list[int]:
+    """The nearest keyframe before ``frame`` and after it (one of them at the clip's ends)."""
+    keyframes = sorted(keyframe_masks)
+    position = bisect.bisect_left(keyframes, frame)
+    return keyframes[max(0, position - 1):position + 1]
 
 
 def frames_affected_by(keyframe_index: int, keyframes: Iterable[int], frame_count: int) -> list[int]:
