@@ -41,8 +41,8 @@ class SettingsDialog(QDialog):
         self.refine.setChecked(refine_outlines is not False)
         self.refine.setEnabled(refine_outlines is not None)
         self.refine.setToolTip("Propagate masks: a small network learns the object from your keyframes and "
-                               "pulls every propagated mask onto its outline (up to 1.5 minutes more per object "
-                               "on a laptop CPU, a third of that after adding or fixing a keyframe; much "
+                               "pulls every propagated mask onto its outline (up to 2 minutes more per object "
+                               "on a laptop CPU, half of that after adding or fixing a keyframe; much "
                                "better edges)")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)

@@ -13,6 +13,9 @@ itself*, at propagation time, from the keyframes alone:
 - training pairs: each keyframe's true mask damaged on purpose (:mod:`core.roto.prior_deform`:
   random deformations, and the mask carried a few frames along the clip's flow and back), with the
   true mask as the target; crops around the outline, mirrored, with exposure jitter;
+- self-training (:func:`adapt_clip_refiner`, as OnAVOS does): once the frames being propagated
+  have their fused mattes, the refiner's own answers for them join the keyframes as targets for a
+  third more steps, so it also learns the object where no keyframe shows it;
 - use: each propagated (fused) matte is corrected within :data:`BAND_PX` of its outline.
 
 No checkpoint, nothing downloaded: 38 k weights learned in 20 s to 1.5 minutes on two CPU cores.
