@@ -60,7 +60,8 @@ ADAPT_FRAMES = 64  # propagated frames whose answers the refiner also learns fro
 
 FrameGetter = Callable[[int], np.ndarray]
 
-_CACHE_SIZE = 4  # refiners kept: re-propagating unchanged keyframes (another object, undo) is free
+_CACHE_SIZE = 8  # refiners kept (each object's and its self-trained one): re-propagating unchanged
+# keyframes (another object, undo) is free
 _cache: OrderedDict[int, ClipRefiner] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -194,6 +195,8 @@ def adapt_clip_refiner(
     digest = zlib.crc32(repr(("adapted", sorted(refiner.keyframes), chosen, refiner.steps, seed)).encode())
     for frame in chosen:
         digest = zlib.crc32(np.ascontiguousarray(mattes[frame]), digest)
+    for weights in refiner.net.state_dict().values():  # this refiner, not another of the same keyframes
+        digest = zlib.crc32(weights.float().numpy().tobytes(), digest)
     with _cache_lock:
         if digest in _cache:
             _cache.move_to_end(digest)
