@@ -7,6 +7,7 @@ with ``--mattes``, the soft mattes (0..255) the masks are thresholded from.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -53,11 +54,12 @@ def run(args) -> int:
             working_width=args.working_width, matte_model=matte_model, refine_steps=args.refine_steps,
             progress=TerminalProgress("rotoscoping"),
         )
-    masks, mattes = combined_objects(results, info.frame_count)
-    out = export_mattes(masks, info, Path(args.output), progress=TerminalProgress("masks"))
+    out = export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
+                        progress=TerminalProgress("masks"))
     print(f"wrote {info.frame_count} masks to {out}")
     if args.mattes:
-        out = export_mattes(mattes, info, Path(args.mattes), progress=TerminalProgress("mattes"))
+        out = export_mattes(combined_objects(results, info.frame_count, "matte"), info, Path(args.mattes),
+                            progress=TerminalProgress("mattes"))
         print(f"wrote {info.frame_count} mattes to {out}")
     return 0
 
@@ -75,11 +77,8 @@ def chosen_matte_model(choice: str):
     return model
 
 
-def combined_objects(results: dict, frame_count: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per frame, the union of the objects' masks and the maximum of their mattes (``(H, W)`` uint8)."""
-    masks, mattes = [], []
+def combined_objects(results: dict, frame_count: int, field: str) -> Iterator[np.ndarray]:
+    """Per frame, the union of the objects' masks (``field="mask"``) or the maximum of their mattes
+    (``"matte"``), ``(H, W)`` uint8; made one frame at a time as it is written, not all kept."""
     for frame in range(frame_count):
-        on_frame = [per_frame[frame] for per_frame in results.values()]
-        masks.append(np.maximum.reduce([r.mask for r in on_frame]))
-        mattes.append(np.maximum.reduce([r.matte for r in on_frame]))
-    return masks, mattes
+        yield np.maximum.reduce([getattr(per_frame[frame], field) for per_frame in results.values()])
