@@ -34,7 +34,8 @@ def add_parser(subparsers) -> None:
                    "'auto' (resources/models/keyfill-roto.pt when it loads) or 'none' (classical only)")
     p.add_argument("--refine-steps", type=int, default=None,
                    help="training steps of the clip refiner, learned from the keyframes to pull every "
-                   "propagated matte onto the object's outline (default 300: 20 s to 1.5 min on 2 CPU cores; "
+                   "propagated matte onto the object's outline, then on its own answers for the propagated frames "
+                   "(default 300: 30 s to 2 min on 2 CPU cores; "
                    "0 turns it off)")
     p.set_defaults(run=run)
 
