@@ -103,10 +103,11 @@ def propagate_masks(
     cue = BackgroundCue(frame_getter, flow) if reanchor else None
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
-    if refiner is not None:  # every fused matte first, then the refiner adapted to them
-        fused = [(frame, matte_to_uint8(matte), confidence) for frame, matte, confidence in fused]
-        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, {f: m for f, m, _ in fused}, flow,
-                                     progress=progress, cancel=cancel)
+    if refiner is not None:  # every fused matte first (uint8), then the refiner adapted to them
+        kept = {frame: (matte_to_uint8(matte), confidence) for frame, matte, confidence in fused}
+        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, {f: m for f, (m, _) in kept.items()},
+                                     flow, progress=progress, cancel=cancel)
+        fused = ((frame, *kept.pop(frame)) for frame in list(kept))  # each let go once refined
     for frame, matte, confidence in fused:
         sides = _neighbour_keyframes(frame, keyframe_masks)
         if refiner is not None:
