@@ -53,7 +53,7 @@ def run(args) -> int:
         results = propagated_project_results(
             project_keyframes(project), reader.frame, info.frame_count,
             working_width=args.working_width, matte_model=matte_model, refine_steps=args.refine_steps,
-            progress=TerminalProgress("rotoscoping"),
+            compact=True, progress=TerminalProgress("rotoscoping"),  # PNG-compressed: long 4K clips fit
         )
     out = export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
                         progress=TerminalProgress("masks"))

@@ -7,7 +7,7 @@ objects painted over each other on the same keyframe stay as painted).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, MutableMapping
 
 import numpy as np
 
@@ -27,21 +27,23 @@ def propagate_objects(
     edge_snap: bool = False,
     refine_steps: int | None = None,
     matte_model=None,
+    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
-) -> dict[int, dict[int, RotoResult]]:
+) -> dict[int, MutableMapping[int, RotoResult]]:
     """``{object_id: {frame: RotoResult}}`` for every object, with no two masks overlapping.
 
     keyframes_by_object: ``{object_id: {frame: (H, W) uint8 0/255 mask}}``; every object needs at
     least one keyframe (MaskError otherwise, as in :func:`propagate_masks`). The objects share one
     flow cache, so flows are computed once for all of them. Progress runs over all objects.
     matte_model, refine_steps: the learned corrections, as in :func:`propagate_masks` (each object
-    gets a clip refiner trained on its own keyframes).
+    gets a clip refiner trained on its own keyframes). compact: each object's results in a
+    PNG-compressed :class:`~core.roto.compact_results.CompactResults` instead of a dict.
     """
     flow = flow if flow is not None else FlowField(frame_getter, frame_count)
     frames = None if frames is None else sorted(set(frames))
     object_ids = list(keyframes_by_object)
-    per_object: dict[int, dict[int, RotoResult]] = {}
+    per_object: dict[int, MutableMapping[int, RotoResult]] = {}
     for position, object_id in enumerate(object_ids):
 
         def object_progress(done: int, total: int, message: str, position=position) -> None:
@@ -57,10 +59,11 @@ def propagate_objects(
             edge_snap=edge_snap,
             refine_steps=refine_steps,
             matte_model=matte_model,
+            compact=compact,
             progress=object_progress,
             cancel=cancel,
         )
-    all_frames = sorted({f for results in per_object.values() for f in results})
+    all_frames = sorted({f for results in per_object.values() for f in results}) if len(per_object) > 1 else []
     for frame in all_frames:
         on_frame = {i: results[frame] for i, results in per_object.items() if frame in results}
         for object_id, result in resolve_overlaps(on_frame).items():

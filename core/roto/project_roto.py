@@ -8,7 +8,7 @@ The window takes :func:`project_keyframes` on its own thread and runs
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, MutableMapping
 
 import numpy as np
 
@@ -76,17 +76,19 @@ def propagated_project_results(
     frames: Iterable[int] | None = None,
     matte_model: MatteModel | str | None = "auto",
     refine_steps: int | None = None,
+    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
-) -> dict[int, dict[int, RotoResult]]:
+) -> dict[int, MutableMapping[int, RotoResult]]:
     """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
-    ``matte_model`` and ``refine_steps`` as in :func:`propagated_project_masks`."""
+    ``matte_model`` and ``refine_steps`` as in :func:`propagated_project_masks`; ``compact``: each
+    object's results PNG-compressed (:class:`~core.roto.compact_results.CompactResults`)."""
     if matte_model == "auto":
         matte_model = find_matte_model()
     flow = FlowField(frame_of, frame_count, working_width=working_width)
     return propagate_objects(
         frame_of, frame_count, keyframes, flow=flow, frames=frames, matte_model=matte_model,
-        refine_steps=refine_steps, progress=progress, cancel=cancel,
+        refine_steps=refine_steps, compact=compact, progress=progress, cancel=cancel,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, MutableMapping
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.clip_refiner import adapt_clip_refiner, train_clip_refiner
+from core.roto.compact_results import CompactResults, MatteView
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.matte_model import MatteModel
@@ -62,9 +63,10 @@ def propagate_masks(
     edge_snap: bool = False,
     refine_steps: int | None = None,
     matte_model: MatteModel | None = None,
+    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
-) -> dict[int, RotoResult]:
+) -> Mapping[int, RotoResult]:
     """Masks of one object on ``frames`` (default: every frame) from its keyframe masks.
 
     frame_getter(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
@@ -79,6 +81,9 @@ def propagate_masks(
         default (``$KEYFILL_ROTO_REFINE_STEPS`` or 300), 0: off.
     matte_model: the learned correction (:mod:`core.roto.matte_model`) applied to each fused
         matte, given the frame and its neighbouring keyframes; None: the classical result.
+    compact: keep the results (and the fused mattes the refiner learns from) PNG-compressed, in a
+        :class:`~core.roto.compact_results.CompactResults` returned instead of a dict (long clips at
+        high resolution: tens of kilobytes a frame instead of megabytes).
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
     Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;
     Cancelled (between frames) when ``cancel`` is set.
@@ -86,7 +91,10 @@ def propagate_masks(
     flow = flow if flow is not None else FlowField(frame_getter, frame_count)
     keyframe_masks = checked_keyframes(keyframes, frame_count, flow.frame_size)
     wanted = checked_frames(frames, frame_count)
-    results = {k: _keyframe_result(keyframe_masks[k]) for k in wanted if k in keyframe_masks}
+    results: MutableMapping[int, RotoResult] = CompactResults() if compact else {}
+    for k in wanted:
+        if k in keyframe_masks:
+            results[k] = _keyframe_result(keyframe_masks[k])
     segments = _segments(sorted(keyframe_masks), [f for f in wanted if f not in keyframe_masks])
     total = sum(segment.carried_frame_count for segment in segments)
     done = 0
@@ -104,22 +112,32 @@ def propagate_masks(
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
     if refiner is not None:  # every fused matte first (uint8), then the refiner adapted to them
-        kept = {frame: (matte_to_uint8(matte), confidence) for frame, matte, confidence in fused}
-        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, {f: m for f, (m, _) in kept.items()},
-                                     flow, progress=progress, cancel=cancel)
-        fused = ((frame, *kept.pop(frame)) for frame in list(kept))  # each let go once refined
+        kept: MutableMapping[int, RotoResult] = CompactResults() if compact else {}
+        for frame, matte, confidence in fused:
+            matte = matte_to_uint8(matte)
+            kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
+        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, MatteView(kept), flow,
+                                     progress=progress, cancel=cancel)
+        fused = _drained(kept)
     for frame, matte, confidence in fused:
         sides = _neighbour_keyframes(frame, keyframe_masks)
         if refiner is not None:
             cancel.raise_if_cancelled()
-            matte = refiner.refine(frame_getter(frame), matte.astype(np.float32) / 255)
+            matte = refiner.refine(frame_getter(frame), _expand(matte))
         if matte_model is not None:
             matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
         if edge_snap:
             matte = snap_matte_to_edges(frame_getter(frame), matte)
         matte_u8 = matte_to_uint8(matte)
         results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence)
-    return dict(sorted(results.items()))
+    return results if compact else dict(sorted(results.items()))
+
+
+def _drained(kept: MutableMapping[int, RotoResult]):
+    """``(frame, matte, confidence)`` of each kept result, each let go as it is read."""
+    for frame in list(kept):
+        result = kept.pop(frame)
+        yield frame, result.matte, result.confidence
 
 
 def _neighbour_keyframes(frame: int, keyframe_masks: Mapping[int, np.ndarray]) -> list[int]:
