@@ -28,8 +28,8 @@ def roto_speed(clip: Path, keyframe_folder: Path, *, matte_model=None, frames: i
     from core.flow import FlowField
     from core.masks import read_mask_folder
     from core.roto import propagate_masks
-    from core.roto.clip_refiner import refine_steps as default_steps
     from core.roto.clip_refiner import forget_refiners, train_clip_refiner
+    from core.roto.clip_refiner import refine_steps as default_steps
     from core.video import open_clip
 
     with open_clip(clip) as reader:

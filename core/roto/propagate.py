@@ -4,10 +4,10 @@ Every frame between two keyframes gets the left keyframe's matte carried forward
 one's carried backward along the object's motion (:mod:`core.roto.carry`), each re-anchored frame
 by frame on where the frame differs from its background (:mod:`core.roto.background_cue`), fused
 pixel by pixel by temporal distance and carried confidence, pulled onto the object's outline by a
-small network learned from this clip's keyframes, then fine-tuned on its own answers for the frames
-being propagated (:mod:`core.roto.clip_refiner`), then
-(optionally) snapped to the frame's colour edges and thresholded at 0.5. Frames before the first /
-after the last keyframe use the one keyframe they have. Keyframes themselves are returned exactly as painted.
+small network learned from this clip's keyframes and then from its own answers for the frames
+being propagated (:mod:`core.roto.clip_refiner`), then (optionally) snapped to the frame's colour
+edges and thresholded at 0.5. Frames before the first / after the last keyframe use the one
+keyframe they have. Keyframes themselves are returned exactly as painted.
 
 Editing one keyframe only changes the frames up to its neighbouring keyframes
 (:func:`frames_affected_by`); pass those as ``frames=`` to recompute only them.
@@ -119,13 +119,14 @@ def propagate_masks(
         refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, MatteView(kept), flow,
                                      progress=progress, cancel=cancel)
         fused = _drained(kept)
+    sides = {frame: [k for k in (segment.left, segment.right) if k is not None]
+             for segment in segments for frame in segment.frames}
     for frame, matte, confidence in fused:
-        sides = _neighbour_keyframes(frame, keyframe_masks)
         if refiner is not None:
             cancel.raise_if_cancelled()
             matte = refiner.refine(frame_getter(frame), _expand(matte))
         if matte_model is not None:
-            matte = matte_model.refine(frame, matte, sides, keyframe_masks, frame_getter, flow)
+            matte = matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_getter, flow)
         if edge_snap:
             matte = snap_matte_to_edges(frame_getter(frame), matte)
         matte_u8 = matte_to_uint8(matte)
@@ -138,13 +139,6 @@ def _drained(kept: MutableMapping[int, RotoResult]):
     for frame in list(kept):
         result = kept.pop(frame)
         yield frame, result.matte, result.confidence
-
-
-def _neighbour_keyframes(frame: int, keyframe_masks: Mapping[int, np.ndarray]) -> list[int]:
-    """The nearest keyframe before ``frame`` and after it (one of them at the clip's ends)."""
-    keyframes = sorted(keyframe_masks)
-    position = bisect.bisect_left(keyframes, frame)
-    return keyframes[max(0, position - 1):position + 1]
 
 
 def frames_affected_by(keyframe_index: int, keyframes: Iterable[int], frame_count: int) -> list[int]:
