@@ -42,6 +42,9 @@ from core.flow import FlowField, apply_homography, follow_working_flow, sample_a
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _HOLES_KEPT = 32
+PREVIOUS_FILL_CONFIDENCE = 0.3  # a pixel carried from the previous filled frame (fill_clip only)
+SPREAD_LEVELS = 24.0  # 8-bit levels of candidate disagreement at which confidence falls to 1/e
+DISTANCE_FRAMES = 12.0  # frames to the nearest source at which confidence halves
 CANDIDATES = 5  # source pixels whose median fills a hole pixel
 NEAR_DISTANCE = 4  # frames: sources this near may lend moving pixels too
 
@@ -60,6 +63,21 @@ class FillStats:
     def flow_coverage(self) -> float:
         """Fraction 0..1 of the hole filled along the flow (other frames or the previous fill)."""
         return (self.from_frames + self.from_previous) / self.hole_pixels if self.hole_pixels else 1.0
+
+
+@dataclass(frozen=True)
+class Prealigned:
+    """One frame as the flow fill leaves it, for the network ("+prealign", full resolution).
+
+    ``rgb``: ``(H, W, 3)`` uint8, the flow fill's result (the source outside ``hole``);
+    ``hole``: ``(H, W)`` bool, the grown mask that was filled; ``confidence``: ``(H, W)`` float32
+    0..1, 0 outside the hole and where no frame showed the background (Telea's pixels), higher
+    where more source frames agree on the colour and the nearest of them is closer in time.
+    """
+
+    rgb: np.ndarray
+    hole: np.ndarray
+    confidence: np.ndarray
 
 
 class FlowFill:
@@ -140,26 +158,43 @@ class FlowFill:
 
     # -- one frame ---------------------------------------------------------------------------
 
+    def prealign_frame(self, index: int) -> "Prealigned":
+        """Frame ``index`` filled as :meth:`fill_frame` does, with how far each hole pixel can be
+        trusted: the network's "+prealign" input (:class:`Prealigned`, full resolution)."""
+        self._check_index(index)
+        return self._fill_with_confidence(index, previous=None)
+
+    # -- one frame ---------------------------------------------------------------------------
+
     def _fill(self, t: int, previous: tuple[int, np.ndarray] | None) -> np.ndarray:
+        return self._fill_with_confidence(t, previous).rgb
+
+    def _fill_with_confidence(self, t: int, previous: tuple[int, np.ndarray] | None) -> "Prealigned":
         frame = self._frame(t)
         hole = self._hole(t)
         ys, xs = np.nonzero(hole)
         hole_points = np.stack([xs, ys], axis=1).astype(np.float32)  # (n, 2) full-res pixels
         candidates = np.zeros((len(hole_points), self.candidates, 3), np.float32)
         counts = np.zeros(len(hole_points), np.int64)
+        nearest = np.full(len(hole_points), np.inf, np.float32)  # frames to the nearest candidate
         sources = 0
         for s, positions in self._source_positions(t, hole_points):
+            before = counts.copy()
             sources += self._add_candidates(t, s, positions, candidates, counts)
+            nearest[(counts > before) & ~np.isfinite(nearest)] = abs(s - t)
             if (counts >= self.candidates).all():
                 break
         filled = counts > 0
         colours = _median_colours(candidates, counts)
+        confidence = candidate_confidence(candidates, counts, colours, nearest, self.candidates)
         from_frames = int(filled.sum())
         from_previous = 0
         if not filled.all() and previous is not None and abs(previous[0] - t) == 1:
             ids = np.flatnonzero(~filled)
             positions, consistency = self._direct(t, previous[0], hole_points[ids])
             from_previous = self._copy_along_flow(previous[1], ids, positions, consistency, colours, filled)
+            copied = ids[filled[ids]]
+            confidence[copied] = PREVIOUS_FILL_CONFIDENCE
         result = frame.copy()
         result[ys, xs] = colours
         left = np.zeros_like(hole)
@@ -167,7 +202,9 @@ class FlowFill:
         if left.any():
             result = inpaint_hole(result, left)
         self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
-        return composite(frame, result, hole)
+        confidence_map = np.zeros(hole.shape, np.float32)
+        confidence_map[ys, xs] = confidence
+        return Prealigned(composite(frame, result, hole), hole, confidence_map)
 
     def _source_positions(self, t: int, hole_points: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
         """For sources ``s`` nearest first: ``(s, positions)``, where the background at
@@ -272,3 +309,18 @@ def _median_colours(candidates: np.ndarray, counts: np.ndarray) -> np.ndarray:
         if rows.any():
             colours[rows] = np.clip(np.median(candidates[rows, :count], axis=1) + 0.5, 0, 255).astype(np.uint8)
     return colours
+
+
+def candidate_confidence(candidates: np.ndarray, counts: np.ndarray, colours: np.ndarray,
+                         nearest: np.ndarray, wanted: int) -> np.ndarray:
+    """Per hole pixel, 0..1: how many of the ``wanted`` candidates were found, how much they agree
+    with their median ``colours`` (mean absolute deviation in 8-bit levels) and how near in time
+    the nearest source is. 0 where nothing was carried. ``(n,)`` float32."""
+    found = np.minimum(counts, wanted)
+    slots = np.arange(candidates.shape[1])[None, :] < found[:, None]
+    deviation = np.abs(candidates - colours[:, None, :].astype(np.float32)).mean(axis=2)
+    spread = (deviation * slots).sum(axis=1) / np.maximum(found, 1)
+    distance = np.where(np.isfinite(nearest), nearest, 0.0)
+    confidence = (0.5 + 0.5 * found / wanted) * np.exp(-spread / SPREAD_LEVELS) \
+        * DISTANCE_FRAMES / (DISTANCE_FRAMES + np.maximum(distance - 1, 0))
+    return np.where(counts > 0, confidence, 0.0).astype(np.float32)

@@ -12,7 +12,7 @@ from .config import PRESETS, ModelConfig
 from .cross_frame import CrossFrameBlock
 from .deformable_write import (DeformableWrite, resize_consistency, resize_flow,
                                sample_keyframes)
-from .device import autocast, autocast_dtype, pick_device
+from .device import autocast, autocast_dtype, native_cpu_bfloat16, pick_device
 from .ffc import FFC, ConvResBlock, FFCResBlock, FourierUnit, SpectralTransform
 from .gif import GIFAttention, GIFTokens
 from .intra_frame import IntraFrameBlock
@@ -29,4 +29,5 @@ __all__ = [
     "IntraFrameBlock", "CrossFrameBlock",
     "DeformableWrite", "sample_keyframes", "resize_flow", "resize_consistency",
     "save_checkpoint", "load_checkpoint", "pick_device", "autocast", "autocast_dtype",
+    "native_cpu_bfloat16",
 ]

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 
+OUTPUTS = ("rgb", "mask_logits", "residual_rgb")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     # Inputs and outputs: masked RGB (0..1) + mask (1 = hole) in, RGB (0..1) out.
@@ -26,8 +29,15 @@ class ModelConfig:
     out_channels: int = 3
     # "rgb": inpainting (sigmoid RGB, known pixels composited back). "mask_logits": rotoscoping
     # (target RGB + a prior matte in, one channel of logits out, nothing composited; the last
-    # layer starts at zero so an untrained model adds nothing to the prior).
+    # layer starts at zero so an untrained model adds nothing to the prior). "residual_rgb":
+    # inpainting on top of the classical fill ("+prealign" as input, issue 13): the target is
+    # masked RGB, hole, the flow fill's RGB and its confidence (8 channels); the output is the
+    # flow fill plus a correction whose last layer starts at zero, so an untrained model returns
+    # the flow fill exactly.
     output: str = "rgb"
+    # Decoder skip connections: the encoder's map at each stride is added to the decoder's, so
+    # the output keeps full-resolution detail (a correction of the prealigned pixels needs it).
+    decoder_skips: bool = False
 
     # LIF stream (Sec. 3.1): channels double at each stride-2 convolution, so the LIF map has
     # ``base_channels * 2**downsamplings`` channels at stride ``2**downsamplings``.
@@ -80,7 +90,10 @@ class ModelConfig:
              "each block needs at least one LIF residual block and one GIF layer"),
             (0.0 < self.ffc_global_ratio < 1.0, "ffc_global_ratio must be in (0, 1)"),
             (self.mlp_ratio > 0, "mlp_ratio must be positive"),
-            (self.output in ("rgb", "mask_logits"), "output must be 'rgb' or 'mask_logits'"),
+            (self.output in OUTPUTS, f"output must be one of {', '.join(OUTPUTS)}"),
+            (self.output != "residual_rgb" or (self.in_channels == 8 and self.out_channels == 3),
+             "a residual_rgb model reads 8 channels (RGB, hole, prealigned RGB, confidence) "
+             "and writes 3"),
             (self.output != "mask_logits" or self.out_channels == 1,
              "a mask_logits model has one output channel"),
         ]
@@ -162,5 +175,24 @@ class ModelConfig:
         )
 
 
+    @classmethod
+    def cpu(cls) -> ModelConfig:
+        """The shipped removal model (issue 13): a correction of the classical flow fill small
+        enough to train on two CPU cores. 16 -> 128 channels at stride 8, 4x4 GIF tokens of 128
+        channels, 2 intra-frame + 2 cross-frame blocks, decoder skips; 8 channels in."""
+        return cls(
+            in_channels=8, output="residual_rgb", decoder_skips=True,
+            base_channels=16, gif_tokens_side=4, gif_dim=128,
+            read_heads=4, write_heads=4, attention_heads=4,
+            intra_blocks=2, cross_blocks=2,
+        )
+
+    @classmethod
+    def tiny_residual(cls) -> ModelConfig:
+        """``tiny`` with the ``cpu`` preset's inputs and outputs, for tests."""
+        return cls.tiny().replace(in_channels=8, output="residual_rgb", decoder_skips=True)
+
+
 PRESETS = {"tiny": ModelConfig.tiny, "base": ModelConfig.base, "big": ModelConfig.big,
-           "roto": ModelConfig.roto}
+           "roto": ModelConfig.roto, "cpu": ModelConfig.cpu,
+           "tiny_residual": ModelConfig.tiny_residual}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import ContextManager
 
 import torch
@@ -33,24 +34,36 @@ def pick_device(preference: str = "auto") -> torch.device:
     return torch.device(preference)
 
 
-def autocast(device: torch.device | str) -> ContextManager:
-    """Mixed precision on CUDA (bf16 where supported, else fp16); a no-op elsewhere.
+def autocast(device: torch.device | str, *, cpu_bfloat16: bool = False) -> ContextManager:
+    """Mixed precision on CUDA (bf16 where supported, else fp16); with ``cpu_bfloat16``, bf16 on
+    a CPU that computes it natively (AVX512-BF16 or AMX); a no-op elsewhere.
 
     With fp16 the caller's training loop needs a ``torch.amp.GradScaler``; ``autocast_dtype``
     says which one is in use.
     """
-    dtype = autocast_dtype(device)
+    dtype = autocast_dtype(device, cpu_bfloat16=cpu_bfloat16)
     if dtype is None:
         return contextlib.nullcontext()
-    return torch.autocast(device_type="cuda", dtype=dtype)
+    return torch.autocast(device_type=torch.device(device).type, dtype=dtype)
 
 
-def autocast_dtype(device: torch.device | str) -> torch.dtype | None:
-    """The dtype ``autocast(device)`` computes in, or ``None`` when it is a no-op."""
+def autocast_dtype(device: torch.device | str, *, cpu_bfloat16: bool = False) -> torch.dtype | None:
+    """The dtype ``autocast(device, cpu_bfloat16=...)`` computes in, or ``None`` when it is a no-op."""
     device = torch.device(device)
+    if device.type == "cpu" and cpu_bfloat16 and native_cpu_bfloat16():
+        return torch.bfloat16
     if device.type != "cuda":
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+@functools.cache
+def native_cpu_bfloat16() -> bool:
+    """Whether this CPU computes bfloat16 natively (checked once): there, bf16 autocast with
+    channels-last tensors trains 1.3x to 4x faster than float32; elsewhere bf16 is emulated."""
+    cpu = torch.cpu
+    return any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
+                                                                 "_is_amx_tile_supported"))
 
 
 def _mps_available() -> bool:

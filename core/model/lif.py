@@ -42,6 +42,17 @@ class LIFEncoder(nn.Module):
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         return self.layers(frames)
 
+    def forward_with_skips(self, frames: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """The LIF map and the maps at strides ``1, 2, .., s/2`` (after each BatchNorm + ReLU),
+        finest first, for the decoder's skip connections."""
+        skips = []
+        x = frames
+        for layer in self.layers:
+            if isinstance(layer, nn.Conv2d) and layer.stride[0] == 2:
+                skips.append(x)
+            x = layer(x)
+        return x, skips
+
 
 class LIFDecoder(nn.Module):
     """``(N, c, H/s, W/s)`` LIF maps -> ``(N, out_channels, H, W)``: RGB in 0..1, or mask logits."""
@@ -62,13 +73,23 @@ class LIFDecoder(nn.Module):
         layers += [nn.ReflectionPad2d(3), last]
         if config.output == "rgb":
             layers.append(nn.Sigmoid())
-        else:  # mask logits, added to the prior's: start as "no correction"
+        else:  # mask logits or an RGB correction, added to a prior: start as "no correction"
             nn.init.zeros_(last.weight)
             nn.init.zeros_(last.bias)
         self.layers = nn.Sequential(*layers)
 
-    def forward(self, lif: torch.Tensor) -> torch.Tensor:
-        return self.layers(lif)
+    def forward(self, lif: torch.Tensor, skips: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """``skips``: the encoder's maps (``LIFEncoder.forward_with_skips``), added after each
+        upsampling of the same stride."""
+        if not skips:
+            return self.layers(lif)
+        pending = list(skips)
+        x = lif
+        for layer in self.layers:
+            x = layer(x)
+            if isinstance(layer, nn.ReLU) and pending and pending[-1].shape[-3:] == x.shape[-3:]:
+                x = x + pending.pop()
+        return x
 
 
 def composite(pred: torch.Tensor, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -148,7 +148,8 @@ class KeyframePropagationNet(nn.Module):
                              f"got {tuple(consistency.shape)}")
 
         stride = self.config.stride
-        lif, gif = self._encode(_pad(target, stride))
+        skips: list[torch.Tensor] = []
+        lif, gif = self._encode(_pad(target, stride), skips if self.config.decoder_skips else None)
         lif_size = tuple(lif.shape[-2:])
         lif_flows = lif_consistency = None
         if flows is not None and t:
@@ -157,16 +158,29 @@ class KeyframePropagationNet(nn.Module):
                 lif_consistency = resize_consistency(_pad(consistency, stride), lif_size)
         for block, context, aligned in zip(self.cross_blocks, memory.context, memory.aligned):
             lif, gif = block(lif, gif, context, aligned, lif_flows, lif_consistency)
-        pred = self.decoder(lif)[..., :h, :w]
+        pred = self.decoder(lif, skips)[..., :h, :w]
         if self.config.output == "mask_logits":
             return pred
+        if self.config.output == "residual_rgb":
+            return composite(self.corrected(pred, target), target[:, :3], target[:, 3:4])
         out = self.config.out_channels
         return composite(pred, target[:, :out], target[:, -1:])
 
-    def _encode(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(N, 4, H, W)`` padded frames -> LIF ``(N, c, H/s, W/s)``, GIF ``(N, M, d)`` after
-        the intra-frame blocks."""
-        lif = self.encoder(frames)
+    @staticmethod
+    def corrected(correction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """A ``residual_rgb`` model's prediction before compositing: the prealigned RGB (target
+        channels 4..6) plus the decoder's ``correction``, in 0..1. ``(B, 3, H, W)``."""
+        return (target[:, 4:7] + correction).clamp(0, 1)
+
+    def _encode(self, frames: torch.Tensor, skips: list[torch.Tensor] | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(N, C, H, W)`` padded frames -> LIF ``(N, c, H/s, W/s)``, GIF ``(N, M, d)`` after
+        the intra-frame blocks; ``skips``, when given, receives the encoder's finer maps."""
+        if skips is not None:
+            lif, found = self.encoder.forward_with_skips(frames)
+            skips.extend(found)
+        else:
+            lif = self.encoder(frames)
         gif = self.gif_tokens(frames.shape[0])
         for block in self.intra_blocks:
             lif, gif = block(lif, gif)
@@ -174,8 +188,10 @@ class KeyframePropagationNet(nn.Module):
 
     def _check_channels(self, channels: int) -> None:
         if channels != self.config.in_channels:
+            what = "RGB, hole, prealigned RGB, confidence" if self.config.in_channels == 8 \
+                else "RGB + mask"
             raise ValueError(f"expected {self.config.in_channels} input channels "
-                             f"(RGB + mask), got {channels}")
+                             f"({what}), got {channels}")
 
 
 def build_model(name: str = "base", **overrides) -> KeyframePropagationNet:

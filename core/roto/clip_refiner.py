@@ -27,7 +27,6 @@ as training from scratch or better: docs/quality.md).
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import threading
 import zlib
@@ -41,6 +40,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from core.model.device import native_cpu_bfloat16
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
@@ -347,18 +347,11 @@ def _band(prior: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return np.clip((BAND_PX + BAND_FADE_PX - distance) / BAND_FADE_PX, 0.0, 1.0).astype(np.float32)
 
 
-@functools.cache
-def _native_bfloat16() -> bool:
-    cpu = torch.cpu
-    return any(getattr(cpu, name, lambda: False)() for name in ("_is_avx512_bf16_supported",
-                                                                 "_is_amx_tile_supported"))
-
-
 def _fast_precision():
     """bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX: with channels-last
     tensors 0.07 s a step instead of 0.25 on a 2-core Xeon, the same J&F on bmx-trees); plain
     float32 everywhere else (0.20 s a step channels-last)."""
-    return torch.autocast("cpu", dtype=torch.bfloat16) if _native_bfloat16() else contextlib.nullcontext()
+    return torch.autocast("cpu", dtype=torch.bfloat16) if native_cpu_bfloat16() else contextlib.nullcontext()
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
