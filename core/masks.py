@@ -1,9 +1,10 @@
-"""Mask files: read (any PNG/JPEG, grey or colour), check their size, write them atomically.
+"""Mask files: read (any PNG/JPEG/TIFF, grey, colour or with alpha), check their size, write them.
 
 A mask is ``(H, W)`` uint8 with ``0`` = keep and ``255`` = object/hole. Files from other tools
-are rarely that clean (JPEG noise, anti-aliased edges, palette colours), so reading thresholds
-at 128. A mask folder names frames by the number in each file name: ``00012.png`` and
-``shot3_mask_12.png`` both belong to frame 12.
+are rarely that clean, so reading follows what the user drew (:func:`read_mask`): the alpha of a
+cut-out, 0/1 label images, 16-bit and float masks on their own scale, anti-aliased edges and JPEG
+noise thresholded at half the scale (128 of 255). A mask folder names frames by the number in
+each file name: ``00012.png`` and ``shot3_mask_12.png`` both belong to frame 12.
 """
 
 from __future__ import annotations
@@ -17,25 +18,36 @@ import numpy as np
 
 from core.atomic_write import write_bytes_atomic
 from core.errors import MaskError
+from core.image_limits import ImageTooLarge, header_size
 
 if TYPE_CHECKING:
     from core.video import ClipInfo
 
 MASK_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 THRESHOLD = 128  # values >= this (on a 0..255 scale) are object
+LOSSY_SUFFIXES = (".jpg", ".jpeg")  # noise makes 0/1 labels and faint values meaningless there
 
 
 def read_mask(path, size: tuple[int, int] | None = None, *, resize: bool = False) -> np.ndarray:
     """Read a mask file as ``(H, W)`` uint8 0/255.
 
-    Colour masks count a pixel as object when any channel is >= 128 (so palette colours such as
-    DAVIS's dark red work); an RGBA mask whose colour is uniform is read from its alpha.
+    - An image with a shaped alpha (a cut-out) is read from its alpha; a uniform alpha is ignored
+      (fully transparent: an empty mask).
+    - Colour masks count a pixel as object when any channel is at least half the scale (so palette
+      colours such as DAVIS's dark red work).
+    - The scale is the file's: 0/1 label images (8- or 16-bit, lossless) are read as 0/255,
+      16-bit masks threshold at 32768 (or at 128 when no value exceeds 255), float masks at 0.5
+      when their values are 0..1 (at 128 when 0..255).
+    - Files that would read as empty although they hold values (only faint ones, or labels other
+      than 0/1) and float masks beyond 0..255 are refused with :class:`MaskError` naming the format.
+
     ``size`` is the expected ``(width, height)``: a mask of another size is resized (nearest
-    neighbour) when ``resize`` is true, else refused with :class:`MaskError`.
+    neighbour) when ``resize`` is true, else refused with :class:`MaskError`. The header's size is
+    checked before decoding (:mod:`core.image_limits`).
     """
     path = Path(path)
     image = _decode(path)
-    mask = _to_binary(image)
+    mask = mask_from_bool(_object_pixels(image, path))
     if size is not None:
         width, height = size
         if mask.shape != (height, width):
@@ -66,19 +78,20 @@ def read_mask_folder(
         size = tuple(info_or_size)
     if not folder.is_dir():
         raise MaskError(f"Mask folder '{folder}' does not exist; check the path.")
-    files = [p for p in folder.iterdir()
-             if p.is_file() and p.suffix.lower() in MASK_SUFFIXES and not p.name.startswith(".")]
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in MASK_SUFFIXES and not p.name.startswith("."))
     if not files:
         raise MaskError(
             f"Folder '{folder}' holds no mask images; choose a folder of PNG masks named by frame "
             "number (00012.png).")
     by_index: dict[int, Path] = {}
-    for path in files:
-        index = frame_number(path)
+    for path, index in frame_numbers(files).items():
         if index in by_index:
+            first, second = sorted((by_index[index].name, path.name))
             raise MaskError(
-                f"Masks '{by_index[index].name}' and '{path.name}' are both for frame {index}; "
-                "remove one of them.")
+                f"Masks '{first}' and '{second}' are both for frame {index} (a mask's frame is the "
+                "number in its name that changes from file to file, else the last one); rename "
+                "them by frame number (00012.png) or remove one.")
         if frame_count is not None and not 0 <= index < frame_count:
             raise MaskError(
                 f"Mask '{path.name}' is for frame {index} but the clip has frames "
@@ -120,15 +133,40 @@ def mask_from_bool(selected: np.ndarray) -> np.ndarray:
 
 def frame_number(path: Path) -> int:
     """The frame a mask file belongs to: the last number in its name (``shot3_0012.png`` -> 12)."""
+    return _numbers_in(path)[-1]
+
+
+def frame_numbers(paths: list[Path]) -> dict[Path, int]:
+    """The frame of each mask file of one folder.
+
+    The last number in a name, unless every name holds as many numbers and exactly one of them
+    changes from file to file: then that one (``shot_0012_v2.png``, ``shot_0013_v2.png`` -> 12
+    and 13, not 2 and 2).
+    """
+    numbers = {path: _numbers_in(path) for path in paths}
+    position = -1
+    counts = {len(found) for found in numbers.values()}
+    if len(numbers) > 1 and len(counts) == 1:
+        changing = [i for i in range(counts.pop()) if len({found[i] for found in numbers.values()}) > 1]
+        if len(changing) == 1:
+            position = changing[0]
+    return {path: found[position] for path, found in numbers.items()}
+
+
+def _numbers_in(path: Path) -> list[int]:
     numbers = re.findall(r"\d+", path.stem)
     if not numbers:
         raise MaskError(
             f"Mask '{path.name}' has no frame number in its name; name masks by frame "
             "(00012.png).")
-    return int(numbers[-1])
+    return [int(n) for n in numbers]
 
 
 def _decode(path: Path) -> np.ndarray:
+    try:
+        header_size(path)
+    except ImageTooLarge as exc:
+        raise MaskError(f"Mask '{path.name}' is {exc}; save the mask at the clip's size.") from None
     try:
         data = np.fromfile(path, dtype=np.uint8)  # unlike cv2.imread, copes with non-ASCII paths
     except OSError as exc:
@@ -140,18 +178,50 @@ def _decode(path: Path) -> np.ndarray:
     return image
 
 
-def _to_binary(image: np.ndarray) -> np.ndarray:
-    """Any decoded image -> ``(H, W)`` uint8 0/255."""
-    if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
-    elif image.dtype != np.uint8:
-        image = np.clip(image, 0, 255).astype(np.uint8)  # float TIFFs: 0..255 assumed
-    if image.ndim == 3:
-        colour = image[..., :3]
-        if image.shape[2] == 4 and colour.min() == colour.max():
-            grey = image[..., 3]  # a flat colour with a shaped alpha: the alpha is the mask
-        else:
-            grey = colour.max(axis=2)
-    else:
-        grey = image
-    return np.where(grey >= THRESHOLD, 255, 0).astype(np.uint8)
+def _object_pixels(image: np.ndarray, path: Path) -> np.ndarray:
+    """``(H, W)`` bool: where a decoded image marks the object (the rules of :func:`read_mask`)."""
+    grey = _drawn_channel(image)
+    if grey.dtype.kind == "f":
+        grey = np.nan_to_num(grey, nan=0.0, posinf=0.0, neginf=0.0)
+    top = max(grey.max().item(), 0)
+    lossless = path.suffix.lower() not in LOSSY_SUFFIXES
+    scale = _scale(grey.dtype, top, lossless, path)
+    threshold = scale / 2 if grey.dtype.kind == "f" else (scale + 1) // 2
+    selected = grey >= threshold
+    if lossless and top > 0 and not selected.any():
+        raise MaskError(
+            f"Mask '{path.name}' would read as empty: it is {_describe(grey.dtype)} whose values go up "
+            f"to {top:g} but an object needs {threshold:g} or more; save the object as 255 on 0, "
+            "or as 1 on 0 in a PNG.")
+    return selected
+
+
+def _drawn_channel(image: np.ndarray) -> np.ndarray:
+    """The one channel that holds the mask: a cut-out's alpha, else the brightest colour channel."""
+    if image.ndim == 2:
+        return image
+    if image.shape[2] in (2, 4):
+        alpha = image[..., -1]
+        if alpha.min() != alpha.max() or not alpha.any():
+            return alpha  # what is opaque is the object, whatever its colour; transparent: nothing
+        image = image[..., :-1]  # a uniform, opaque alpha says nothing
+    return image.max(axis=2)
+
+
+def _scale(dtype: np.dtype, top: float, lossless: bool, path: Path) -> int:
+    """The value a mask file means by "fully object": 1 (labels, 0..1 floats), 255 or 65535."""
+    if top <= 1 and (lossless or dtype.kind == "f"):
+        return 1
+    if top <= 255:
+        return 255
+    if dtype.kind in "iu" and top <= 65535:
+        return 65535
+    raise MaskError(
+        f"Mask '{path.name}' is {_describe(dtype)} with values up to {top:g}, beyond a mask's 0..1, "
+        "0..255 or 0..65535; save it as an 8-bit PNG, the object 255 on 0.")
+
+
+def _describe(dtype: np.dtype) -> str:
+    """``an 8-bit image``, ``a 32-bit float image``."""
+    bits = dtype.itemsize * 8
+    return f"{'an' if bits == 8 else 'a'} {bits}-bit {'float ' if dtype.kind == 'f' else ''}image"

@@ -2,7 +2,8 @@
 
 Files are ordered naturally (``frame_2`` before ``frame_10``), so frame ``i`` is the ``i``-th
 image whatever the padding. Sizes are checked from the file headers (Pillow reads only the
-header), so probing a folder of thousands of 4K frames does not decode them.
+header), so probing a folder of thousands of 4K frames does not decode them, and a header that
+declares a huge image (``core.image_limits``) is refused before anything is decoded.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from core.errors import VideoError
+from core.image_limits import ImageTooLarge, read_header
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -46,13 +48,16 @@ def list_image_files(folder: Path) -> list[Path]:
 def describe_image(path: Path) -> tuple[int, int, str, str]:
     """``(width, height, pix_fmt, codec)`` of one image, read from its header only."""
     try:
-        with Image.open(path) as image:
-            mode = image.mode
-            return (image.width, image.height, _PIL_MODE_TO_PIX_FMT.get(mode, mode.lower()),
-                    (image.format or path.suffix.lstrip(".")).lower())
-    except (OSError, UnidentifiedImageError) as exc:
+        width, height, mode, image_format = read_header(path)
+    except ImageTooLarge as exc:
+        raise VideoError(
+            f"Frame '{path.name}' is {exc}; replace or remove that file, or scale the sequence "
+            "down.") from None
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError) as exc:
         raise VideoError(
             f"Image '{path}' cannot be read ({exc}); replace or remove that file.") from exc
+    return (width, height, _PIL_MODE_TO_PIX_FMT.get(mode, mode.lower()),
+            (image_format or path.suffix.lstrip(".")).lower())
 
 
 def check_same_size(files: list[Path], width: int, height: int) -> None:
