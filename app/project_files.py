@@ -20,6 +20,7 @@ from app.workers.threads import Job
 from app.workers.tracker import JobTracker
 from core.errors import KeyfillError
 from core.project import SUFFIX, Project, clip_found, save_project
+from core.project.clip_check import clip_mismatch
 from core.project.recovery import AUTOSAVE_SUFFIX, UNRECOVERED_SUFFIX, recoverable_autosave, set_autosave_aside
 
 MAX_RECENT = 10
@@ -68,6 +69,19 @@ class ProjectFiles(QObject):
             QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         return answer == QMessageBox.Yes
 
+    def ask_reprobe(self, mismatch: str) -> bool:
+        """Whether to take the project's clip as it is now (another frame count or rate than the
+        project's). Without a screen nobody can answer: the project opens as saved, and says so."""
+        if not getattr(self.window, "confirm_unsaved", True):
+            QMessageBox(QMessageBox.Warning, "The clip has changed", mismatch, QMessageBox.Ok, self.window).open()
+            return False
+        answer = QMessageBox.question(
+            self.window, "The clip has changed",
+            f"{mismatch}\n\nRe-probe it now? Masks stay on their frames (those past its end are dropped); "
+            "No opens the project as it was saved.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        return answer == QMessageBox.Yes
+
     def new_from_clip(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "New project from a clip", "", CLIP_FILTER)
         if path:
@@ -84,6 +98,9 @@ class ProjectFiles(QObject):
             self.open_path(path)
 
     def _opened(self, project: Project, path: Path) -> None:
+        mismatch = clip_mismatch(project)
+        if mismatch is not None and self.ask_reprobe(mismatch):
+            project.reprobe(project.clip_on_disk)  # before the session starts reading the clip
         self.session.set_project(project)
         self.add_recent(path)
         self.opened.emit(project)

@@ -21,6 +21,18 @@ class ProjectError(KeyfillError):
     """A project file that is missing, truncated, corrupt or from a newer version."""
 
 
+class SettingsError(KeyfillError):
+    """A setting outside its range (a working width of 0, a negative feather).
+
+    ``problem`` is the message's first half ("The working width 0 is out of range (64 to 8192
+    pixels)"), for callers that give their own fix (a damaged project file).
+    """
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}; {fix}.")
+        self.problem = problem
+
+
 class ExportError(KeyfillError):
     """An export that could not be written (destination, codec, disk)."""
 

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from core.errors import MaskError
+from core.errors import MaskError, SettingsError
 from core.project.mask_track import MaskKind, MaskTrack
 
 OBJECT_COLOURS = [(255, 64, 64), (64, 160, 255), (80, 220, 100), (255, 200, 40), (200, 90, 255)]
@@ -32,9 +32,19 @@ class ObjectTrack:
     visible: bool = True
 
 
+WORKING_WIDTHS = range(64, 8193)
+"""Pixels. Narrower leaves optical flow nothing to work with (DIS needs 12 px); 8192 is an 8K frame."""
+MAX_FEATHER = 100.0  # pixels
+MAX_QUALITY = 51  # H.264 CRF
+
+
 @dataclass
 class ProjectSettings:
-    """Per-project settings saved with the project (application settings live in the app)."""
+    """Per-project settings saved with the project (application settings live in the app).
+
+    Ranges are checked on creation (and so on every ``update_settings``): a value out of range
+    raises :class:`SettingsError`.
+    """
 
     working_width: int = 480  # pixels: flow and network run at this width, results are upsampled
     removal_method: str = "auto"  # "auto" (network when a checkpoint loads), "network" or "flow"
@@ -42,6 +52,24 @@ class ProjectSettings:
     refine_outlines: bool = True  # rotoscoping: the clip refiner learned from the keyframes (slower)
     export_codec: str = "h264"
     export_quality: int = 18
+
+    def __post_init__(self) -> None:
+        check_working_width(self.working_width)
+        if not 0 <= self.feather <= MAX_FEATHER:  # NaN fails this too
+            raise SettingsError(f"The feather {self.feather!r} is out of range (0 to {MAX_FEATHER:g} pixels)",
+                                "choose a feather in that range, 2 is the default")
+        if not 0 <= self.export_quality <= MAX_QUALITY:
+            raise SettingsError(f"The export quality {self.export_quality!r} is out of range (0 to {MAX_QUALITY})",
+                                "choose a quality in that range, 18 is the default")
+
+
+def check_working_width(width) -> int:
+    """``width`` if it is a whole number of pixels in :data:`WORKING_WIDTHS`, else :class:`SettingsError`."""
+    if isinstance(width, bool) or not isinstance(width, int) or width not in WORKING_WIDTHS:
+        raise SettingsError(
+            f"The working width {width!r} is out of range ({WORKING_WIDTHS.start} to {WORKING_WIDTHS.stop - 1} "
+            "pixels)", "choose a width in that range, 480 is the default")
+    return width
 
 
 @dataclass(frozen=True)
@@ -78,6 +106,9 @@ class Project:
     _observers: list[Observer] = field(default_factory=list, repr=False)
     revision: int = 0  # bumped on every change; `saved_revision` tells if there is unsaved work
     saved_revision: int = 0
+    # The clip found at clip.path when loading, if its frame count or rate is no longer the
+    # project's (core.project.clip_check); not saved. `reprobe` adopts it.
+    clip_on_disk: ClipRef | None = field(default=None, repr=False, compare=False)
 
     # --- observers -------------------------------------------------------------------------
     def subscribe(self, observer: Observer) -> Callable[[], None]:
@@ -217,6 +248,24 @@ class Project:
         self.clip = clip
         self._changed(ProjectEvent("clip"))
 
+    def reprobe(self, clip: ClipRef) -> None:
+        """Take the clip as it is now: ``clip`` is the same file with another frame count or rate.
+
+        Its size must be the project's (masks are drawn at it). Masks and content keyframes past
+        its new end are dropped; the others stay on their frames.
+        """
+        if (clip.width, clip.height) != (self.clip.width, self.clip.height):
+            raise MaskError(
+                f"{clip.path.name} is {clip.width}x{clip.height} but the project's masks are "
+                f"{self.clip.width}x{self.clip.height}; relink the project to a clip of that size.")
+        for track in self._tracks.values():
+            for frame in track.frames():
+                if frame >= clip.frame_count:
+                    track.remove(frame)
+        self._content = {f: image for f, image in self._content.items() if f < clip.frame_count}
+        self.clip, self.clip_on_disk = clip, None
+        self._changed(ProjectEvent("clip"))
+
     # --- helpers ---------------------------------------------------------------------------
     def _track(self, object_id: int) -> MaskTrack:
         try:
@@ -233,6 +282,10 @@ class Project:
     def _restore(self, object_id: int, frame: int, mask: np.ndarray, kind: MaskKind) -> None:
         """Loader's path: store without notifying."""
         self._track(object_id).set(frame, mask, kind)
+
+    def _restore_packed(self, object_id: int, frame: int, packed: bytes, kind: MaskKind) -> None:
+        """Loader's path for a mask packed once (``MaskTrack.pack``) and shared by many frames."""
+        self._track(object_id).set_packed(frame, packed, kind)
 
 
 def new_project(clip: ClipRef, object_names: Iterable[str] = ("Object 1",)) -> Project:

@@ -40,18 +40,32 @@ class MaskTrack:
         bits = np.unpackbits(np.frombuffer(packed, np.uint8), count=self.width * self.height)
         return (bits.reshape(self.height, self.width) * np.uint8(255)).astype(np.uint8)
 
+    def packed(self, frame: int) -> bytes | None:
+        """The mask of ``frame`` as stored (``np.packbits`` of ``mask > 0``), or None."""
+        with self._lock:
+            return self._packed.get(frame)
+
     def kind(self, frame: int) -> MaskKind | None:
         with self._lock:
             return self._kinds.get(frame)
 
     def set(self, frame: int, mask: np.ndarray, kind: MaskKind) -> None:
         """Store ``mask`` (``(H, W)``, any dtype; nonzero = object) for ``frame``."""
+        self.set_packed(frame, self.pack(mask), kind)
+
+    def pack(self, mask: np.ndarray) -> bytes:
+        """``mask`` (``(H, W)``, any dtype; nonzero = object) as this track stores it."""
         if mask.ndim != 2 or mask.shape != (self.height, self.width):
             raise MaskError(
                 f"A mask of size {_size(mask)} does not fit this clip ({self.width}x{self.height}); "
                 "resize it to the clip's size."
             )
-        packed = np.packbits(np.asarray(mask) > 0).tobytes()
+        return np.packbits(np.asarray(mask) > 0).tobytes()
+
+    def set_packed(self, frame: int, packed: bytes, kind: MaskKind) -> None:
+        """Store a mask made by :meth:`pack`; one ``bytes`` may serve many frames (it is immutable)."""
+        if len(packed) != (self.width * self.height + 7) // 8:
+            raise ValueError(f"packed mask of {len(packed)} bytes for a {self.width}x{self.height} track")
         with self._lock:
             self._packed[frame] = packed
             self._kinds[frame] = MaskKind(kind)

@@ -10,6 +10,12 @@ Layout::
 One file makes saving atomic (temp file beside it, fsync, rename): a crash or kill during a save
 leaves the previous project or the new one, never a mix. Every read is checked; anything wrong
 raises :class:`ProjectError` whose message names the file and what to do.
+
+Loading is bounded by the file, not by what it declares: the declared clip size is checked
+against the clip on disk and :data:`~core.image_limits.MAX_PIXELS` before any image is decoded,
+every image's header (PNG only) before its pixels, an image may not decode to more than
+:data:`MAX_EXPANSION` times the bytes it takes in the zip (a zip of a PNG of zeros would), and an
+image named by many entries is decoded once and shared.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ import cv2
 import numpy as np
 
 from core.atomic_write import atomic_path
-from core.errors import KeyfillError, ProjectError
+from core.errors import KeyfillError, ProjectError, SettingsError
+from core.image_limits import MAX_PIXELS, describe_too_large, png_header
+from core.project.clip_check import clip_on_disk
 from core.project.document import ClipRef, ObjectTrack, Project, ProjectSettings
 from core.project.mask_track import MaskKind, MaskTrack
 
@@ -35,6 +43,10 @@ FORMAT_VERSION = 1
 SUFFIX = ".keyfill"
 MAX_SIZE = 2**16  # pixels, width or height: larger is a damaged manifest, not a clip
 MAX_FRAMES = 2**31
+MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_EXPANSION = 2048
+"""Raw image bytes per byte stored in the zip. One deflate expands at most 1032:1 and Keyfill
+stores its PNGs uncompressed in the zip, so more is a compressed PNG of zeros, a bomb."""
 
 
 def save_project(project: Project, path: str | Path | None = None) -> Path:
@@ -74,15 +86,23 @@ def load_project(path: str | Path) -> Project:
         with zipfile.ZipFile(path) as zf:
             manifest = _read_manifest(zf, path)
             project = _project_from_manifest(manifest, path)
+            found = clip_on_disk(project.clip, path.name)  # before decoding anything it declares
+            images = _Images(zf, project.clip)
+            seen = set()
             for entry in manifest["masks"]:
-                mask = _decode_png(zf.read(entry["file"]), cv2.IMREAD_GRAYSCALE)
-                frame = _frame_in_clip(entry["frame"], project)
-                project._restore(int(entry["object"]), frame, mask, MaskKind(entry["kind"]))
+                key = (int(entry["object"]), _frame_in_clip(entry["frame"], project))
+                if key in seen:
+                    raise ValueError("two masks for one frame")
+                seen.add(key)
+                project._restore_packed(*key, images.mask(_text(entry["file"])), MaskKind(entry["kind"]))
             for entry in manifest["content"]:
-                image = _decode_png(zf.read(entry["file"]), cv2.IMREAD_COLOR)[:, :, ::-1]
-                if image.shape != (project.clip.height, project.clip.width, 3):
-                    raise ValueError("content keyframe size")
-                project._content[_frame_in_clip(entry["frame"], project)] = np.ascontiguousarray(image)
+                frame = _frame_in_clip(entry["frame"], project)
+                if frame in project._content:
+                    raise ValueError("two content keyframes for one frame")
+                project._content[frame] = images.content(_text(entry["file"]))
+    except SettingsError as exc:
+        raise ProjectError(f"{path.name} is damaged: {exc.problem[0].lower()}{exc.problem[1:]}; "
+                           "open its autosave or an earlier copy.") from exc
     except KeyfillError as exc:
         if isinstance(exc, ProjectError):
             raise
@@ -97,6 +117,9 @@ def load_project(path: str | Path) -> Project:
         ) from exc
     project.path = path
     project.revision = project.saved_revision = 0
+    if found is not None and (found.frame_count, found.frame_rate) != (project.clip.frame_count,
+                                                                       project.clip.frame_rate):
+        project.clip_on_disk = found  # said by clip_mismatch(project); adopted by project.reprobe
     return project
 
 
@@ -134,6 +157,8 @@ def _manifest(project: Project, path: Path) -> dict:
 
 def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict:
     try:
+        if zf.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
+            raise ValueError("manifest size")
         manifest = json.loads(zf.read("manifest.json"))
     except KeyError:
         raise ProjectError(f"{path.name} has no manifest (an interrupted save?); open its autosave.") from None
@@ -164,6 +189,10 @@ def _project_from_manifest(manifest: dict, path: Path) -> Project:
     if not (0 < clip.width <= MAX_SIZE and 0 < clip.height <= MAX_SIZE and 0 < clip.frame_count <= MAX_FRAMES
             and clip.frame_rate > 0):
         raise ValueError("clip size")
+    if clip.width * clip.height > MAX_PIXELS:
+        raise ProjectError(
+            f"{path.name} declares a clip of {describe_too_large((clip.width, clip.height))}; "
+            "open its autosave or an earlier copy.")
     project = Project(clip=clip, settings=_settings(manifest.get("settings", {})))
     for o in manifest["objects"]:
         colour = tuple(int(v) for v in o["colour"])
@@ -216,6 +245,46 @@ def _encode_png(image: np.ndarray) -> bytes:
     if not ok:
         raise ProjectError("Could not encode an image for the project file.")
     return data.tobytes()
+
+
+class _Images:
+    """The PNG entries of a project's zip, each checked before decoding and decoded once.
+
+    Masks come back packed for ``MaskTrack.set_packed`` and content frames as read-only
+    ``(H, W, 3)`` uint8 RGB, both shared by every entry that names the same file. Damage raises
+    the ``ValueError`` / ``KeyError`` the loader reports as a damaged project.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, clip: ClipRef) -> None:
+        self._zf, self._clip = zf, clip
+        self._track = MaskTrack(clip.width, clip.height)  # packs masks as the project's tracks do
+        self._masks: dict[str, bytes] = {}
+        self._content: dict[str, np.ndarray] = {}
+
+    def mask(self, name: str) -> bytes:
+        if name not in self._masks:
+            self._masks[name] = self._track.pack(_decode_png(self._checked(name), cv2.IMREAD_GRAYSCALE))
+        return self._masks[name]
+
+    def content(self, name: str) -> np.ndarray:
+        if name not in self._content:
+            image = np.ascontiguousarray(_decode_png(self._checked(name), cv2.IMREAD_COLOR)[:, :, ::-1])
+            if image.shape != (self._clip.height, self._clip.width, 3):
+                raise ValueError("content keyframe size")
+            image.flags.writeable = False  # shared: the project replaces frames, never edits them
+            self._content[name] = image
+        return self._content[name]
+
+    def _checked(self, name: str) -> bytes:
+        """The entry's bytes, once its PNG header fits the clip and its size is no bomb's."""
+        info = self._zf.getinfo(name)
+        with self._zf.open(info) as entry:
+            width, height, raw_bytes = png_header(entry.read(33))
+        if (width, height) != (self._clip.width, self._clip.height):
+            raise ValueError("image size")
+        if raw_bytes > MAX_EXPANSION * max(info.compress_size, 1) or info.file_size > 2 * raw_bytes + 2**20:
+            raise ValueError("compressed beyond what an image compresses")
+        return self._zf.read(info)
 
 
 def _decode_png(data: bytes, flags: int) -> np.ndarray:
