@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 _local = threading.local()  # one DIS object per thread: OpenCV algorithms are not thread-safe
+MIN_DIS_SIZE = 16  # pixels: OpenCV's DIS refuses smaller frames (it needs 12 and more in some shapes)
 
 
 def compute_flow(src: np.ndarray, dst: np.ndarray, *, working_width: int | None = 480) -> np.ndarray:
@@ -34,6 +35,14 @@ def compute_working_flow(src: np.ndarray, dst: np.ndarray, size: tuple[int, int]
         raise ValueError(f"frames differ in shape: {src.shape} vs {dst.shape}")
     src_grey = _grey_at(src, size)
     dst_grey = _grey_at(dst, size)
+    height, width = src_grey.shape
+    if min(width, height) < MIN_DIS_SIZE:
+        # A tiny clip, or a thin one at a small working width: edges repeated to DIS's minimum on
+        # the right and bottom leave every pixel where it was; the padding's flow is cut off.
+        pad = dict(top=0, left=0, bottom=max(0, MIN_DIS_SIZE - height), right=max(0, MIN_DIS_SIZE - width),
+                   borderType=cv2.BORDER_REPLICATE)
+        flow = _dis().calc(cv2.copyMakeBorder(src_grey, **pad), cv2.copyMakeBorder(dst_grey, **pad), None)
+        return np.ascontiguousarray(flow[:height, :width])
     return _dis().calc(src_grey, dst_grey, None)
 
 
