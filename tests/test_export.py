@@ -173,10 +173,13 @@ def test_existing_destination_is_replaced_only_on_success(tmp_path):
     dest.write_bytes(b"previous export")
     frames = moving_gradient(count=4)
     frames[3] = np.zeros((1, 1, 3), np.uint8)
-    with pytest.raises(ExportError):
-        export_clip(frames, silent_clip_info(frame_count=4), dest)
+    with pytest.raises(ExportError, match="Frame 3"):
+        export_clip(frames, silent_clip_info(frame_count=4), dest, overwrite=True)
     assert dest.read_bytes() == b"previous export"
-    export_clip(moving_gradient(count=4), silent_clip_info(frame_count=4), dest)
+    with pytest.raises(ExportError, match="out.mp4 already exists; add -y to overwrite it"):
+        export_clip(moving_gradient(count=4), silent_clip_info(frame_count=4), dest)
+    assert dest.read_bytes() == b"previous export"
+    export_clip(moving_gradient(count=4), silent_clip_info(frame_count=4), dest, overwrite=True)
     assert len(decode_rgb(dest)) == 4
     assert entries(tmp_path) == ["out.mp4"]
 

@@ -35,15 +35,21 @@ def test_png_folder_round_trips_exactly(tmp_path):
     assert entries(tmp_path) == ["mattes"]
 
 
-def test_existing_folder_is_replaced_only_when_complete(tmp_path):
+def test_an_existing_folder_keeps_its_files_and_gets_new_ones_only_when_complete(tmp_path):
     dest = tmp_path / "mattes"
     export_mattes(random_mattes(count=5), silent_clip_info(53, 31, 5), dest)
+    before = {p.name: p.read_bytes() for p in dest.iterdir()}
     bad = random_mattes(count=3) + [np.zeros((31, 53, 3), np.uint8)]
     with pytest.raises(ExportError, match="Matte 3"):
-        export_mattes(bad, silent_clip_info(53, 31, 4), dest)
-    assert len(entries(dest)) == 5
-    export_mattes(random_mattes(count=2), silent_clip_info(53, 31, 2), dest)
-    assert entries(dest) == ["00000.png", "00001.png"]
+        export_mattes(bad, silent_clip_info(53, 31, 4), dest, overwrite=True)
+    assert {p.name: p.read_bytes() for p in dest.iterdir()} == before
+    with pytest.raises(ExportError, match="already holds 2 of the files .* add -y"):
+        export_mattes(random_mattes(count=2), silent_clip_info(53, 31, 2), dest)
+    new = [np.full((31, 53), 7, np.uint8)] * 2
+    export_mattes(new, silent_clip_info(53, 31, 2), dest, overwrite=True)
+    assert entries(dest) == [f"{i:05d}.png" for i in range(5)]  # the 3 others are left as they were
+    assert cv2.imread(str(dest / "00001.png"), cv2.IMREAD_UNCHANGED).max() == 7
+    assert (dest / "00004.png").read_bytes() == before["00004.png"]
     assert entries(tmp_path) == ["mattes"]
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.cli.remove_command import add_export_options, write_mattes, write_outputs
+from core.cli.remove_command import add_export_options, check_export_outputs, write_mattes, write_outputs
 from core.render import REMOVAL_METHODS
 
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("export", help="export a .keyfill project: the cleaned clip and/or the mattes")
     p.add_argument("project", help="a .keyfill project whose masks cover every frame")
-    p.add_argument("-o", "--output", help="the cleaned clip (.mp4 for H.264, .mov for ProRes)")
+    p.add_argument("-o", "--output", help="the cleaned clip (.mp4 for H.264, .mov for ProRes); an existing "
+                   "file is replaced only with -y")
     p.add_argument("--method", choices=REMOVAL_METHODS, default=None,
                    help="which fill (default: the project's setting)")
     add_export_options(p)
@@ -32,8 +33,9 @@ def run(args) -> int:
         )
     args.method = args.method or project.settings.removal_method
     with open_clip(project.clip.path) as reader:
+        check_export_outputs(args, reader.info, {"the project": args.project, "the project's clip": project.clip.path})
         if args.output:
             write_outputs(project, reader, args)
         elif args.mattes:
-            write_mattes(project, reader.info, Path(args.mattes))
+            write_mattes(project, reader.info, Path(args.mattes), overwrite=args.overwrite)
     return 0

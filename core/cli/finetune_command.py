@@ -24,7 +24,8 @@ def add_parser(subparsers) -> None:
         "background the clip shows, never inside the objects' masks. Frames without a mask are "
         "not used.")
     p.add_argument("project", help="a .keyfill project with object masks")
-    p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt)")
+    p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt); an existing one is "
+                   "replaced (it must not be the project, its clip or --init)")
     p.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300)")
     p.add_argument("--init", default=None,
                    help="model to start from (default resources/models/keyfill-base.pt; a "
@@ -46,6 +47,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.model import PRESETS, pick_device
+    from core.output_paths import check_outputs, output_for
     from core.project import load_project
     from core.train import TrainSettings
     from core.train.finetune import default_init, finetune_project
@@ -55,6 +57,9 @@ def run(args) -> int:
     out = Path(args.output)
     project = load_project(args.project)
     init = Path(args.init) if args.init else default_init(REPO)
+    check_outputs([output_for(out, "-o")], {"the project": args.project, "the project's clip": project.clip.path,
+                                            "the model it starts from": None if args.resume else init},
+                  overwrite=True)  # a model file is replaced, as every training run does
     fresh = None
     if init is None and not args.resume:
         log_line("no base model at resources/models/keyfill-base.pt: starting from a fresh "

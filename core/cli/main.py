@@ -2,13 +2,18 @@
 
 Every subcommand lives in its own module with ``add_parser(subparsers)`` and ``run(args) -> int``.
 Problems the user can fix (``KeyfillError``) are printed as one line and exit with code 2;
-Ctrl+C cancels cleanly with code 130.
+Ctrl+C cancels cleanly with code 130, and so does SIGTERM (``kill``, a render farm's scheduler):
+it is handled as Ctrl+C is, so what was being written is discarded. Before any subcommand, the
+hidden ``.part`` files of Keyfill processes that were killed are removed
+(:func:`core.part_files.clean_killed_writers`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
 
 from core.errors import Cancelled, KeyfillError
@@ -32,9 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.part_files import clean_killed_writers
+
     args = build_parser().parse_args(argv)
+    clean_killed_writers()
     try:
-        return int(args.run(args) or 0)
+        # the window's event loop runs no Python between events: SIGTERM keeps ending it at once
+        with sigterm_as_ctrl_c() if args.command != "app" else contextlib.nullcontext():
+            return int(args.run(args) or 0)
     except Cancelled as exc:
         print(f"keyfill: {exc}", file=sys.stderr)
         return EXIT_CANCELLED
@@ -44,6 +54,29 @@ def main(argv: list[str] | None = None) -> int:
     except KeyfillError as exc:
         print(f"keyfill: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+
+
+@contextlib.contextmanager
+def sigterm_as_ctrl_c():
+    """While inside, SIGTERM does what Ctrl+C (SIGINT) does at that moment: raise
+    KeyboardInterrupt, or whatever a command installed (training stops after its step and
+    saves). Outside the main thread (tests calling ``main``), nothing changes."""
+    def handler(signum, frame):
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        if callable(ctrl_c):
+            ctrl_c(signal.SIGINT, frame)
+        elif ctrl_c != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _command_module(name: str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.cli.output_options import add_overwrite_option, export_outputs, mattes_as_video, mattes_output
 from core.cli.terminal_progress import TerminalProgress
+from core.output_paths import where_written
 from core.render import REMOVAL_METHODS
 
 
@@ -19,7 +21,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("clip", help="a video file or a folder of images")
     p.add_argument("--masks", required=True,
                    help="a folder of per-frame masks named by frame number (0/255 PNG), or one image used on every frame")
-    p.add_argument("-o", "--output", required=True, help="the cleaned clip (.mp4 for H.264, .mov for ProRes)")
+    p.add_argument("-o", "--output", required=True, help="the cleaned clip (.mp4 for H.264, .mov for ProRes); "
+                   "an existing file is replaced only with -y")
     p.add_argument("--propagate", action="store_true",
                    help="the masks folder holds keyframes only: rotoscope the other frames first")
     p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
@@ -60,8 +63,10 @@ def add_export_options(p) -> None:
     p.add_argument("--codec", choices=["h264", "prores"], default="h264", help="H.264 (default) or ProRes 422 HQ")
     p.add_argument("--quality", type=int, default=18, help="H.264 CRF, 0 (lossless) to 51 (default 18)")
     p.add_argument("--no-audio", action="store_true", help="drop the source's audio")
-    p.add_argument("--mattes", help="also write the mattes: a folder (PNG sequence) or a video file")
+    p.add_argument("--mattes", help="also write the mattes: a folder (00000.png ... per frame, written into "
+                   "it beside whatever it holds) or a video file (.mp4, .mov)")
     p.add_argument("--working-width", type=int, default=480, help="width flow runs at (default 480 px)")
+    add_overwrite_option(p)
 
 
 def run(args) -> int:
@@ -69,6 +74,7 @@ def run(args) -> int:
     from core.video import open_clip
 
     with open_clip(args.clip) as reader:
+        check_export_outputs(args, reader.info, {"the clip": args.clip, "the masks": args.masks})
         project = project_with_masks(
             reader.info, args.masks, resize=args.resize_masks, every_frame=not args.propagate
         )
@@ -77,6 +83,16 @@ def run(args) -> int:
             propagate_project_masks(project, reader)
         write_outputs(project, reader, args)
     return 0
+
+
+def check_export_outputs(args, info, inputs: dict) -> None:
+    """Refuse ``-o`` / ``--mattes`` that would write over an input (``inputs``, plus the removal
+    model), each other, or (without ``-y``) existing files; before any long work."""
+    from core.output_paths import check_outputs
+    from core.render.model_finder import model_path
+
+    inputs = {**inputs, "the removal model": model_path(getattr(args, "model", None))}
+    check_outputs(export_outputs(args, info.frame_count), inputs, overwrite=getattr(args, "overwrite", False))
 
 
 def propagate_project_masks(project, reader) -> None:
@@ -91,18 +107,21 @@ def write_outputs(project, reader, args) -> None:
     from core.export import ExportSettings, export_clip
     from core.render import removed_frames
 
+    overwrite = getattr(args, "overwrite", False)
     settings = ExportSettings(codec=args.codec, quality=args.quality, keep_audio=not args.no_audio)
     frames = removed_frames(project, reader.frame, **removal_options(args), progress=TerminalProgress("removing"))
-    out = export_clip(frames, reader.info, Path(args.output), settings=settings)
+    out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
     print(f"wrote {out}")
     if args.mattes:
-        write_mattes(project, reader.info, Path(args.mattes))
+        write_mattes(project, reader.info, Path(args.mattes), overwrite=overwrite)
 
 
-def write_mattes(project, info, dest: Path) -> None:
+def write_mattes(project, info, dest: Path, *, overwrite: bool = False) -> None:
     from core.export import export_mattes
 
-    mattes = (project.removal_mask(i) for i in range(project.clip.frame_count))
-    as_video = dest.suffix.lower() in (".mp4", ".mov", ".mkv")
-    out = export_mattes(mattes, info, dest, as_video=as_video, progress=TerminalProgress("mattes"))
-    print(f"wrote {out}")
+    count = project.clip.frame_count
+    mattes = (project.removal_mask(i) for i in range(count))
+    as_video = mattes_as_video(dest)
+    where = None if as_video else where_written(mattes_output(dest, count))  # measured before writing
+    export_mattes(mattes, info, dest, as_video=as_video, overwrite=overwrite, progress=TerminalProgress("mattes"))
+    print(f"wrote {dest}" if as_video else f"wrote {count} mattes {where}")

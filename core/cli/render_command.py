@@ -3,13 +3,17 @@
 For render farms: a frame's result depends only on the network-rendered frames around it
 (every 20th, :mod:`core.render.keyframe_schedule`), so machines rendering ``0-19``, ``20-39``,
 ... each on their own write the same frames as one whole-clip render. Files are
-``DIR/000040.png`` ... (six-digit frame numbers), each written atomically.
+``DIR/000040.png`` ... (six-digit frame numbers): written into a hidden temporary folder and moved
+into ``DIR`` when the whole range is rendered, so a failed, cancelled or killed render leaves no
+PNG of its range (:func:`core.atomic_write.named_files_into`); other files of ``DIR`` (other
+machines' chunks) are never touched.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.cli.output_options import add_overwrite_option
 from core.cli.terminal_progress import TerminalProgress
 
 
@@ -28,19 +32,23 @@ def add_parser(subparsers) -> None:
                    help="the masks folder holds keyframes only: rotoscope the other frames first")
     p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
     p.add_argument("--frames", help="frames to render, FIRST-LAST inclusive, 0-based (default: all)")
-    p.add_argument("-o", "--output", required=True, help="folder for the PNG files (created if missing)")
+    p.add_argument("-o", "--output", required=True, help="folder for the PNG files (created if missing; "
+                   "written into beside whatever it holds)")
     p.add_argument("--working-width", type=int, help="width flow and network run at (default: the project's, 480 px)")
     add_removal_options(p, method_default=None)
+    add_overwrite_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from core.cli.remove_command import propagate_project_masks, removal_options
     from core.errors import KeyfillError
+    from core.output_paths import where_written
     from core.render import parse_frame_range, removed_frames
     from core.video import open_clip
 
     project = _project(args)
+    _checked_output(args, project, range(0), overwrite=True)  # -o an input: refused before any work
     with open_clip(project.clip.path) as reader:
         if args.masks is not None:
             project = _clip_project(reader, args)
@@ -53,28 +61,55 @@ def run(args) -> int:
             frames = parse_frame_range(args.frames, count) if args.frames else range(count)
         except ValueError as exc:
             raise KeyfillError(f"{exc}; give --frames FIRST-LAST within 0-{count - 1}.") from None
-        out = Path(args.output)
-        out.mkdir(parents=True, exist_ok=True)
+        output = _checked_output(args, project, frames, overwrite=args.overwrite)
+        where = where_written(output)  # measured before writing
         cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
                                  **removal_options(args), progress=TerminalProgress("rendering"))
-        for index, frame in zip(frames, cleaned):
-            write_png(out / f"{index:06d}.png", frame)
-    print(f"wrote {len(frames)} frames ({frames.start}-{frames.stop - 1}) to {out}")
+        write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)
+    print(f"wrote {len(frames)} frames ({frames.start}-{frames.stop - 1}) {where}")
     return 0
 
 
+def write_pngs(output, frames, *, overwrite: bool) -> None:
+    """``(index, frame)`` pairs into the folder ``output.path``, all or none
+    (:func:`core.atomic_write.named_files_into`)."""
+    from core.atomic_write import named_files_into
+    from core.errors import ExportError
+
+    try:
+        with named_files_into(output.path, output.names, overwrite=overwrite) as write:
+            for index, frame in frames:
+                write_png(write.folder / f"{index:06d}.png", frame)
+    except OSError as error:
+        raise ExportError(f"Cannot write the frames to {output.path} ({error.strerror or error}); nothing was "
+                          "written: choose a folder you can write to, with enough free space.") from error
+
+
 def write_png(path: Path, frame) -> None:
-    """``(H, W, 3)`` uint8 RGB to a lossless PNG, atomically."""
+    """``(H, W, 3)`` uint8 RGB to a lossless PNG (``path`` is in the render's temporary folder)."""
     import cv2
     import numpy as np
 
-    from core.atomic_write import write_bytes_atomic
     from core.errors import ExportError
 
     ok, data = cv2.imencode(".png", np.ascontiguousarray(frame[:, :, ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 3])
     if not ok:
         raise ExportError(f"Could not encode {path.name}; check the disk and try again.")
-    write_bytes_atomic(path, data.tobytes())
+    path.write_bytes(data.tobytes())
+
+
+def _checked_output(args, project, frames: range, *, overwrite: bool):
+    """``-o`` as a folder of the range's PNGs, refused where it would write over an input (the
+    project, the clip, the masks, the model) or, without ``overwrite``, over frames rendered before."""
+    from core.output_paths import check_outputs, frame_names, output_for
+    from core.render.model_finder import model_path
+
+    output = output_for(args.output, "-o", names=frame_names(frames, digits=6))
+    from_project = args.masks is None  # else the source is the clip
+    check_outputs([output], {"the project": args.source if from_project else None, "the clip": project.clip.path,
+                             "the masks": args.masks, "the removal model": model_path(args.model)},
+                  overwrite=overwrite)
+    return output
 
 
 def _project(args):

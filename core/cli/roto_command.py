@@ -11,6 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
+from core.cli.output_options import add_overwrite_option
 from core.cli.terminal_progress import TerminalProgress
 
 
@@ -24,8 +25,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("clip", help="a video file or a folder of images")
     p.add_argument("--keyframes", required=True,
                    help="a folder of keyframe masks named by frame number (00020.png = frame 20), 0/255 PNG")
-    p.add_argument("-o", "--output", required=True, help="folder for the masks, one 0/255 PNG per frame (%%05d.png)")
-    p.add_argument("--mattes", help="also write the soft mattes (0..255 PNG per frame) to this folder")
+    p.add_argument("-o", "--output", required=True, help="folder for the masks, one 0/255 PNG per frame (%%05d.png), "
+                   "written into it beside whatever it holds")
+    p.add_argument("--mattes", help="also write the soft mattes (0..255 PNG per frame, %%05d.png) to this folder")
     p.add_argument("--resize-masks", action="store_true",
                    help="resize keyframe masks of another size to the clip's size")
     p.add_argument("--working-width", type=int, default=480, help="width flow runs at (default 480 px)")
@@ -37,32 +39,49 @@ def add_parser(subparsers) -> None:
                    "propagated matte onto the object's outline, then on its own answers for the propagated frames "
                    "(default 300: 30 s to 2 min on 2 CPU cores; "
                    "0 turns it off)")
+    add_overwrite_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
     from core.export import export_mattes
+    from core.output_paths import check_outputs, where_written
     from core.project.from_clip import project_with_masks
     from core.roto import project_keyframes, propagated_project_results
+    from core.roto.matte_model import roto_model_path
     from core.video import open_clip
 
     matte_model = chosen_matte_model(args.roto_model)
     with open_clip(args.clip) as reader:
         info = reader.info
+        outputs = roto_outputs(args, info.frame_count)
+        check_outputs(outputs, {"the clip": args.clip, "the keyframes": args.keyframes,
+                                "the rotoscoping model": roto_model_path(_named_model(args.roto_model))},
+                      overwrite=args.overwrite)
+        where = [where_written(output) for output in outputs]  # measured before writing
         project = project_with_masks(info, args.keyframes, resize=args.resize_masks)
         results = propagated_project_results(
             project_keyframes(project), reader.frame, info.frame_count,
             working_width=args.working_width, matte_model=matte_model, refine_steps=args.refine_steps,
             compact=True, progress=TerminalProgress("rotoscoping"),  # PNG-compressed: long 4K clips fit
         )
-    out = export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
-                        progress=TerminalProgress("masks"))
-    print(f"wrote {info.frame_count} masks to {out}")
+    export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
+                  overwrite=args.overwrite, progress=TerminalProgress("masks"))
+    print(f"wrote {info.frame_count} masks {where[0]}")
     if args.mattes:
-        out = export_mattes(combined_objects(results, info.frame_count, "matte"), info, Path(args.mattes),
-                            progress=TerminalProgress("mattes"))
-        print(f"wrote {info.frame_count} mattes to {out}")
+        export_mattes(combined_objects(results, info.frame_count, "matte"), info, Path(args.mattes),
+                      overwrite=args.overwrite, progress=TerminalProgress("mattes"))
+        print(f"wrote {info.frame_count} mattes {where[1]}")
     return 0
+
+
+def roto_outputs(args, frame_count: int) -> list:
+    """``-o`` (the masks) and ``--mattes``: folders of ``00000.png`` ... per frame."""
+    from core.output_paths import frame_names, output_for
+
+    names = frame_names(range(frame_count))
+    folders = [("-o", args.output)] + ([("--mattes", args.mattes)] if args.mattes else [])
+    return [output_for(path, what, names=names) for what, path in folders]
 
 
 def chosen_matte_model(choice: str):
@@ -76,6 +95,10 @@ def chosen_matte_model(choice: str):
     if model is not None:
         print(f"correcting propagated mattes with {model.path}")
     return model
+
+
+def _named_model(choice: str) -> str | None:
+    return None if choice in ("auto", "none") else choice
 
 
 def combined_objects(results: dict, frame_count: int, field: str) -> Iterator[np.ndarray]:

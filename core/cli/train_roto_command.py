@@ -25,7 +25,8 @@ def add_parser(subparsers) -> None:
     )
     p.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
     p.add_argument("--exclude", nargs="*", default=[], help="clip folder names kept out (held out for eval)")
-    p.add_argument("--out", default=str(DEFAULT_ROTO_MODEL_PATH), help="checkpoint to write (default: %(default)s)")
+    p.add_argument("--out", default=str(DEFAULT_ROTO_MODEL_PATH), help="checkpoint to write, replaced if it exists "
+                   "(default: %(default)s)")
     p.add_argument("--init", help="start from this checkpoint's weights instead of a fresh model")
     p.add_argument("--config", default="roto", choices=["tiny", "roto"], help="model size (default: roto)")
     p.add_argument("--keyframe-steps", type=int, nargs="+", default=[10, 20, 30, 40],
@@ -47,9 +48,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from core.eval.roto_eval import clip_folders
     from core.model import PRESETS
+    from core.output_paths import check_outputs, output_for
     from core.roto.matte_training import MatteTrainSettings, train_matte_model
     from core.roto.matte_training_data import MatteSamples, build_examples
 
+    check_outputs([output_for(args.out, "--out")], {"the model it starts from (--init)": args.init},
+                  overwrite=True)  # a model file is replaced, as every training run does
     folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
     if not folders:
         from core.errors import VideoError

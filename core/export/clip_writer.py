@@ -31,6 +31,7 @@ from core.atomic_write import atomic_path
 from core.errors import ExportError
 from core.export.audio_carrier import AudioCarrier
 from core.export.settings import ExportSettings, container_format_for
+from core.output_paths import check_outputs, output_for
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _PRORES_422_HQ = "3"  # prores_ks profile number
@@ -48,18 +49,20 @@ class ClipInfoLike(Protocol):
 
 
 def export_clip(frames: Iterable[np.ndarray], info: ClipInfoLike, dest: str | Path, *,
-                settings: ExportSettings = ExportSettings(), progress: ProgressFn = no_progress,
-                cancel: CancelToken = NEVER_CANCELLED) -> Path:
+                settings: ExportSettings = ExportSettings(), overwrite: bool = False,
+                progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> Path:
     """Encode ``frames`` ((H, W, 3) uint8 RGB, the clip's size) to ``dest``; return ``dest``.
 
     The audio streams of ``info.path`` are copied in (``settings.keep_audio``), cut at the video's
     duration. The file appears at ``dest`` only when complete: cancelling (:class:`Cancelled`) or
     a failure leaves neither ``dest`` nor a temporary file. Raises :class:`ExportError` for a
-    destination that cannot be written, a suffix that does not fit the codec, or a frame of the
-    wrong shape. ``progress(done, info.frame_count, message)`` is called once per frame.
+    destination that cannot be written, that is the source clip, that exists without
+    ``overwrite``, a suffix that does not fit the codec, or a frame of the wrong shape.
+    ``progress(done, info.frame_count, message)`` is called once per frame.
     """
     dest = Path(dest)
     container_format = container_format_for(dest, settings)
+    check_outputs([output_for(dest, "Output")], {"the source clip": info.path}, overwrite=overwrite)
     audio_indices = _audio_stream_indices(info) if settings.keep_audio else ()
     try:
         with atomic_path(dest, suffix=dest.suffix) as tmp:

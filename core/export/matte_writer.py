@@ -13,10 +13,11 @@ from typing import Iterable, Iterator
 import cv2
 import numpy as np
 
-from core.atomic_write import atomic_path
+from core.atomic_write import named_files_into
 from core.errors import ExportError
 from core.export.clip_writer import ClipInfoLike, export_clip
 from core.export.settings import ExportSettings
+from core.output_paths import check_outputs, frame_names, output_for
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 MATTE_VIDEO_QUALITY = 12
@@ -24,16 +25,19 @@ MATTE_VIDEO_QUALITY = 12
 
 
 def export_mattes(mattes: Iterable[np.ndarray], info: ClipInfoLike, dest: str | Path, *,
-                  as_video: bool = False, progress: ProgressFn = no_progress,
+                  as_video: bool = False, overwrite: bool = False, progress: ProgressFn = no_progress,
                   cancel: CancelToken = NEVER_CANCELLED) -> Path:
     """Write ``mattes`` ((H, W) uint8, the clip's size) to ``dest``; return ``dest``.
 
     Default: folder ``dest`` of 8-bit greyscale PNGs ``00000.png``, ``00001.png``, … (frame
-    index, 5 digits), built in a temporary folder beside ``dest`` and renamed when complete
-    (an existing folder is replaced only then). ``as_video``: a video of the matte as grey RGB
-    at the clip's frame rate, no audio: ProRes 422 HQ if ``dest`` ends in ``.mov``, else H.264.
-    Cancelling or a failure leaves nothing at ``dest``. :class:`ExportError` for a matte of the
-    wrong shape or a destination that cannot be written.
+    index, 5 digits). They are written into a hidden temporary folder and moved into ``dest``
+    when all are written; an existing folder keeps every other file it holds, and files of
+    those names are overwritten only with ``overwrite`` (:func:`core.atomic_write.named_files_into`).
+    ``as_video``: a video of the matte as grey RGB at the clip's frame rate, no audio: ProRes
+    422 HQ if ``dest`` ends in ``.mov``, else H.264 (an existing file replaced only with
+    ``overwrite``). Cancelling or a failure leaves nothing new at ``dest``. :class:`ExportError`
+    for a matte of the wrong shape, a destination that is the source clip (or its folder), one
+    that exists without ``overwrite``, or one that cannot be written.
     """
     dest = Path(dest)
     checked = _checked_mattes(mattes, info)
@@ -41,12 +45,14 @@ def export_mattes(mattes: Iterable[np.ndarray], info: ClipInfoLike, dest: str | 
         codec = "prores" if dest.suffix.lower() == ".mov" else "h264"
         settings = ExportSettings(codec=codec, quality=MATTE_VIDEO_QUALITY, keep_audio=False)
         grey_rgb = (np.repeat(matte[:, :, None], 3, axis=2) for matte in checked)
-        return export_clip(grey_rgb, info, dest, settings=settings, progress=progress,
-                           cancel=cancel)
+        return export_clip(grey_rgb, info, dest, settings=settings, overwrite=overwrite,
+                           progress=progress, cancel=cancel)
+    names = frame_names(range(info.frame_count))
+    check_outputs([output_for(dest, "Output", names=names)], {"the source clip": info.path},
+                  overwrite=overwrite)
     try:
-        with atomic_path(dest, suffix="") as tmp:
-            tmp.mkdir()
-            _write_png_sequence(checked, tmp, info.frame_count, progress, cancel)
+        with named_files_into(dest, names, overwrite=overwrite) as write:
+            _write_png_sequence(checked, write.folder, info.frame_count, progress, cancel)
     except OSError as error:
         raise ExportError(
             f"Cannot write the mattes to {dest} ({error.strerror or error}); choose a folder "

@@ -47,7 +47,7 @@ def test_cancelled_removal_export_stops_within_a_frame_and_writes_nothing(tmp_pa
                            frame_count=16, audio_streams=(), is_image_sequence=False)
     filled = removed_frames(project, frame_of, method="flow", cancel=token)
     with pytest.raises(Cancelled, match="nothing was written"):
-        export_clip(filled, info, dest, progress=progress, cancel=token)
+        export_clip(filled, info, dest, overwrite=True, progress=progress, cancel=token)
     assert dest.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
     assert decoded_after_cancel == []  # not one more frame decoded or filled after the cancel

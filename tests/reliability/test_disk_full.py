@@ -91,7 +91,7 @@ def test_clip_export_on_a_full_disk_midway_leaves_nothing(tmp_path, monkeypatch)
     monkeypatch.setattr(clip_writer, "_check_frame", _after(5, _disk_full)(clip_writer._check_frame))
     frames = [np.full((48, 64, 3), i * 10, np.uint8) for i in range(12)]
     with pytest.raises(ExportError, match=f"Cannot write {dest}: the disk is full; free some space"):
-        export_clip(frames, _info(12), dest)
+        export_clip(frames, _info(12), dest, overwrite=True)
     assert dest.read_bytes() == b"the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.mp4"]
 
@@ -107,7 +107,7 @@ def test_matte_export_on_a_full_disk_midway_leaves_the_previous_folder(tmp_path,
     # OpenCV says only "False" when a write fails; the writer turns that into an OSError
     monkeypatch.setattr(matte_writer.cv2, "imwrite", _fails_after(4, cv2.imwrite))
     with pytest.raises(ExportError, match="Cannot write the mattes to .*mattes.*enough free space"):
-        export_mattes([np.zeros((48, 64), np.uint8)] * 12, _info(12), dest)
+        export_mattes([np.zeros((48, 64), np.uint8)] * 12, _info(12), dest, overwrite=True)
     assert [p.name for p in tmp_path.iterdir()] == ["mattes"]
     assert [p.name for p in dest.iterdir()] == ["00000.png"] and (dest / "00000.png").read_bytes() == b"previous"
 
@@ -154,7 +154,7 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 jobs = {
     "save": lambda: save_project(project, folder / "p.keyfill"),
     "export": lambda: export_clip((rng.integers(0, 256, (240, 320, 3), dtype=np.uint8) for _ in range(40)),
-                                  info, folder / "out.mp4", ),
+                                  info, folder / "out.mp4", overwrite=True),
     "mattes": lambda: export_mattes([rng.integers(0, 256, (240, 320), dtype=np.uint8) for _ in range(40)], info,
                                     folder / "mattes.mp4", as_video=True),
 }
