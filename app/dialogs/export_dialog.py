@@ -1,19 +1,30 @@
-"""Export: the cleaned clip (H.264 or ProRes) and / or the mattes, for a frame range, with progress."""
+"""Export: the cleaned clip (H.264 or ProRes) and / or the mattes, for a frame range, with progress.
+
+Destinations are checked before anything is written: one that is the clip or the project is
+refused (said in the dialog), and an existing file or a folder with anything in it is replaced
+only after the user says so. A mattes folder is never emptied: only its ``00000.png`` ... are
+written (:mod:`core.output_paths`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSpinBox, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox,
+                               QWidget)
 
-from app.workers.tasks import ExportOptions
+from app.workers.tasks import ExportOptions, check_export
 from app.workers.threads import Job
+from core.errors import KeyfillError
 from core.export import ExportSettings
+from core.output_paths import existing_outputs
 from core.project import Project
 
 CODECS = [("H.264 (.mp4)", "h264", ".mp4"), ("ProRes 422 HQ (.mov)", "prores", ".mov")]
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 
 
 class ExportDialog(QDialog):
@@ -22,9 +33,10 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export")
         self.setMinimumWidth(520)
         self._start_export = start_export
+        self._project = project
         self.job: Job | None = None
         clip, count = project.clip.path, project.clip.frame_count
-        base = clip.parent / (clip.stem if clip.is_file() else clip.name)
+        base = clip.parent / (clip.stem if clip.is_file() else clip.name)  # take.v2.mp4 -> take.v2
         self.clip_box = QCheckBox("Cleaned clip")
         self.clip_box.setChecked(True)
         self.clip_path = QLineEdit(str(base) + "_clean.mp4")
@@ -90,8 +102,19 @@ class ExportDialog(QDialog):
         if not (self.clip_box.isChecked() or self.mattes_box.isChecked()):
             self.status.setText("Choose what to export: the cleaned clip, the mattes or both.")
             return
+        options = self.options()
+        try:  # destinations that are an input are refused before asking about replacing anything
+            outputs = check_export(self._project, dataclasses.replace(options, overwrite=True))
+        except KeyfillError as exc:
+            self.status.setText(str(exc))
+            return
+        existing = existing_outputs(outputs)
+        if existing and not self._confirm_replacing(existing):
+            self.status.setText("Nothing was exported; choose other destinations, or export again and "
+                                "confirm replacing.")
+            return
         try:
-            job = self._start_export(self.options())
+            job = self._start_export(dataclasses.replace(options, overwrite=bool(existing)))
         except Exception as exc:  # KeyfillError from checking the project, shown here
             self.status.setText(str(exc))
             return
@@ -104,6 +127,12 @@ class ExportDialog(QDialog):
         job.succeeded.connect(self._done)
         job.failed.connect(self._failed)
         job.cancelled.connect(lambda: self._finished("Cancelled; nothing was written."))
+
+    def _confirm_replacing(self, existing: list[str]) -> bool:
+        answer = QMessageBox.question(
+            self, "Replace existing files?", "\n\n".join(existing) + "\n\nExport and replace them?",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -141,12 +170,11 @@ class ExportDialog(QDialog):
         codec = self.codec.currentData()
         self.quality.setEnabled(codec == "h264")
         suffix = next(s for _, c, s in CODECS if c == codec)
-        path = Path(self.clip_path.text())
-        self.clip_path.setText(str(path.with_suffix(suffix)))
+        self.clip_path.setText(with_video_suffix(self.clip_path.text(), suffix))
 
     def _mattes_kind_changed(self, as_video: bool) -> None:
-        path = Path(self.mattes_path.text())
-        self.mattes_path.setText(str(path.with_suffix(".mp4") if as_video else path.with_suffix("")))
+        text = self.mattes_path.text()
+        self.mattes_path.setText(with_video_suffix(text, ".mp4") if as_video else without_video_suffix(text))
 
     def _with_browse(self, edit: QLineEdit, folder: bool) -> QWidget:
         row = QWidget()
@@ -157,12 +185,28 @@ class ExportDialog(QDialog):
         browse.setMaximumWidth(32)
 
         def choose() -> None:
-            # a name, never an existing folder to pick: the mattes folder is replaced as a whole
-            title = "Mattes folder to create" if folder and not self.mattes_video.isChecked() else "Export to"
-            path, _ = QFileDialog.getSaveFileName(self, title, edit.text())
+            # a name, new or existing: Export asks before replacing anything (so the file dialog does not)
+            title = "Mattes folder" if folder and not self.mattes_video.isChecked() else "Export to"
+            path, _ = QFileDialog.getSaveFileName(self, title, edit.text(),
+                                                  options=QFileDialog.DontConfirmOverwrite)
             if path:
                 edit.setText(path)
 
         browse.clicked.connect(choose)
         layout.addWidget(browse)
         return row
+
+
+def with_video_suffix(path: str, suffix: str) -> str:
+    """``path`` ending in ``suffix``: a video suffix it has is swapped, anything else kept whole
+    (``take.v2_mattes`` -> ``take.v2_mattes.mp4``, never ``take.mp4``)."""
+    if not path:
+        return path
+    p = Path(path)
+    return str(p.with_suffix(suffix) if p.suffix.lower() in VIDEO_SUFFIXES else p.with_name(p.name + suffix))
+
+
+def without_video_suffix(path: str) -> str:
+    """``path`` without a video suffix (``take.v2_mattes.mp4`` -> ``take.v2_mattes``, ``take.v2`` kept)."""
+    p = Path(path)
+    return str(p.with_suffix("")) if path and p.suffix.lower() in VIDEO_SUFFIXES else path

@@ -120,6 +120,33 @@ class ExportOptions:
     settings: ExportSettings = ExportSettings()
     start: int = 0
     stop: int | None = None  # exclusive; None = the end of the clip
+    overwrite: bool = False  # the user confirmed replacing what is there (a folder's other files stay)
+
+
+def export_outputs(options: ExportOptions, count: int) -> list:
+    """The export's destinations (:class:`core.output_paths.Output`) for ``count`` frames."""
+    from core.output_paths import frame_names, output_for
+
+    outputs = []
+    if options.clip_dest is not None:
+        outputs.append(output_for(options.clip_dest, "The cleaned clip"))
+    if options.mattes_dest is not None:
+        names = None if options.mattes_as_video else frame_names(range(count))
+        outputs.append(output_for(options.mattes_dest, "The mattes", names=names))
+    return outputs
+
+
+def check_export(project: Project, options: ExportOptions, *, model_path=None) -> list:
+    """Refuse destinations that are the clip, the project, the model or each other, and (unless
+    ``options.overwrite``) existing files; returns the outputs. :class:`core.errors.ExportError`."""
+    from core.output_paths import check_outputs
+    from core.render.model_finder import model_path as removal_model_path
+
+    stop = project.clip.frame_count if options.stop is None else options.stop
+    outputs = export_outputs(options, stop - options.start)
+    check_outputs(outputs, {"the clip": project.clip.path, "the project": project.path,
+                            "the removal model": removal_model_path(model_path)}, overwrite=options.overwrite)
+    return outputs
 
 
 def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader, *,
@@ -130,6 +157,7 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
 
     stop = project.clip.frame_count if options.stop is None else options.stop
     start = options.start
+    check_export(project, options, model_path=model_path)
     if options.clip_dest is not None:
         check_every_frame_has_a_mask(project, range(start, stop))
     project = snapshot(project)  # the export is of the project as it is now, whatever is edited meanwhile
@@ -148,11 +176,11 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
                 frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
                                         model_path=model_path, notice=notice, cancel=cancel)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,
-                                           progress=progress, cancel=cancel))
+                                           overwrite=options.overwrite, progress=progress, cancel=cancel))
             if options.mattes_dest is not None:
                 mattes = (_mask_or_empty(project.removal_mask(i), shape) for i in range(start, stop))
                 written.append(export_mattes(mattes, info, options.mattes_dest, as_video=options.mattes_as_video,
-                                             progress=progress, cancel=cancel))
+                                             overwrite=options.overwrite, progress=progress, cancel=cancel))
         return written
 
     return run
