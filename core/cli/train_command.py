@@ -17,9 +17,9 @@ from pathlib import Path
 from core.cli.terminal_progress import TerminalProgress
 from core.progress import CancelToken, no_progress
 
-DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation
+DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
-                "seed", "batch", "accumulate", "lr", "warmup")
+                "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets")
 
 
 def add_parser(subparsers) -> None:
@@ -28,8 +28,11 @@ def add_parser(subparsers) -> None:
         description="Self-supervised training: random holes in frames of the footage are filled "
         "from other frames and synthetic keyframes. Writes MODEL.pt (the model), "
         "MODEL.train.pt (to resume) and MODEL.losses.csv (the loss curve).")
-    p.add_argument("--config", choices=["tiny", "base", "big"], default="base",
-                   help="model size (default base)")
+    p.add_argument("--config", choices=["cpu", "tiny_residual", "tiny", "base", "big"],
+                   default="cpu",
+                   help="model (default cpu: the shipped removal model, a correction of the flow "
+                   "fill that trains on a CPU; tiny_residual for tests; tiny/base/big: the older "
+                   "models that fill from keyframes alone)")
     p.add_argument("--data", help="folder of clips, image sequences and stills (required unless "
                    "--resume)")
     p.add_argument("--steps", type=int, default=2000, help="optimizer steps in all (default 2000)")
@@ -42,17 +45,34 @@ def add_parser(subparsers) -> None:
     p.add_argument("--device", default="auto", help="auto (default), cuda, mps or cpu")
     p.add_argument("--out", default=None,
                    help="model file (default resources/models/keyfill-CONFIG.pt)")
+    p.add_argument("--init", default=None, metavar="MODEL",
+                   help="start from these weights (warm start, e.g. the shipped "
+                   "resources/models/keyfill-base.pt)")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="where the cpu config's examples (flow fills of the footage) are kept "
+                   "(default $KEYFILL_CACHE/prealign or ~/.cache/keyfill/prealign)")
+    p.add_argument("--val-data", default=None, metavar="DIR",
+                   help="folder holding the validation clips (default: --data)")
+    p.add_argument("--tracks", type=int, default=8,
+                   help="cpu config: moving holes per clip in the examples (default 8)")
+    p.add_argument("--targets", type=int, default=6,
+                   help="cpu config: target frames per moving hole (default 6)")
+    p.add_argument("--ship", default=None, metavar="MODEL",
+                   help="cpu config: after training, copy the result (half precision) to MODEL "
+                   "when it beats the checkpoint there on the validation split")
     p.add_argument("--resume", action="store_true",
                    help="continue the run saved beside --out with its own settings")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="stop and save before this many seconds after the command started")
     p.add_argument("--exclude", nargs="*", default=None, metavar="NAME",
                    help="clips or folders to leave out (default: tennis, held out for evaluation)")
-    p.add_argument("--crop", default="256", help="training crop, N or HxW pixels (default 256; "
-                   "multiples of 64 train fastest: no resizing around the GIF tokens)")
-    p.add_argument("--frame-height", type=int, default=256,
-                   help="footage is scaled to this height first (default 256)")
-    p.add_argument("--keyframes", type=int, default=3, help="keyframes per sample (default 3)")
+    p.add_argument("--crop", default=None, help="training crop, N or HxW pixels (default 192 for "
+                   "the cpu config, else 256; multiples of 64 train fastest)")
+    p.add_argument("--frame-height", type=int, default=None,
+                   help="footage is scaled to this height first (default 240 for the cpu "
+                   "config, else 256)")
+    p.add_argument("--keyframes", type=int, default=None,
+                   help="keyframes per sample (default 2 for the cpu config, else 3)")
     p.add_argument("--max-pairs", type=int, default=None,
                    help="compute flow for at most this many frame pairs (default all)")
     p.add_argument("--workers", default="auto",
@@ -70,23 +90,27 @@ def run(args) -> int:
     from core.train.train_state import load_state
 
     started = time.monotonic()
-    out = Path(args.out or f"resources/models/keyfill-{args.config}.pt")
+    out = Path(args.out) if args.out else default_out(args.config)
     if args.resume:
         _restore_args(args, load_state(out).get("run", {}).get("args", {}))
     if not args.data:
         raise TrainingDataError("train needs --data FOLDER (a folder of clips, image sequences "
                                 "or images).")
+    if args.config in ("cpu", "tiny_residual"):
+        from core.cli.train_prealign import run_prealign
+
+        return run_prealign(args, out, started)
     exclude = DEFAULT_EXCLUDE if args.exclude is None else list(args.exclude)
-    crop = parse_crop(args.crop)
+    crop = parse_crop(args.crop or "256")
     device = pick_device(args.device)
     workers = default_workers(device.type) if args.workers == "auto" else int(args.workers)
     cancel = CancelToken()
     log = log_line
 
     log(f"reading footage under {args.data} (leaving out {', '.join(exclude) or 'nothing'})")
-    clips = find_footage(args.data, exclude=exclude, frame_height=args.frame_height, crop=crop,
+    clips = find_footage(args.data, exclude=exclude, frame_height=args.frame_height or 256, crop=crop,
                          progress=progress_bar("footage"), cancel=cancel)
-    sample_settings = SampleSettings(crop=crop, keyframes=args.keyframes, seed=args.seed)
+    sample_settings = SampleSettings(crop=crop, keyframes=args.keyframes or 3, seed=args.seed)
     t0 = time.monotonic()
     samples = samples_from_clips(clips, sample_settings, max_pairs=args.max_pairs,
                                  progress=progress_bar("flow"), cancel=cancel)
@@ -109,6 +133,16 @@ def run(args) -> int:
           f"{time.monotonic() - started:.0f}s, final loss {result.final_loss:.4f}; "
           f"wrote {out} ({size_mb:.1f} MB)")
     return 0
+
+
+def default_out(config: str) -> Path:
+    """The cpu config trains outside the repository (``--ship`` copies a better result into
+    resources/models); the older configs write resources/models/keyfill-CONFIG.pt."""
+    if config in ("cpu", "tiny_residual"):
+        from core.train.prealign_data import default_cache_folder
+
+        return default_cache_folder().parent / "runs" / f"keyfill-{config}.pt"
+    return Path(f"resources/models/keyfill-{config}.pt")
 
 
 def parse_crop(text: str) -> tuple[int, int]:

@@ -52,6 +52,7 @@ class FootageClip:
     frames: list[np.ndarray]
     unknown: list[np.ndarray | None] | None = None
     shapes: list[np.ndarray] = field(default_factory=list)
+    masks: list[np.ndarray] | None = None  # the object's mask on every frame (uint8 0/255), if known
 
     @property
     def size(self) -> tuple[int, int]:
@@ -90,7 +91,8 @@ def find_footage(data: str | Path, *, exclude: Sequence[str] = (), frame_height:
             [_read_image(p) for p in _images(path)[:max_frames]]
         frames = [_scaled(f, frame_height, crop) for f in frames]
         masks = path.parent / "masks" if kind == "frames" else None
-        clips.append(FootageClip(name, frames, shapes=_shapes(masks)))
+        clips.append(FootageClip(name, frames, shapes=_shapes(masks),
+                                 masks=_all_masks(masks, frames[0].shape[:2], len(frames))))
     progress(len(sources), len(sources), "footage read")
     if not clips:
         raise TrainingDataError(f"No clips or images found under {root} (after excluding "
@@ -206,6 +208,18 @@ def _is_mask(image: np.ndarray) -> bool:
 
 def _scaled(frame: np.ndarray, frame_height: int, crop: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(scale_to(frame, scaled_size(frame.shape[:2], frame_height, crop)))
+
+
+def _all_masks(masks: Path | None, size: tuple[int, int], count: int) -> list[np.ndarray] | None:
+    """Every frame's object mask (``(H, W)`` uint8 0/255 at the frames' size), when a DAVIS-style
+    ``masks/`` folder has one per frame; else ``None``."""
+    if masks is None or not masks.is_dir():
+        return None
+    files = _images(masks)[:count]
+    if len(files) != count:
+        return None
+    return [scale_to((np.asarray(Image.open(p).convert("L")) > 127).astype(np.uint8) * 255, size,
+                     nearest=True) for p in files]
 
 
 def _shapes(masks: Path | None) -> list[np.ndarray]:

@@ -87,15 +87,18 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
     torch.manual_seed(s.seed)
     state = load_state(model_path) if resume else None
     model = _initial_model(config, init, state).to(device)
+    amp_dtype = autocast_dtype(device, cpu_bfloat16=True)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # one input size for the whole run
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-        # NHWC convolutions: 1.6x the samples/s of the default layout with bf16 on an H100
+    channels_last = device.type == "cuda" or amp_dtype == torch.bfloat16
+    if channels_last:
+        # NHWC convolutions: 1.6x the samples/s of the default layout with bf16 on an H100, 1.3x
+        # on a CPU with native bf16 (2 cores, the cpu preset at 192 px)
         model = model.to(memory_format=torch.channels_last)
     optimizer = make_optimizer(model, s.lr, s.weight_decay)
     scheduler = warmup_cosine(optimizer, s.steps, s.warmup or default_warmup(s.steps))
-    amp_dtype = autocast_dtype(device)
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     step, history = 0, []
     if state is not None:
@@ -115,6 +118,7 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
     log(f"training {count_parameters(model) / 1e6:.1f} M parameters on {device} ({precision}), "
         f"batch {s.batch} x {s.accumulate}, steps {step} -> {s.steps}, {s.workers} data workers")
 
+    as_inputs = getattr(samples, "to_network_inputs", to_network_inputs)
     raw_outputs: list[torch.Tensor] = []  # the decoder's prediction before compositing
     hook = model.decoder.register_forward_hook(lambda _m, _i, out: raw_outputs.append(out))
     pending: list[torch.Tensor] = []
@@ -149,10 +153,14 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
             terms_sum = None
             for _ in range(s.accumulate):
                 target, keyframes, flows, consistency, truth, hole, weight = \
-                    to_network_inputs(next(batches), device)
-                with autocast(device):
+                    as_inputs(next(batches), device)
+                if channels_last:
+                    target = target.contiguous(memory_format=torch.channels_last)
+                with autocast(device, cpu_bfloat16=True):
                     output = model(target, keyframes, flows, consistency)
                 raw = raw_outputs.pop()[..., :truth.shape[-2], :truth.shape[-1]]
+                if model.config.output == "residual_rgb":
+                    raw = model.corrected(raw.float(), target)
                 loss, terms = inpainting_loss(output, raw, truth, hole, weight, s.losses)
                 scaler.scale(loss / s.accumulate).backward()
                 values = torch.stack([loss.detach(), *(v.detach() for v in terms.values())])

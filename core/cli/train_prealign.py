@@ -1,0 +1,80 @@
+"""``main.py train --config cpu``: the removal network that corrects the flow fill (issue 13).
+
+Footage under ``--data`` (the validation split and running_car left out unless ``--exclude``
+says otherwise) becomes cached examples (the flow fill of moving holes, the costly part: minutes
+the first time, nothing after), then crops of them train the network; at the end it is scored on
+the validation clips against the flow fill, and ``--ship`` replaces the shipped checkpoint when
+the score beats it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from core.progress import CancelToken
+
+
+def run_prealign(args, out: Path, started: float) -> int:
+    from core.cli.train_command import ctrl_c_cancels, log_line, parse_crop, progress_bar
+    from core.model import PRESETS, load_checkpoint
+    from core.train import TrainingDataError, TrainSettings, train
+    from core.train.prealign_data import ExampleSettings, default_cache_folder
+    from core.train.prealign_run import HELD_OUT, ship_if_better, training_samples, validation_examples
+    from core.train.prealign_samples import CropSettings
+    from core.train.prealign_validation import validate, validation_table
+
+    if not args.data:
+        raise TrainingDataError("train needs --data FOLDER (clips with per-frame masks, e.g. "
+                                "../shared/data).")
+    exclude = list(HELD_OUT) if args.exclude is None else list(args.exclude)
+    cache = Path(args.cache) if args.cache else default_cache_folder()
+    crop = parse_crop(args.crop or "192")
+    cancel = CancelToken()
+    log = log_line
+    t0 = time.monotonic()
+    log(f"examples of the footage under {args.data} (leaving out {', '.join(exclude) or 'nothing'}), "
+        f"cached in {cache}")
+    samples, donors = training_samples(
+        args.data, cache / "train", exclude=exclude,
+        frame_height=args.frame_height or 240,
+        examples=ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed),
+        crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed),
+        progress=progress_bar("examples"), cancel=cancel)
+    log(f"{len(samples.clips)} clips, {len(samples.index)} examples in {time.monotonic() - t0:.0f}s")
+    validation = validation_examples(args.val_data or args.data, donors, cache / "val",
+                                     frame_height=args.frame_height or 240,
+                                     progress=progress_bar("validation examples"), cancel=cancel)
+    log(f"validation: {', '.join(c.name for c in validation) or 'none found'}")
+
+    settings = TrainSettings(
+        steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
+        warmup=args.warmup, device=args.device, workers=0, time_limit=args.time_limit,
+        log_every=args.log_every, save_every=args.save_every, seed=args.seed)
+    run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
+        "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
+        "warmup", "val_data", "tracks", "targets")},
+        "clips": [c.name for c in samples.clips], "excluded": exclude,
+        "examples": len(samples.index), "init": args.init}
+    with ctrl_c_cancels(cancel):
+        result = train(out, samples, settings, config=None if args.init else PRESETS[args.config](),
+                       init=args.init, resume=args.resume, run_info=run_info, started=started,
+                       progress=progress_bar("training"), cancel=cancel, log=log)
+    log(f"trained to step {result.step}/{args.steps} ({result.stopped}) in "
+        f"{time.monotonic() - started:.0f}s; wrote {out}")
+    if not validation:
+        log("no validation clip found: nothing to compare with the flow fill")
+        return 0
+    model, _ = load_checkpoint(out)
+    scores = validate(model, validation, progress=progress_bar("validating"), cancel=cancel)
+    log("hole PSNR on the validation split (the flow fill is the network's input):\n"
+        + validation_table(scores))
+    out.with_suffix(".validation.json").write_text(json.dumps(scores, indent=1))
+    if args.ship:
+        ship_if_better(out, Path(args.ship), scores["gain"], log=log)
+    return 0
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) else value

@@ -1,0 +1,83 @@
+"""The removal network on top of the flow fill (issue 13): examples made once and cached, crops of
+them as samples, ``main.py train --config tiny_residual`` end to end with validation against the
+flow fill and the rule for replacing the shipped checkpoint."""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.cli.main import main
+from core.model import build_model, load_checkpoint, save_checkpoint
+from core.train.footage import find_footage
+from core.train.prealign_data import ExampleSettings, build_examples, load_examples
+from core.train.prealign_run import ship_if_better
+from core.train.prealign_samples import ClipExamples, CropSettings, PrealignSamples, to_network_inputs
+from tests.train.conftest import write_clip
+
+SETTINGS = ExampleSettings(tracks=1, targets=2)
+
+
+def _examples(footage_dir, tmp_path):
+    clips = find_footage(footage_dir, exclude=["heldout", "stills"], frame_height=64, crop=(32, 32))
+    paths = build_examples(clips, clips, tmp_path / "cache", SETTINGS)
+    return clips, paths
+
+
+def test_examples_are_the_flow_fill_of_moving_holes_and_are_cached(footage_dir, tmp_path):
+    clips, paths = _examples(footage_dir, tmp_path)
+    arrays = load_examples(paths[0])
+    clip = clips[0]
+    assert arrays["prealigned"].shape == (2, *clip.size, 3)
+    holes = [ClipExamples(clip.name, clip.frames, arrays).hole(i) for i in range(2)]
+    assert all(h.any() for h in holes)
+    for i, hole in enumerate(holes):
+        t = int(arrays["target"][i])
+        # outside the hole the prealign is the clean frame; the confidence lives in the hole only
+        assert np.array_equal(arrays["prealigned"][i][~hole], clip.frames[t][~hole])
+        assert not arrays["confidence"][i][~hole].any() and arrays["confidence"][i][hole].any()
+    stamp = paths[0].stat().st_mtime_ns
+    assert build_examples(clips, clips, tmp_path / "cache", SETTINGS) == paths
+    assert paths[0].stat().st_mtime_ns == stamp  # read from the cache, not made again
+
+
+def test_samples_are_deterministic_crops_with_8_channel_inputs(footage_dir, tmp_path):
+    clips, paths = _examples(footage_dir, tmp_path)
+    loaded = [ClipExamples(c.name, c.frames, load_examples(p)) for c, p in zip(clips, paths)]
+    samples = PrealignSamples(loaded, CropSettings(crop=(32, 48), keyframes=2))
+    a, b = samples[7], samples[7]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert a["target_rgb"].shape == (3, 32, 48) and a["flows"].shape == (2, 2, 32, 48)
+    batch = {k: torch.stack([samples[i][k] for i in range(3)]) for k in a}
+    target, keyframes, flows, consistency, truth, hole, weight = to_network_inputs(batch, torch.device("cpu"))
+    assert target.shape == (3, 8, 32, 48) and keyframes.shape == (3, 2, 8, 32, 48)
+    assert torch.equal(target[:, :3] * hole, torch.zeros_like(truth))  # the truth never leaks
+
+
+def test_train_cli_validates_against_the_flow_fill_and_ships_only_a_better_model(footage_dir, tmp_path, capsys):
+    write_clip(tmp_path / "val" / "tennis", 12, seed=3)  # named like a validation clip
+    out = tmp_path / "run" / "model.pt"
+    args = ["train", "--config", "tiny_residual", "--data", str(footage_dir), "--out", str(out),
+            "--exclude", "heldout", "stills", "--val-data", str(tmp_path / "val"),
+            "--cache", str(tmp_path / "cache"), "--crop", "32", "--frame-height", "64",
+            "--tracks", "1", "--targets", "2", "--batch", "2", "--device", "cpu",
+            "--log-every", "1", "--steps", "2"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "step 2/2" in printed and "| tennis |" in printed and "flow fill" in printed
+    model, extra = load_checkpoint(out)
+    assert model.config.output == "residual_rgb" and extra["step"] == 2
+    assert "heldout" not in extra["training"]["clips"]
+    assert out.with_suffix(".validation.json").is_file()
+
+
+def test_ship_if_better_keeps_the_better_checkpoint(tmp_path):
+    candidate = save_checkpoint(tmp_path / "candidate.pt", build_model("tiny_residual"))
+    shipped = tmp_path / "shipped.pt"
+    assert not ship_if_better(candidate, shipped, -0.1, log=lambda m: None)  # worse than the flow fill
+    assert not shipped.exists()
+    assert ship_if_better(candidate, shipped, 0.5, log=lambda m: None)
+    assert load_checkpoint(shipped)[1]["validation_gain"] == 0.5
+    assert not ship_if_better(candidate, shipped, 0.4, log=lambda m: None)
+    assert load_checkpoint(shipped)[1]["validation_gain"] == 0.5
+    assert ship_if_better(candidate, shipped, 0.7, log=lambda m: None)
