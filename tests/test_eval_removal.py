@@ -100,3 +100,25 @@ def test_write_docs_touches_only_the_removal_tables(tmp_path):
     fresh = tmp_path / "new.md"
     write_removal_section(fresh, "| e |\n")
     assert "## Removal" in fresh.read_text() and "| e |" in fresh.read_text()
+
+
+def test_an_untrained_residual_network_scores_as_the_flow_fill_at_its_anchors():
+    """The network corrects the flow fill (issue 13): untrained, it returns the flow fill, so the
+    frames it renders itself score exactly as the flow fill does; one network row, no '+prealign'."""
+    from core.model import build_model
+    from core.render.network_renderer import NetworkRenderer
+    from core.render.removal_inputs import RemovalInputs
+    from core.fill import FlowFill
+
+    case = _tiny_case()
+    hidden = case.hidden_frames()
+    project = case.project()
+    inputs = RemovalInputs(project, hidden.__getitem__)
+    network = NetworkRenderer(project, hidden.__getitem__, build_model("tiny_residual").eval(), inputs=inputs)
+    fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)
+    for t in (0, 10, 20):
+        alpha = inputs.alpha(t)  # the renderer feathers the hole's outer edge; the flow fill does not
+        hard = (alpha == 0) | (alpha >= 1)
+        assert np.array_equal(network.render_frame(t)[hard], fill.fill_frame(t)[hard])
+    rows = evaluate_cases([case], build_model("tiny_residual").eval(), guided=False)
+    assert [r["method"] for r in rows if r["method"].startswith("network")] == ["network"]

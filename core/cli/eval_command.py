@@ -26,7 +26,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--task", choices=["removal", "roto", "all"], default="all", help="what to evaluate (default: all)")
     p.add_argument("--data", default=str(DEFAULT_DATA), help=f"the test clips (default: {DEFAULT_DATA})")
     p.add_argument("--frames", type=int, default=60, help="removal: frames per clip (default 60; fewer is faster)")
-    p.add_argument("--clips", default="running_car,tennis", help="removal: clean clips to use (default: both)")
+    p.add_argument("--clips", default=None, help="removal: clean clips to use, comma-separated: running_car, "
+                   "tennis or davis2016 sequences (default: the 6 validation sequences and running_car)")
     p.add_argument("--no-guided", action="store_true", help="removal: skip the guided-inpainting setting")
     p.add_argument("--model", help="removal: the network's checkpoint (default: resources/models/keyfill-base.pt)")
     p.add_argument("--roto-model", help="roto: the rotoscoping network's checkpoint (default: "
@@ -54,9 +55,9 @@ def run(args) -> int:
 
 
 def removal_tables(args, data: Path) -> str:
-    from core.eval.removal_eval import evaluate_removal, removal_table_markdown
+    from core.eval.removal_eval import DEFAULT_CLIPS, evaluate_removal, removal_table_markdown
 
-    clips = tuple(c.strip() for c in args.clips.split(",") if c.strip())
+    clips = DEFAULT_CLIPS if args.clips is None else tuple(c.strip() for c in args.clips.split(",") if c.strip())
     rows = evaluate_removal(data, frames=args.frames, clips=clips, model_path=args.model, device=args.device,
                             guided=not args.no_guided, progress=TerminalProgress("removal eval"))
     return removal_table_markdown(rows)

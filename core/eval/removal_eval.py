@@ -40,6 +40,16 @@ GUIDED_OFFSETS = {2: (10,), 4: (5, 10)}  # keyframe count -> offsets on each sid
 GUIDED_STEP = 10
 HIDDEN_GREY = 128
 NETWORK_METHODS = ("network", "network+prealign")
+VALIDATION_CLIPS = ("dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "tennis")
+"""The validation split of ``davis2016/`` (its README; never trained on). ``tennis`` is read from
+``tennis/``, the same sequence in another encoding."""
+DEFAULT_CLIPS = VALIDATION_CLIPS + ("running_car",)
+BORROWED_MASKS = {
+    "tennis": "bmx-trees", "running_car": "bmx-trees", "dance-jump": "hockey", "hike": "dog-agility",
+    "lucia": "horsejump-low", "mallard-water": "stroller", "scooter-gray": "motorbike",
+}
+"""Whose moving object masks hide each evaluation clip (training sequences of davis2016, or
+bmx-trees); the masks play forwards and backwards when the clip is longer."""
 
 
 @dataclass
@@ -74,17 +84,26 @@ class CompletionCase:
 
 
 def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
-                     clips: tuple[str, ...] = ("running_car", "tennis")) -> list[CompletionCase]:
-    """The evaluation clips of ``data_root`` (``frames`` frames each at ``EVAL_SIZE``)."""
+                     clips: tuple[str, ...] = DEFAULT_CLIPS) -> list[CompletionCase]:
+    """The evaluation clips of ``data_root`` (``frames`` frames each at ``EVAL_SIZE``): ``running_car``,
+    ``tennis`` or any DAVIS sequence under ``davis2016/``, each hidden by the moving masks of the
+    sequence :data:`BORROWED_MASKS` names (bmx-trees by default)."""
     data_root = Path(data_root)
-    masks = _borrowed_masks(data_root / "bmx-trees" / "masks", frames)
     readers = {"running_car": _running_car, "tennis": _tennis}
     cases = []
     for name in clips:
-        if name not in readers:
-            raise VideoError(f"No evaluation clip {name!r}; use {' or '.join(readers)}.")
-        truth = readers[name](data_root, frames)
-        cases.append(CompletionCase(name, truth, masks[: len(truth)]))
+        folder = data_root / "davis2016" / name
+        if name in readers:
+            truth = readers[name](data_root, frames)
+        elif (folder / "frames").is_dir():
+            truth = _davis(folder, frames)
+        else:
+            raise VideoError(f"No evaluation clip {name!r} in {data_root}; use running_car, tennis or "
+                             "a sequence of davis2016/.")
+        donor = BORROWED_MASKS.get(name, "bmx-trees")
+        donor_folder = data_root / "bmx-trees" if donor == "bmx-trees" else data_root / "davis2016" / donor
+        masks = _borrowed_masks(donor_folder / "masks", len(truth))
+        cases.append(CompletionCase(name, truth, masks))
     return cases
 
 
@@ -92,7 +111,7 @@ def evaluate_removal(
     data_root: Path,
     *,
     frames: int = DEFAULT_FRAMES,
-    clips: tuple[str, ...] = ("running_car", "tennis"),
+    clips: tuple[str, ...] = DEFAULT_CLIPS,
     model_path=None,
     device: str = "auto",
     guided: bool = True,
@@ -120,7 +139,7 @@ def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True,
                    progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> list[dict]:
     """:func:`evaluate_removal` on given cases with a loaded ``model`` (a
     :class:`core.render.RemovalModel` or a bare network; ``None``: network rows say so)."""
-    per_case = 4 + (len(GUIDED_OFFSETS) * 3 + 1 if guided else 0)
+    per_case = 4 + (len(GUIDED_OFFSETS) * 3 + 1 if guided else 0)  # an upper bound
     total, rows = per_case * len(cases), []
     for case in cases:
         runner = _CaseRunner(case, model)
@@ -143,8 +162,8 @@ def removal_table_markdown(rows: list[dict]) -> str:
     if video:
         frames = max(r["frames"] for r in video)
         lines += [
-            f"Video completion ({frames} frames per clip, {EVAL_SIZE[0]}x{EVAL_SIZE[1]}, moving bmx-trees masks "
-            f"grown {MASK_DILATE} px). PSNR in dB, SSIM 0..1 (higher is better); flicker = mean "
+            f"Video completion (up to {frames} frames per clip, {EVAL_SIZE[0]}x{EVAL_SIZE[1]}, each hidden by another "
+            f"sequence's moving masks grown {MASK_DILATE} px: {_donors(video)}). PSNR in dB, SSIM 0..1 (higher is better); flicker = mean "
             "|Δfill − Δtruth| between consecutive frames inside the holes, 8-bit levels (lower is better).\n",
             "| clip | method | PSNR hole | SSIM hole | PSNR frame | SSIM frame | flicker | Δ fill / Δ truth "
             "| network runs | seconds |",
@@ -158,6 +177,7 @@ def removal_table_markdown(rows: list[dict]) -> str:
                 f"| {r['clip']} | {r['method']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} | {r['psnr_frame']:.2f} "
                 f"| {r['ssim_frame']:.3f} | {r['flicker']:.2f} | {r['change_fill']:.1f} / {r['change_truth']:.1f} "
                 f"| {'–' if r['network_runs'] is None else r['network_runs']} | {r['seconds']:.0f} |")
+        lines += _summary(video)
     if guided:
         lines += [
             "",
@@ -174,6 +194,31 @@ def removal_table_markdown(rows: list[dict]) -> str:
                 f"| {r['clip']} | {r['method']} | {r['keyframes']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} "
                 f"| {r['psnr_frame']:.2f} | {r['ssim_frame']:.3f} | {r['seconds']:.1f} |")
     return "\n".join(lines) + "\n"
+
+
+def _donors(rows: list[dict]) -> str:
+    clips = list(dict.fromkeys(r["clip"] for r in rows))
+    return ", ".join(f"{c} ← {BORROWED_MASKS.get(c, 'bmx-trees')}" for c in clips)
+
+
+def _summary(video: list[dict]) -> list[str]:
+    """Mean hole PSNR per method over the validation clips, and the network's gain on each."""
+    scored = [r for r in video if not r["note"]]
+    val = [r for r in scored if r["clip"] in VALIDATION_CLIPS]
+    methods = list(dict.fromkeys(r["method"] for r in val))
+    if not val:
+        return []
+    lines = ["", "Mean over the validation clips (hole PSNR, dB; flicker):\n",
+             "| method | clips | mean PSNR hole | mean flicker | network − flow fill: min / mean |",
+             "|---|---:|---:|---:|---|"]
+    flow = {r["clip"]: r["psnr_hole"] for r in val if r["method"] == "flow fill"}
+    for method in methods:
+        rows = [r for r in val if r["method"] == method]
+        gains = [r["psnr_hole"] - flow[r["clip"]] for r in rows if r["clip"] in flow]
+        gain = f"{min(gains):+.2f} / {np.mean(gains):+.2f}" if gains and method != "flow fill" else "–"
+        lines.append(f"| {method} | {len(rows)} | {np.mean([r['psnr_hole'] for r in rows]):.2f} "
+                     f"| {np.mean([r['flicker'] for r in rows]):.2f} | {gain} |")
+    return lines
 
 
 class _CaseRunner:
@@ -193,20 +238,23 @@ class _CaseRunner:
             self.network = NetworkRenderer(self.project, self.hidden.__getitem__, model, inputs=self.inputs)
         count = len(case.truth)
         self.targets = list(range(GUIDED_STEP, count - GUIDED_STEP, GUIDED_STEP))
+        # a model that corrects the flow fill always reads it: its "+prealign" row would repeat
+        residual = model is not None and _config(model).in_channels == 8
+        self.network_methods = NETWORK_METHODS[:1] if residual else NETWORK_METHODS
 
     def runs(self, guided: bool):
         """``(task, method, keyframes, run)`` for every row, cheapest first (the flow fill pays for
         the shared flows)."""
         yield "video", "flow fill", "all", lambda: self._video("flow fill", "all", self._flow_fill)
         yield "video", "Telea", 0, lambda: self._video("Telea", 0, self._telea)
-        for method in NETWORK_METHODS:
+        for method in self.network_methods:
             yield "video", method, "14 + flow", \
                 lambda m=method: self._video(m, "14 + flow", lambda: self._network_clip(m))
         if not guided:
             return
         yield "guided", "Telea", 0, lambda: self._guided("Telea", 0, self._guided_telea)
         for count, offsets in GUIDED_OFFSETS.items():
-            for method in ("flow warp",) + NETWORK_METHODS:
+            for method in ("flow warp",) + self.network_methods:
                 yield "guided", method, count, \
                     lambda m=method, c=count, o=offsets: self._guided(m, c, lambda t: self._guided_fill(m, t, o))
 
@@ -295,6 +343,11 @@ class _CaseRunner:
         }
 
 
+def _config(model):
+    net = getattr(model, "model", model)
+    return net.config
+
+
 def _running_car(data_root: Path, frames: int) -> list[np.ndarray]:
     from core.video import open_clip
 
@@ -312,10 +365,18 @@ def _tennis(data_root: Path, frames: int) -> list[np.ndarray]:
             for f in files]
 
 
+def _davis(folder: Path, frames: int) -> list[np.ndarray]:
+    files = sorted((folder / "frames").glob("*.jpg"))[:frames]
+    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_COLOR)[:, :, ::-1], EVAL_SIZE, interpolation=cv2.INTER_AREA)
+            for f in files]
+
+
 def _borrowed_masks(folder: Path, frames: int) -> list[np.ndarray]:
-    files = sorted(folder.glob("*.png"))[:frames]
+    files = sorted(folder.glob("*.png"))
     if not files:
         raise VideoError(f"No masks in {folder}; check the data folder.")
+    period = max(1, 2 * len(files) - 2)
+    files = [files[p if p < len(files) else period - p] for p in (i % period for i in range(frames))]
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * MASK_DILATE + 1, 2 * MASK_DILATE + 1))
     masks = []
     for f in files:

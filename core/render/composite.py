@@ -48,3 +48,10 @@ def upsample(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if (image.shape[1], image.shape[0]) == size:
         return image
     return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+
+
+def upsample_float(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A float32 ``(h, w, C)`` map (e.g. a correction in 8-bit levels) resized to ``size = (W, H)``."""
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)

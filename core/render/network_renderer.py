@@ -23,7 +23,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.project import Project
-from core.render.composite import feathered_composite, upsample
+from core.render.composite import feathered_composite, upsample, upsample_float
 from core.render.keyframe_schedule import KEYFRAME_OFFSETS, keyframes_for
 from core.render.model_finder import Notice, RemovalModel, log_notice
 from core.render.prealign import AlignedSource
@@ -87,6 +87,9 @@ class NetworkRenderer:
         self._net = model.model
         self._memories: OrderedDict[tuple, object] = OrderedDict()
         self._keep = keep_keyframes
+        self._channels = self._net.config.in_channels
+        self._flow_fill = None  # the residual model's prealign (the classical fill), made on demand
+        self._last_fill: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     # -- frames --------------------------------------------------------------------------------
 
@@ -112,7 +115,15 @@ class NetworkRenderer:
                             prealign: bool | None = None) -> np.ndarray:
         """Frame ``index`` filled by the network from ``sources`` (full resolution, composited)."""
         working = self.fill_working(index, sources, prealign=prealign)
-        filled = upsample(working, self.inputs.frame_size)
+        if self._channels == 8 and (working.shape[1], working.shape[0]) != self.inputs.frame_size:
+            # the correction is upsampled, the flow fill's own pixels stay at full resolution
+            full, _ = self._full_fill(index)
+            small, _ = self._prealigned(index)
+            change = upsample_float(working.astype(np.float32) - small.astype(np.float32),
+                                    self.inputs.frame_size)
+            filled = np.clip(full.astype(np.float32) + change + 0.5, 0, 255).astype(np.uint8)
+        else:
+            filled = upsample(working, self.inputs.frame_size)
         return feathered_composite(self.inputs.frame(index), filled, self.inputs.alpha(index))
 
     def source(self, index: int) -> KeyframeSource:
@@ -130,6 +141,13 @@ class NetworkRenderer:
         rgb, hole = inputs.working_frame(index), inputs.working_hole(index)
         flows = [inputs.flow_and_consistency(index, s.index) for s in sources]
         prealigned = 0.0
+        if self._channels == 8:  # the model corrects the flow fill: always "+prealign"
+            fill = self._prealigned(index)
+            output, encoded = self._with_memory_retries(
+                lambda: self._run_network(rgb, hole, sources, flows, fill))
+            self.last_stats = NetworkFrameStats(len(sources), float((fill[1][hole] > 0).mean()),
+                                                encoded, time.perf_counter() - started)
+            return output
         if self.prealign if prealign is None else prealign:
             aligned = (AlignedSource(s.rgb, s.hole, f, c) for s, (f, c) in zip(sources, flows))
             rgb, remaining = prealign_pixels(rgb, hole, aligned)
@@ -148,6 +166,7 @@ class NetworkRenderer:
     def invalidate(self, *, frames_changed: bool = False) -> None:
         """Masks (or, with ``frames_changed``, content keyframes) changed: forget what they fed."""
         self._memories.clear()
+        self._flow_fill = self._last_fill = None
         self.inputs.invalidate(frames_changed=frames_changed)
 
     def close(self) -> None:
@@ -156,8 +175,37 @@ class NetworkRenderer:
 
     # -- the network ---------------------------------------------------------------------------
 
+    def _prealigned(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The flow fill of frame ``index`` on the working grid: ``(rgb (h, w, 3) uint8,
+        confidence (h, w) float32 0..1)``."""
+        import cv2
+
+        from core.fill import FlowFill
+
+        inputs = self.inputs
+        rgb, confidence = self._full_fill(index)
+        if (rgb.shape[1], rgb.shape[0]) == inputs.working_size:
+            return rgb, confidence
+        return (cv2.resize(rgb, inputs.working_size, interpolation=cv2.INTER_AREA),
+                cv2.resize(confidence, inputs.working_size, interpolation=cv2.INTER_AREA))
+
+    def _full_fill(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The flow fill of frame ``index`` at full resolution (the last one is kept)."""
+        from core.fill import FlowFill
+
+        if self._last_fill is not None and self._last_fill[0] == index:
+            return self._last_fill[1]
+        inputs = self.inputs
+        if self._flow_fill is None:
+            self._flow_fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
+                                       dilate=inputs.dilate)
+        fill = self._flow_fill.prealign_frame(index)
+        self._last_fill = (index, (fill.rgb, fill.confidence))
+        return self._last_fill[1]
+
     def _run_network(self, rgb: np.ndarray, hole: np.ndarray, sources: Sequence[KeyframeSource],
-                     flows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, int]:
+                     flows: list[tuple[np.ndarray, np.ndarray]],
+                     prealigned: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, int]:
         import torch
 
         from core.model import autocast, resize_consistency, resize_flow
@@ -165,7 +213,7 @@ class NetworkRenderer:
         height, width = hole.shape
         size = (max(8, round(height * self.scale)), max(8, round(width * self.scale)))
         with torch.inference_mode(), autocast(self._device):
-            target = self._frame_tensor(rgb, hole, size)
+            target = self._frame_tensor(rgb, hole, size, prealigned)
             memory, encoded = self._memory(sources, size)
             flow_t = consistency_t = None
             if sources:
@@ -198,7 +246,7 @@ class NetworkRenderer:
                 self._memories[keys[i]] = encoded.select([j])
         if not sources:
             height, width = size
-            empty = torch.zeros(1, 0, 4, height, width, device=self._device)
+            empty = torch.zeros(1, 0, self._channels, height, width, device=self._device)
             return self._net.encode_keyframes(empty), 0
         memory = KeyframeMemory.cat([self._memories[key] for key in keys])
         for key in keys:
@@ -207,18 +255,29 @@ class NetworkRenderer:
             self._memories.popitem(last=False)
         return memory, len(missing)
 
-    def _frame_tensor(self, rgb: np.ndarray, hole: np.ndarray, size: tuple[int, int]):
-        """``(1, 4, h', w')`` float: RGB 0..1 zeroed inside the hole, then the hole (1) channel."""
+    def _frame_tensor(self, rgb: np.ndarray, hole: np.ndarray, size: tuple[int, int],
+                      prealigned: tuple[np.ndarray, np.ndarray] | None = None):
+        """``(1, C, h', w')`` float network input (:mod:`core.model.inputs`): a target when
+        ``prealigned`` (the flow fill's RGB and confidence) is given or the model reads 4
+        channels, else a keyframe."""
         import torch
         import torch.nn.functional as F
 
-        # astype copies: frames from a clip reader are read-only, which torch warns about.
-        image = torch.from_numpy(rgb.astype(np.float32)).to(self._device).permute(2, 0, 1) / 255
-        mask = torch.from_numpy(hole.astype(np.float32)).to(self._device)[None]
-        if tuple(mask.shape[-2:]) != size:
-            image = F.interpolate(image[None], size=size, mode="area")[0]
-            mask = (F.interpolate(mask[None], size=size, mode="area")[0] > 0).float()
-        return torch.cat([image * (1 - mask), mask])[None]
+        from core.model.inputs import keyframe_channels, target_channels
+
+        def tensor(a: np.ndarray, scale: float) -> torch.Tensor:
+            # astype copies: frames from a clip reader are read-only, which torch warns about.
+            t = torch.from_numpy(a.astype(np.float32)).to(self._device)
+            t = (t.permute(2, 0, 1) if t.ndim == 3 else t[None]) / scale
+            return t if tuple(t.shape[-2:]) == size else F.interpolate(t[None], size=size, mode="area")[0]
+
+        image = tensor(rgb, 255)
+        mask = (tensor(hole, 1) > 0).float()
+        if self._channels == 4 or prealigned is None:
+            return (target_channels(image, mask) if self._channels == 4
+                    else keyframe_channels(image, mask, channels=8))[None]
+        return target_channels(image, mask, tensor(prealigned[0], 255), tensor(prealigned[1], 1),
+                               channels=8)[None]
 
     def _with_memory_retries(self, run: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:
         """``run()``; when CUDA runs out of memory: again at a lower resolution, then on the CPU."""

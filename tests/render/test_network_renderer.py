@@ -63,10 +63,27 @@ def test_prealign_fills_part_of_the_hole_before_the_network(scene, tiny_model):
 
 def test_working_resolution_below_the_clip_s(scene, tiny_model):
     project, frames, masks = scene
-    project.update_settings(working_width=48)
+    project.update_settings(working_width=64)  # the smallest working width a project allows
     renderer = NetworkRenderer(project, frames.__getitem__, tiny_model)
-    assert renderer.inputs.working_size == (48, 32)
+    assert renderer.inputs.working_size[0] == 64 and renderer.inputs.working_size[1] < 64
     out = renderer.render_frame(12)
     hole = hole_from_mask(masks[12], 3)
     assert out.shape == frames[12].shape
     assert np.array_equal(out[~hole], frames[12][~hole])
+
+
+def test_a_residual_model_below_the_clip_s_size_keeps_the_flow_fill_at_full_resolution(scene):
+    """The correction is computed on the working grid and upsampled; the flow fill's own pixels
+    stay at full resolution, so an untrained residual model returns the full-resolution fill."""
+    from core.fill import FlowFill
+    from core.model import build_model
+
+    project, frames, _ = scene
+    project.update_settings(working_width=64)
+    renderer = NetworkRenderer(project, frames.__getitem__, build_model("tiny_residual").eval())
+    inputs = renderer.inputs
+    fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)
+    out, expected = renderer.render_frame(12), fill.fill_frame(12)
+    alpha = inputs.alpha(12)
+    hard = (alpha == 0) | (alpha >= 1)
+    assert np.array_equal(out[hard], expected[hard])
