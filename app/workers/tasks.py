@@ -17,6 +17,7 @@ from app.workers.frames import open_reader
 from core.errors import MaskError
 from core.export import ExportSettings
 from core.project import SUFFIX, MaskKind, Project, load_project, save_project
+from core.project.mask_coverage import check_removal_masks
 from core.project_snapshot import snapshot
 from core.render_cache import RenderCache
 
@@ -96,6 +97,7 @@ def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = op
     from core.render.removal import check_every_frame_has_a_mask
 
     check_every_frame_has_a_mask(project, range(project.clip.frame_count))  # fail now, not in the job
+    check_removal_masks(project, notice)  # masks covering every whole frame: nothing to fill from
     revision = project.revision
     project = snapshot(project)  # edits made while it renders do not mix into this render
 
@@ -160,6 +162,7 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
     check_export(project, options, model_path=model_path)
     if options.clip_dest is not None:
         check_every_frame_has_a_mask(project, range(start, stop))
+        check_removal_masks(project, notice)
     project = snapshot(project)  # the export is of the project as it is now, whatever is edited meanwhile
     # the source's audio starts at frame 0: a range starting later would be out of sync
     settings = dataclasses.replace(options.settings, keep_audio=options.settings.keep_audio and start == 0)
@@ -168,11 +171,14 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
     def run(progress, cancel) -> list[Path]:
         from core.export import export_clip, export_mattes
         from core.render.removal import removed_frames
+        from core.video.source_notices import source_notices
 
         written = []
         with opener(project.clip.path) as reader:
             info = dataclasses.replace(reader.info, frame_count=stop - start)
             if options.clip_dest is not None:
+                for message in source_notices(reader.info, codec=settings.codec):  # VFR, 10-bit
+                    notice(message)
                 frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
                                         model_path=model_path, notice=notice, cancel=cancel)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,

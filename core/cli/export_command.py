@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.cli.remove_command import add_export_options, check_export_outputs, write_mattes, write_outputs
+from core.cli.remove_command import add_export_options, check_export_outputs, print_notice, write_mattes, write_outputs
 from core.render import REMOVAL_METHODS
 
 
@@ -15,6 +15,9 @@ def add_parser(subparsers) -> None:
                    "file is replaced only with -y")
     p.add_argument("--method", choices=REMOVAL_METHODS, default=None,
                    help="which fill (default: the project's setting)")
+    p.add_argument("--reprobe", action="store_true",
+                   help="the clip's frame count or rate changed since the project was saved: use it as it is now "
+                   "(masks stay on their frames)")
     add_export_options(p)
     p.set_defaults(run=run)
 
@@ -22,6 +25,7 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from core.errors import ProjectError
     from core.project import clip_found, load_project
+    from core.project.clip_check import check_clip
     from core.video import open_clip
 
     if not args.output and not args.mattes:
@@ -33,6 +37,9 @@ def run(args) -> int:
         )
     args.method = args.method or project.settings.removal_method
     with open_clip(project.clip.path) as reader:
+        reprobed = check_clip(project, reader.info, reprobe=args.reprobe)  # not the project's frames: say so
+        if reprobed:
+            print_notice(reprobed)
         check_export_outputs(args, reader.info, {"the project": args.project, "the project's clip": project.clip.path})
         if args.output:
             write_outputs(project, reader, args)

@@ -105,10 +105,15 @@ def propagate_project_masks(project, reader) -> None:
 def write_outputs(project, reader, args) -> None:
     """Render the removal and write the clip (and the mattes when asked)."""
     from core.export import ExportSettings, export_clip
+    from core.project.mask_coverage import check_removal_masks
     from core.render import removed_frames
+    from core.video.source_notices import source_notices
 
     overwrite = getattr(args, "overwrite", False)
     settings = ExportSettings(codec=args.codec, quality=args.quality, keep_audio=not args.no_audio)
+    check_removal_masks(project, print_notice)
+    for message in source_notices(reader.info, codec=args.codec):
+        print_notice(message)
     frames = removed_frames(project, reader.frame, **removal_options(args), progress=TerminalProgress("removing"))
     out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
     print(f"wrote {out}")

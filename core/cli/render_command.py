@@ -35,14 +35,20 @@ def add_parser(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, help="folder for the PNG files (created if missing; "
                    "written into beside whatever it holds)")
     p.add_argument("--working-width", type=int, help="width flow and network run at (default: the project's, 480 px)")
+    p.add_argument("--reprobe", action="store_true",
+                   help="a project whose clip's frame count or rate changed since it was saved: use the clip as it "
+                   "is now (masks stay on their frames)")
     add_removal_options(p, method_default=None)
     add_overwrite_option(p)
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from core.cli.remove_command import propagate_project_masks, removal_options
+    from core.cli.remove_command import print_notice, propagate_project_masks, removal_options
     from core.errors import KeyfillError
+    from core.project.clip_check import check_clip
+    from core.project.mask_coverage import check_removal_masks
+    from core.video.source_notices import source_notices
     from core.output_paths import where_written
     from core.render import parse_frame_range, removed_frames
     from core.video import open_clip
@@ -54,7 +60,11 @@ def run(args) -> int:
             project = _clip_project(reader, args)
             if args.propagate:
                 propagate_project_masks(project, reader)
-        if args.working_width:
+        else:  # a project: its clip must still be the one it was made on
+            reprobed = check_clip(project, reader.info, reprobe=args.reprobe)
+            if reprobed:
+                print_notice(reprobed)
+        if args.working_width is not None:
             project.update_settings(working_width=args.working_width)
         count = project.clip.frame_count
         try:
@@ -63,6 +73,9 @@ def run(args) -> int:
             raise KeyfillError(f"{exc}; give --frames FIRST-LAST within 0-{count - 1}.") from None
         output = _checked_output(args, project, frames, overwrite=args.overwrite)
         where = where_written(output)  # measured before writing
+        check_removal_masks(project, print_notice)
+        for message in source_notices(reader.info, codec="png"):
+            print_notice(message)
         cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
                                  **removal_options(args), progress=TerminalProgress("rendering"))
         write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)

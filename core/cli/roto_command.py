@@ -46,11 +46,13 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from core.export import export_mattes
     from core.output_paths import check_outputs, where_written
+    from core.project.document import check_working_width
     from core.project.from_clip import project_with_masks
     from core.roto import project_keyframes, propagated_project_results
     from core.roto.matte_model import roto_model_path
     from core.video import open_clip
 
+    check_working_width(args.working_width)
     matte_model = chosen_matte_model(args.roto_model)
     with open_clip(args.clip) as reader:
         info = reader.info
