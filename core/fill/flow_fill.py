@@ -158,11 +158,13 @@ class FlowFill:
 
     # -- one frame ---------------------------------------------------------------------------
 
-    def prealign_frame(self, index: int) -> "Prealigned":
+    def prealign_frame(self, index: int, previous: tuple[int, np.ndarray] | None = None) -> "Prealigned":
         """Frame ``index`` filled as :meth:`fill_frame` does, with how far each hole pixel can be
-        trusted: the network's "+prealign" input (:class:`Prealigned`, full resolution)."""
+        trusted: the network's "+prealign" input (:class:`Prealigned`, full resolution).
+        ``previous``: ``(index - 1 or index + 1, its filled frame)`` to carry from where no other
+        frame shows the background, as :meth:`fill_clip` does."""
         self._check_index(index)
-        return self._fill_with_confidence(index, previous=None)
+        return self._fill_with_confidence(index, previous=previous)
 
     # -- one frame ---------------------------------------------------------------------------
 

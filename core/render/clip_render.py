@@ -58,6 +58,7 @@ class ClipRender:
         self._rendered: OrderedDict[int, np.ndarray] = OrderedDict()
         self._segments: OrderedDict[tuple[int, int], SegmentPropagation] = OrderedDict()
         self._generation = 0
+        self._previous: tuple[int, np.ndarray] | None = None
         self.network_frames = 0
         self.fallback_frames = 0
 
@@ -90,6 +91,8 @@ class ClipRender:
         inputs = self.inputs
         if inputs.is_fixed(index) or not inputs.hole(index).any():
             return inputs.frame(index)
+        if self.network.corrects_flow_fill:
+            return self._corrected_fill(index)
         a, b = segment_of(index, self.anchors)
         if a == b:
             return self.anchor_frame(index)
@@ -109,6 +112,20 @@ class ClipRender:
             left[ys[unreliable], xs[unreliable]] = True
             filled = inpaint_hole(filled, left)
         return feathered_composite(source, filled, inputs.alpha(index))
+
+    def _corrected_fill(self, index: int) -> np.ndarray:
+        """A model that corrects the flow fill renders every frame from that frame's own fill
+        (measured: carrying its anchors along flow instead scores below the flow fill itself,
+        docs/quality.md). Within a chunk of ``step`` frames the fill may carry from the previous
+        rendered frame, as the flow fill does over a clip, so what no frame shows stays steady;
+        chunks start afresh, so a chunk renders alone exactly as in the whole clip."""
+        previous = None
+        if self._previous is not None and self._previous[0] == index - 1 and index % self.step:
+            previous = self._previous
+        rendered = self.network.render_frame(index, previous=previous)
+        self._previous = (index, rendered)
+        self.network_frames += 1
+        return rendered
 
     def anchor_frame(self, index: int) -> np.ndarray:
         """Anchor ``index`` cleaned (kept for the next frames): the network's render, or the
@@ -132,6 +149,7 @@ class ClipRender:
         self._anchors = None
         self._rendered.clear()
         self._segments.clear()
+        self._previous = None
         self._generation += 1
         self.network.invalidate(frames_changed=frames_changed)
 

@@ -93,13 +93,20 @@ class NetworkRenderer:
 
     # -- frames --------------------------------------------------------------------------------
 
+    @property
+    def corrects_flow_fill(self) -> bool:
+        """Whether the model reads the flow fill and corrects it (``residual_rgb``, 8 channels)."""
+        return self._channels == 8
+
     def render_frame(self, index: int, *, keyframes: Sequence[int] | None = None,
-                     prealign: bool | None = None) -> np.ndarray:
+                     prealign: bool | None = None,
+                     previous: tuple[int, np.ndarray] | None = None) -> np.ndarray:
         """Frame ``index`` cleaned: ``(H, W, 3)`` uint8 RGB.
 
         A content keyframe is returned as it is and a frame without a hole is the source frame;
         otherwise the network fills the hole from ``keyframes`` (default: the schedule's).
-        Outside the hole the source pixels are returned bit for bit.
+        Outside the hole the source pixels are returned bit for bit. ``previous``: a neighbouring
+        frame already rendered, which the flow fill under a residual model may carry from.
         """
         inputs = self.inputs
         if not 0 <= index < inputs.frame_count:
@@ -109,6 +116,8 @@ class NetworkRenderer:
         if keyframes is None:
             keyframes = keyframes_for(index, inputs.frame_count, offsets=self.offsets,
                                       content_keyframes=self.project.content_keyframes())
+        if previous is not None and self.corrects_flow_fill:
+            self._full_fill(index, previous)
         return self.render_with_sources(index, [self.source(k) for k in keyframes], prealign=prealign)
 
     def render_with_sources(self, index: int, sources: Sequence[KeyframeSource], *,
@@ -189,17 +198,18 @@ class NetworkRenderer:
         return (cv2.resize(rgb, inputs.working_size, interpolation=cv2.INTER_AREA),
                 cv2.resize(confidence, inputs.working_size, interpolation=cv2.INTER_AREA))
 
-    def _full_fill(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def _full_fill(self, index: int, previous: tuple[int, np.ndarray] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
         """The flow fill of frame ``index`` at full resolution (the last one is kept)."""
         from core.fill import FlowFill
 
-        if self._last_fill is not None and self._last_fill[0] == index:
+        if self._last_fill is not None and self._last_fill[0] == index and previous is None:
             return self._last_fill[1]
         inputs = self.inputs
         if self._flow_fill is None:
             self._flow_fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
                                        dilate=inputs.dilate)
-        fill = self._flow_fill.prealign_frame(index)
+        fill = self._flow_fill.prealign_frame(index, previous)
         self._last_fill = (index, (fill.rgb, fill.confidence))
         return self._last_fill[1]
 

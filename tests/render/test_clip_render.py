@@ -86,3 +86,25 @@ def test_cancel_stops_between_frames(scene, tiny_model):
     with pytest.raises(Cancelled):
         list(render.frames(0, 5, progress=progress, cancel=token))
     assert seen == [1]
+
+
+def test_a_model_that_corrects_the_flow_fill_renders_every_frame_and_chunks_stay_independent(scene):
+    import torch
+
+    from core.model import build_model
+
+    project, frames, masks = scene
+    torch.manual_seed(1)
+    model = build_model("tiny_residual")
+    last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    torch.nn.init.normal_(last.weight, std=0.02)  # a correction that is not zero
+    model.eval()
+    whole = ClipRender(NetworkRenderer(project, frames.__getitem__, model))
+    all_frames = list(whole.frames())
+    assert whole.network_frames == sum(1 for m in masks if m.any())
+    chunk = ClipRender(NetworkRenderer(project, frames.__getitem__, model))
+    for index, frame in zip(range(20, 26), chunk.frames(20, 26)):
+        assert np.array_equal(frame, all_frames[index]), index
+    for index in (3, 21):
+        hole = hole_from_mask(masks[index], 3)
+        assert np.array_equal(all_frames[index][~hole], frames[index][~hole])
