@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/python packaging/check_qt_libs.py  # the X11 libraries Qt's window needs: installed as root, else the command
 	$(BIN)/python main.py app resources/samples/bmx-trees.mp4
 
 test: $(STAMP)
