@@ -49,6 +49,19 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
     from core.train.loop import train
     from core.train.samples import SampleSettings, samples_from_clips
 
+    if init is not None and not resume and corrects_flow_fill(init) or \
+            fresh_config is not None and fresh_config.output == "residual_rgb":
+        from core.train.finetune_residual import finetune_residual
+
+        if init is None:
+            raise TrainingDataError("Fine-tuning the flow-fill correction needs weights to start from "
+                                    "(the shipped resources/models/keyfill-base.pt).")
+        result, scores = finetune_residual(
+            project, frame_of, output, settings, init=init, frame_height=frame_height,
+            crop=crop, run_info=run_info, started=started, progress=progress, cancel=cancel, log=log,
+            on_step=on_step)
+        result.scores = scores
+        return result
     clips = project_footage(project, frame_of, frame_height=frame_height, crop=crop,
                             progress=_stage(progress, "Reading frames"), cancel=cancel)
     samples = samples_from_clips(clips, SampleSettings(crop=crop, seed=settings.seed),
@@ -109,6 +122,13 @@ def project_footage(project: Project, frame_of: Callable[[int], np.ndarray], *,
     silhouettes = [s for s in (shape_of(m) for m in shapes[::step]) if s is not None]
     clips[0].shapes = silhouettes  # the hole generator pools every clip's shapes: give them once
     return clips
+
+
+def corrects_flow_fill(path: str | Path) -> bool:
+    from core.model import load_checkpoint
+
+    model, _ = load_checkpoint(path)
+    return model.config.output == "residual_rgb"
 
 
 def default_init(repo_root: Path) -> Path | None:

@@ -60,6 +60,7 @@ class TrainResult:
     final_loss: float | None
     steps_per_second: float
     history: list[list[float]]
+    scores: Any = None              # what the caller measured after training (fine-tuning: held-out PSNR)
 
 
 def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: TrainSettings, *,
@@ -67,9 +68,12 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
           run_info: dict[str, Any] | None = None, started: float | None = None,
           progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
           log: Callable[[str], None] = lambda line: None,
-          on_step: Callable[[int, float], None] | None = None) -> TrainResult:
+          on_step: Callable[[int, float], None] | None = None,
+          after_step: Callable[[int, torch.nn.Module], None] | None = None) -> TrainResult:
     """Train and save to ``model_path`` (see ``train_state`` for the files written).
 
+    ``after_step(step, model)`` is called after every optimizer step (e.g. to validate now and
+    then; the model is put back in training mode after it).
     ``on_step(step, loss)`` is called after each optimizer step whose loss has been read back
     (every step on the CPU, every ``FLUSH_EVERY`` steps on a GPU), for live loss plots.
 
@@ -190,6 +194,9 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
             progress(step, s.steps, f"loss {last:.4f} ETA {eta}")
             if on_step is not None and history and history[-1][0] == step:
                 on_step(step, last)
+            if after_step is not None:
+                after_step(step, model)
+                model.train()
             if step % s.log_every == 0 or step == s.steps:
                 log(_log_line(step, s, history, rate, eta))
             if step % s.save_every == 0 and step < s.steps:

@@ -57,20 +57,27 @@ def cache_key(clip_name: str, frame_count: int, settings: ExampleSettings) -> st
 
 def make_clip_examples(name: str, frames: Sequence[np.ndarray], donors: Sequence[tuple[list, list]],
                        settings: ExampleSettings = ExampleSettings(), *,
+                       unknown: Sequence[np.ndarray] | None = None,
                        cancel: CancelToken = NEVER_CANCELLED) -> dict[str, np.ndarray]:
     """The examples of one clip as arrays (see ``save``/``load``): ``frames`` ``(H, W, 3)`` uint8
-    RGB; ``donors``: ``(frames, masks)`` of other clips whose objects become the holes."""
+    RGB; ``donors``: ``(frames, masks)`` of other clips whose objects become the holes.
+
+    ``unknown``: per frame, ``(H, W)`` bool pixels whose truth is not known (a user's clip: the
+    object to remove, grown). They are part of every hole, so no fill ever reads them, and the
+    examples' ``weight`` leaves them out of every loss and score."""
     rng = np.random.default_rng([settings.seed, zlib.crc32(name.encode())])
     height, width = frames[0].shape[:2]
     out: dict[str, list] = {k: [] for k in (
         "target", "prealigned", "confidence", "hole", "key_index", "key_hole", "flows",
-        "consistency")}
+        "consistency", "weight")}
     for _ in range(settings.tracks):
         cancel.raise_if_cancelled()
         donor_frames, donor_masks = donors[int(rng.integers(len(donors)))]
         holes, painted = moving_hole(rng, len(frames), (height, width), donor_frames, donor_masks)
         visible = [_painted(f, h, p) for f, h, p in zip(frames, holes, painted)]
-        _examples_of_track(rng, visible, holes, settings.targets, out)
+        if unknown is not None:  # the object stays where it is, and is always hidden
+            holes = [np.where(u, 255, h).astype(np.uint8) for h, u in zip(holes, unknown)]
+        _examples_of_track(rng, visible, holes, settings.targets, out, unknown)
     return {k: np.stack(v) for k, v in out.items()}
 
 
@@ -111,7 +118,7 @@ def moving_hole(rng: np.random.Generator, count: int, size: tuple[int, int], don
 
 
 def _examples_of_track(rng, visible: list[np.ndarray], holes: list[np.ndarray], targets: int,
-                       out: dict[str, list]) -> None:
+                       out: dict[str, list], unknown: Sequence[np.ndarray] | None = None) -> None:
     from core.fill import FlowFill
     from core.render.removal_inputs import RemovalInputs
 
@@ -138,6 +145,8 @@ def _examples_of_track(rng, visible: list[np.ndarray], holes: list[np.ndarray], 
         out["key_hole"].append(np.stack([np.packbits(inputs.hole(k)) for k in keys]))
         out["flows"].append(np.stack(flows))
         out["consistency"].append(np.round(np.stack(consistency) * 255).astype(np.uint8))
+        known = np.ones((height, width), bool) if unknown is None else ~unknown[t]
+        out["weight"].append(np.packbits(known))
 
 
 def _keyframes(rng, t: int, count: int) -> list[int]:
@@ -161,6 +170,7 @@ def _project(holes: list[np.ndarray], size: tuple[int, int]):
 
 
 def _painted(frame: np.ndarray, hole: np.ndarray, paint: np.ndarray | None) -> np.ndarray:
+    """``frame`` with ``hole`` painted over (grey, or ``paint``'s pixels)."""
     frame = frame.copy()
     inside = hole > 0
     frame[inside] = 128 if paint is None else paint[inside]

@@ -44,6 +44,12 @@ class ClipExamples:
     def key_hole(self, i: int, j: int) -> np.ndarray:
         return _unpacked(self.arrays["key_hole"][i, j], self.frames[0].shape[:2])
 
+    def weight(self, i: int) -> np.ndarray:
+        """``(H, W)`` bool pixels whose truth is known (all, for clean footage)."""
+        if "weight" not in self.arrays:  # examples cached before weights were stored: clean footage
+            return np.ones(self.frames[0].shape[:2], bool)
+        return _unpacked(self.arrays["weight"][i], self.frames[0].shape[:2])
+
 
 class PrealignSamples(torch.utils.data.Dataset):
     """``samples[n]`` -> dict of small tensors (uint8 images, float16 flows); endless."""
@@ -84,6 +90,7 @@ class PrealignSamples(torch.utils.data.Dataset):
         arrays = {
             "target_rgb": clip.frames[t][window],
             "hole": hole[window],
+            "weight": clip.weight(i)[window],
             "prealigned": a["prealigned"][i][window],
             "confidence": a["confidence"][i][window],
             "key_rgb": np.stack([clip.frames[k][window] for k in keys]),
@@ -109,7 +116,7 @@ def to_network_inputs(batch: dict[str, torch.Tensor], device: torch.device):
                              channels=8)
     keyframes = keyframe_channels(b["key_rgb"].float() / 255, b["key_hole"].float(), channels=8)
     return (target, keyframes, b["flows"].float(), b["consistency"].float() / 255, truth, hole,
-            torch.ones_like(hole))
+            b["weight"].float())
 
 
 def _crop_origin(rng, hole: np.ndarray, size: tuple[int, int]) -> tuple[int, int]:
@@ -142,6 +149,7 @@ def _as_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     return {
         "target_rgb": tensor(np.moveaxis(arrays["target_rgb"], -1, 0), np.uint8),
         "hole": tensor(arrays["hole"][None], np.uint8),
+        "weight": tensor(arrays["weight"][None], np.uint8),
         "prealigned": tensor(np.moveaxis(arrays["prealigned"], -1, 0), np.uint8),
         "confidence": tensor(arrays["confidence"][None], np.uint8),
         "key_rgb": tensor(np.moveaxis(arrays["key_rgb"], -1, 1), np.uint8),

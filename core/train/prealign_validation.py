@@ -40,7 +40,7 @@ def validate(model, clips: Sequence[ClipExamples], *, device: str | torch.device
             for i in range(len(clip)):
                 cancel.raise_if_cancelled()
                 truth, hole, prealigned, output = _filled(model, clip, i, device, autocast)
-                inside = hole[..., None].repeat(3, axis=2)
+                inside = (hole & clip.weight(i))[..., None].repeat(3, axis=2)  # known truth only
                 errors["network"] += float(((output - truth)[inside] ** 2).sum())
                 errors["flow fill"] += float(((prealigned - truth)[inside] ** 2).sum())
                 pixels += int(inside.sum())

@@ -81,3 +81,33 @@ def test_ship_if_better_keeps_the_better_checkpoint(tmp_path):
     assert not ship_if_better(candidate, shipped, 0.4, log=lambda m: None)
     assert load_checkpoint(shipped)[1]["validation_gain"] == 0.5
     assert ship_if_better(candidate, shipped, 0.7, log=lambda m: None)
+
+
+def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object(footage_dir, tmp_path, capsys):
+    from core.project import save_project
+    from core.project.from_clip import project_with_masks
+    from core.train.finetune import project_footage
+    from core.train.prealign_data import make_clip_examples
+    from core.video import probe
+
+    project = project_with_masks(probe(footage_dir / "clipA" / "frames"), footage_dir / "clipA" / "masks")
+    clip = project_footage(project, lambda i: np.asarray(
+        __import__("cv2").imread(str(sorted((footage_dir / "clipA" / "frames").glob("*.png"))[i]))[:, :, ::-1]),
+        frame_height=64, crop=(32, 32))[0]
+    arrays = make_clip_examples("clipA", clip.frames, [(clip.frames, [u.astype(np.uint8) * 255 for u in clip.unknown])],
+                                ExampleSettings(tracks=1, targets=2), unknown=clip.unknown)
+    examples = ClipExamples("clipA", clip.frames, arrays)
+    for i in range(2):
+        t = int(arrays["target"][i])
+        assert examples.hole(i)[clip.unknown[t]].all()  # the object is always hidden ...
+        assert not examples.weight(i)[clip.unknown[t]].any()  # ... and never scored
+
+    path = save_project(project, tmp_path / "clip.keyfill")
+    init = save_checkpoint(tmp_path / "start.pt", build_model("tiny_residual"))
+    out = tmp_path / "tuned.pt"
+    assert main(["finetune", str(path), "--steps", "2", "-o", str(out), "--init", str(init),
+                 "--crop", "32", "--frame-height", "64", "--device", "cpu", "--batch", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "held out" in printed and "flow fill" in printed
+    tuned, extra = load_checkpoint(out)
+    assert tuned.config.output == "residual_rgb" and extra["step"] == 2
