@@ -21,6 +21,10 @@ from typing import Iterable, Sequence
 KEYFRAME_OFFSETS: tuple[int, ...] = (5, 10, 15, 20, 40, 60, 80)
 """Frames between a target and the keyframes it reads, on each side (the paper's 14 keyframes)."""
 
+CORRECTION_OFFSETS: tuple[int, ...] = (10,)
+"""Keyframe offsets of a model that corrects the flow fill: the fill already brings what other
+frames show, and the model was trained reading two keyframes (core/train/prealign_samples.py)."""
+
 ANCHOR_STEP = 20
 """The network renders every ``ANCHOR_STEP``-th frame; the frames between are propagated."""
 

@@ -24,7 +24,7 @@ import numpy as np
 from core.errors import ModelError
 from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
-from core.render.keyframe_schedule import KEYFRAME_OFFSETS, keyframes_for
+from core.render.keyframe_schedule import CORRECTION_OFFSETS, KEYFRAME_OFFSETS, keyframes_for
 from core.render.model_finder import Notice, RemovalModel, log_notice
 from core.render.prealign import AlignedSource
 from core.render.prealign import prealign as prealign_pixels
@@ -63,13 +63,14 @@ class NetworkRenderer:
     model: a loaded :class:`RemovalModel` (or a bare ``KeyframePropagationNet``, run on the device
     of its parameters). inputs: share the project's :class:`RemovalInputs` with other renderers.
     prealign: fuse reliable flow-carried keyframe pixels into the hole before the network.
-    offsets: keyframe offsets in frames (the paper's 14 keyframes by default).
+    offsets: keyframe offsets in frames (default: the paper's 14 keyframes, or ±10 for a model
+    that corrects the flow fill, as it was trained).
     keep_keyframes: keyframe encodings kept in memory (each a few MB at 480 px wide).
     """
 
     def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], model, *,
                  inputs: RemovalInputs | None = None, prealign: bool = False,
-                 offsets: Sequence[int] = KEYFRAME_OFFSETS, notice: Notice = log_notice,
+                 offsets: Sequence[int] | None = None, notice: Notice = log_notice,
                  keep_keyframes: int = 48) -> None:
         import torch
 
@@ -79,7 +80,9 @@ class NetworkRenderer:
         self.inputs = inputs if inputs is not None else RemovalInputs(project, frame_of)
         self.model = model
         self.prealign = prealign
-        self.offsets = tuple(offsets)
+        residual = model.model.config.in_channels == 8
+        self.offsets = tuple(offsets) if offsets is not None else \
+            CORRECTION_OFFSETS if residual else KEYFRAME_OFFSETS
         self.notice = notice
         self.scale = 1.0
         self.last_stats: NetworkFrameStats | None = None
