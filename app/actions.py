@@ -37,7 +37,8 @@ class WindowActions:
         self.undo.setShortcut(QKeySequence.Undo)
         self.undo.setIcon(_icon("fa6s.rotate-left"))
         self.redo = stack.createRedoAction(window, "Redo")
-        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        # both, on every platform (QKeySequence.Redo is only one of them, and Ctrl+Shift+Z on X11)
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo.setIcon(_icon("fa6s.rotate-right"))
         self.settings = self._action("Settings…", g(ops.edit_settings), "fa6s.gear", QKeySequence.Preferences)
         # --- clip work
@@ -82,6 +83,9 @@ class WindowActions:
         self.next = self._action("Next frame", partial(playback.step, 1), "fa6s.forward-step", "Right")
         self.first = self._action("First frame", partial(playback.go_to, 0), None, "Home")
         self.last = self._action("Last frame", lambda: playback.go_to(window.session.frame_count - 1), None, "End")
+        # --- help
+        self.shortcuts = self._action("Keyboard shortcuts", window.show_shortcuts, "fa6s.keyboard",
+                                      QKeySequence.HelpContents)
         self._build_menus()
         self._build_toolbars()
         files.recentChanged.connect(self._rebuild_recent)
@@ -131,6 +135,7 @@ class WindowActions:
         play.addActions([self.play, self.reverse, self.pause, self.forward])
         play.addSeparator()
         play.addActions([self.previous, self.next, self.first, self.last])
+        bar.addMenu("&Help").addAction(self.shortcuts)
 
     def _build_toolbars(self) -> None:
         main = self._toolbar("Main")

@@ -117,6 +117,15 @@ class MainWindow(QMainWindow):
         self.trainer_dock.show()
         self.trainer_dock.raise_()
 
+    def show_shortcuts(self):
+        """Help › Keyboard shortcuts: the sheet of every shortcut, read from the actions."""
+        from app.dialogs.shortcuts_sheet import ShortcutsSheet
+
+        self.shortcuts_sheet = ShortcutsSheet(self)
+        self.shortcuts_sheet.setAttribute(Qt.WA_DeleteOnClose)
+        self.shortcuts_sheet.show()
+        return self.shortcuts_sheet
+
     def open_path(self, path: str | Path) -> Job:
         return self.files.open_path(path)
 

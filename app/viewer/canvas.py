@@ -19,6 +19,11 @@ ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.05, 32.0
 WIPE_GRAB_PX = 7
 BADGE_MARGIN = 10
+GESTURES = (  # what the mouse does here, for Help › Keyboard shortcuts
+    ("Wheel", "Zoom around the cursor"),
+    ("Middle drag, or Space held + drag", "Pan"),
+    ("Drag the wipe line", "Move the before / after split"),
+)
 
 
 class ViewerCanvas(QWidget):

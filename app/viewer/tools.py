@@ -20,6 +20,10 @@ from core.mask_paint import fill_polygon, paint_stroke, solid_radius
 
 MIN_RADIUS, MAX_RADIUS = 1.0, 400.0
 RADIUS_STEP = 1.2  # [ and ] change the size by this factor
+GESTURES = (  # for Help › Keyboard shortcuts
+    ("Alt held while painting", "Brush and lasso erase; the eraser paints"),
+    ("Alt-click or Ctrl-click (clone stamp)", "Set where the clone stamp copies from"),
+)
 
 
 class BrushSettings(QObject):
