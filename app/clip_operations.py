@@ -71,7 +71,7 @@ class ClipOperations(QObject):
         if project is None:
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, f"Replacement for frame {self.session.frame + 1}",
+            path, _ = QFileDialog.getOpenFileName(self.window, f"Replacement for frame {self.session.frame}",
                                                   "", IMAGE_FILTER)
             if not path:
                 return
@@ -82,7 +82,7 @@ class ClipOperations(QObject):
         project = self.session.project
         if project is None:
             return None
-        self.export_dialog = ExportDialog(project, self.start_export, self.window)
+        self.export_dialog = ExportDialog(project, self.start_export, self.window, settings=self.settings)
         self.export_dialog.open()
         return self.export_dialog
 

@@ -75,7 +75,7 @@ class SetMaskCommand(QUndoCommand):
     """A stroke, a lasso fill or an imported mask: the frame becomes a mask keyframe."""
 
     def __init__(self, project: Project, ref: ObjectRef, frame: int, mask: np.ndarray, text: str = "Paint") -> None:
-        super().__init__(f"{text} (frame {frame + 1})")
+        super().__init__(f"{text} (frame {frame})")
         self._project, self._ref, self._frame = project, ref, frame
         self._before = save_mask(project, ref.id, frame)
         self._after = PackedMask(mask)
@@ -91,7 +91,7 @@ class ClearMaskCommand(QUndoCommand):
     """Delete one frame's mask (a keyframe from the keyframe list)."""
 
     def __init__(self, project: Project, ref: ObjectRef, frame: int) -> None:
-        super().__init__(f"Delete mask keyframe (frame {frame + 1})")
+        super().__init__(f"Delete mask keyframe (frame {frame})")
         self._project, self._ref, self._frame = project, ref, frame
         self._before = save_mask(project, ref.id, frame)
 
@@ -190,7 +190,7 @@ class SetContentKeyframeCommand(QUndoCommand):
     """Fix a frame by hand (``image``) or delete its fix (``image=None``)."""
 
     def __init__(self, project: Project, frame: int, image: np.ndarray | None) -> None:
-        super().__init__(f"{'Fix' if image is not None else 'Delete fix of'} frame {frame + 1}")
+        super().__init__(f"{'Fix' if image is not None else 'Delete fix of'} frame {frame}")
         self._project, self._frame = project, frame
         self._before = project.content_keyframe(frame)
         self._after = image
@@ -216,7 +216,7 @@ class PaintContentCommand(QUndoCommand):
     """
 
     def __init__(self, project: Project, frame: int, image: np.ndarray, text: str = "Paint") -> None:
-        super().__init__(f"{text} (frame {frame + 1})")
+        super().__init__(f"{text} (frame {frame})")
         self._project, self._frame = project, frame
         before = project.content_keyframe(frame)
         self._made = image.copy() if before is None else None

@@ -3,7 +3,8 @@
 Destinations are checked before anything is written: one that is the clip or the project is
 refused (said in the dialog), and an existing file or a folder with anything in it is replaced
 only after the user says so. A mattes folder is never emptied: only its ``00000.png`` ... are
-written (:mod:`core.output_paths`).
+written (:mod:`core.output_paths`). The choices are remembered per project
+(:mod:`app.dialogs.export_choices`); after an export, "Show in folder" opens where it was written.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import dataclasses
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox,
                                QWidget)
 
+from app.dialogs.export_choices import ExportChoices, load_choices, save_choices
 from app.workers.tasks import ExportOptions, check_export
 from app.workers.threads import Job
 from core.errors import KeyfillError
@@ -28,13 +32,16 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
 
 
 class ExportDialog(QDialog):
-    def __init__(self, project: Project, start_export: Callable[[ExportOptions], Job], parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, start_export: Callable[[ExportOptions], Job], parent: QWidget | None = None,
+                 *, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.setMinimumWidth(520)
         self._start_export = start_export
         self._project = project
+        self._settings = settings  # where the choices are remembered (None: not remembered)
         self.job: Job | None = None
+        self.written_folder: Path | None = None
         clip, count = project.clip.path, project.clip.frame_count
         base = clip.parent / (clip.stem if clip.is_file() else clip.name)  # take.v2.mp4 -> take.v2
         self.clip_box = QCheckBox("Cleaned clip")
@@ -56,9 +63,9 @@ class ExportDialog(QDialog):
         self.mattes_video.toggled.connect(self._mattes_kind_changed)
         self.first = QSpinBox()
         self.last = QSpinBox()
-        for box in (self.first, self.last):
-            box.setRange(1, count)
-        self.last.setValue(count)
+        for box in (self.first, self.last):  # 0-based, as the window and the file names (00000.png)
+            box.setRange(0, count - 1)
+        self.last.setValue(count - 1)
         self.progress = QProgressBar()
         self.progress.hide()  # until there is something to show
         self.status = QLabel("")
@@ -66,10 +73,15 @@ class ExportDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.Cancel)
+        self.show_button = self.buttons.addButton("Show in folder", QDialogButtonBox.ActionRole)
+        self.show_button.setToolTip("Open the folder the export was written to")
+        self.show_button.hide()  # until something is written
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self._cancel_or_close)
-        if project.settings.export_codec == "prores":
-            self.codec.setCurrentIndex(1)
+        self.show_button.clicked.connect(self.show_in_folder)
+        self._apply(load_choices(settings, project, ExportChoices(
+            clip_path=str(base) + "_clean.mp4", codec=project.settings.export_codec,
+            quality=project.settings.export_quality, mattes_path=str(base) + "_mattes")))
         form = QFormLayout(self)
         form.addRow(self.clip_box, self._with_browse(self.clip_path, folder=False))
         form.addRow("Codec", self.codec)
@@ -82,9 +94,42 @@ class ExportDialog(QDialog):
         span.addWidget(QLabel("to"))
         span.addWidget(self.last)
         form.addRow("Frames", span)
+        numbering = QLabel(f"Frames count from 0 (0 to {count - 1}), as on the timeline; a mattes folder "
+                           "names each PNG by its frame (00000.png is frame 0).")
+        numbering.setWordWrap(True)
+        numbering.setStyleSheet("color: #a0a0a0")
+        form.addRow("", numbering)
         form.addRow(self.progress)
         form.addRow(self.status)
         form.addRow(self.buttons)
+
+    def choices(self) -> ExportChoices:
+        """What the dialog shows now, as it is remembered for the next opening."""
+        return ExportChoices(clip=self.clip_box.isChecked(), clip_path=self.clip_path.text(),
+                             codec=self.codec.currentData(), quality=self.quality.value(),
+                             keep_audio=self.keep_audio.isChecked(), mattes=self.mattes_box.isChecked(),
+                             mattes_path=self.mattes_path.text(), mattes_as_video=self.mattes_video.isChecked())
+
+    def _apply(self, choices: ExportChoices) -> None:
+        # the codec and the mattes' kind first: they change the paths' suffixes
+        self.codec.setCurrentIndex(max(0, self.codec.findData(choices.codec)))
+        self._codec_changed()
+        self.mattes_video.setChecked(choices.mattes_as_video)
+        self.clip_box.setChecked(choices.clip)
+        self.clip_path.setText(choices.clip_path)
+        self.quality.setValue(choices.quality)
+        self.keep_audio.setChecked(choices.keep_audio)
+        self.mattes_box.setChecked(choices.mattes)
+        self.mattes_path.setText(choices.mattes_path)
+
+    def done(self, result: int) -> None:
+        save_choices(self._settings, self._project, self.choices())  # closed, exported or not
+        super().done(result)
+
+    def show_in_folder(self) -> None:
+        """Open the folder the last export was written to in the system's file manager."""
+        if self.written_folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written_folder)))
 
     def options(self) -> ExportOptions:
         settings = ExportSettings(codec=self.codec.currentData(), quality=self.quality.value(),
@@ -93,7 +138,7 @@ class ExportDialog(QDialog):
             clip_dest=Path(self.clip_path.text()) if self.clip_box.isChecked() else None,
             mattes_dest=Path(self.mattes_path.text()) if self.mattes_box.isChecked() else None,
             mattes_as_video=self.mattes_video.isChecked(), settings=settings,
-            start=self.first.value() - 1, stop=self.last.value())
+            start=self.first.value(), stop=self.last.value() + 1)
 
     def start(self) -> None:
         if self.first.value() > self.last.value():
@@ -118,7 +163,9 @@ class ExportDialog(QDialog):
         except Exception as exc:  # KeyfillError from checking the project, shown here
             self.status.setText(str(exc))
             return
+        save_choices(self._settings, self._project, self.choices())
         self.job = job
+        self.show_button.hide()
         self.export_button.setEnabled(False)
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.progress.show()
@@ -148,6 +195,8 @@ class ExportDialog(QDialog):
                        "Written: " + ", ".join(str(p) for p in paths))
         self.status.setToolTip("\n".join(str(p) for p in paths))
         self.progress.setValue(self.progress.maximum())
+        self.written_folder = paths[0].parent if paths else None
+        self.show_button.setVisible(self.written_folder is not None)
 
     def _failed(self, message: str) -> None:
         self._finished(message)

@@ -50,7 +50,7 @@ class KeyframesPanel(QWidget):
         for frame in project.content_keyframes():
             rows.append((frame, "Fixed by hand", CONTENT, (70, 150, 255)))
         for frame, label, key, colour in sorted(rows, key=lambda r: (r[0], r[1])):
-            item = QTreeWidgetItem([str(frame + 1), label])
+            item = QTreeWidgetItem([str(frame), label])
             item.setData(0, Qt.UserRole, (frame, key))
             item.setIcon(1, _swatch(colour))
             self.tree.addTopLevelItem(item)

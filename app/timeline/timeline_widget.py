@@ -77,7 +77,7 @@ class TimelineWidget(QWidget):
         for frame in range(0, count, step):
             x = self.frame_to_x(frame)
             painter.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
-            painter.drawText(QPointF(x + 2, RULER_H - 6), str(frame + 1))
+            painter.drawText(QPointF(x + 2, RULER_H - 6), str(frame))
 
     def _draw_thumbnails(self, painter: QPainter) -> None:
         if not self.thumbnails:
@@ -123,7 +123,7 @@ class TimelineWidget(QWidget):
         painter.setBrush(ACCENT)
         painter.drawPolygon(QPolygonF([QPointF(x - 5, 0), QPointF(x + 5, 0), QPointF(x, 7)]))
         # the current frame and timecode, in a tag beside the playhead
-        label = f" {frame + 1} / {self.session.frame_count}   {timecode(frame, self.session.project.clip.frame_rate)} "
+        label = f" {frame_label(frame, self.session.frame_count, self.session.project.clip.frame_rate)} "
         metrics = painter.fontMetrics()
         tag = QRectF(0, 0, metrics.horizontalAdvance(label) + 4, RULER_H - 2)
         tag.moveLeft(x + 4 if x + 4 + tag.width() < self.width() else x - 4 - tag.width())
@@ -154,6 +154,12 @@ def _runs(frames: list[int]):
             start = prev = f
     if start is not None:
         yield start, prev + 1
+
+
+def frame_label(frame: int, frame_count: int, rate) -> str:
+    """The playhead's tag: ``frame 20 of 0–79   00:00:00:20``. Frames count from 0, as the
+    timecode, the command line and the mask and matte file names (``00020.png``) do."""
+    return f"frame {frame} of 0–{frame_count - 1}   {timecode(frame, rate)}"
 
 
 def timecode(frame: int, rate) -> str:

@@ -22,7 +22,7 @@ def test_export_writes_a_playable_clip_and_mattes(window, qtbot, tmp_path):
     dialog.clip_path.setText(str(tmp_path / "clean.mp4"))
     dialog.mattes_box.setChecked(True)
     dialog.mattes_path.setText(str(tmp_path / "mattes"))
-    dialog.last.setValue(6)
+    dialog.last.setValue(5)  # frames 0 to 5
     qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
     assert dialog.job is not None and not dialog.export_button.isEnabled()
     with qtbot.waitSignal(dialog.job.succeeded, timeout=EXPORT_TIMEOUT_MS):
