@@ -17,6 +17,16 @@ class MaskError(KeyfillError):
     """Masks of the wrong size or count, unreadable mask files, keyframes outside the clip."""
 
 
+class MaskSizeError(MaskError):
+    """A mask file of another size than the clip. The message says to resize the file; ``problem``
+    is its first half and ``clip_size`` the clip's ``(width, height)``, for a caller that can resize
+    masks itself and says how (the CLI's ``--resize-masks``)."""
+
+    def __init__(self, problem: str, clip_size: tuple[int, int]) -> None:
+        super().__init__(f"{problem}; resize the mask to {clip_size[0]}x{clip_size[1]}.")
+        self.problem, self.clip_size = problem, clip_size
+
+
 class ProjectError(KeyfillError):
     """A project file that is missing, truncated, corrupt or from a newer version."""
 

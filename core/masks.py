@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from core.atomic_write import write_bytes_atomic
-from core.errors import MaskError
+from core.errors import MaskError, MaskSizeError
 from core.image_limits import ImageTooLarge, header_size
 
 if TYPE_CHECKING:
@@ -52,9 +52,8 @@ def read_mask(path, size: tuple[int, int] | None = None, *, resize: bool = False
         width, height = size
         if mask.shape != (height, width):
             if not resize:
-                raise MaskError(
-                    f"Mask '{path.name}' is {mask.shape[1]}x{mask.shape[0]} but the clip is "
-                    f"{width}x{height}; resize the mask to {width}x{height} or allow resizing.")
+                raise MaskSizeError(f"Mask '{path.name}' is {mask.shape[1]}x{mask.shape[0]} but the clip is "
+                                    f"{width}x{height}", (width, height))
             mask = cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
     return mask
 

@@ -16,7 +16,7 @@ import importlib
 import signal
 import sys
 
-from core.errors import Cancelled, KeyfillError
+from core.errors import Cancelled, KeyfillError, MaskSizeError
 
 COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "train_roto", "finetune", "app"]
 EXIT_USER_ERROR = 2
@@ -52,8 +52,16 @@ def main(argv: list[str] | None = None) -> int:
         print("\nkeyfill: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return EXIT_CANCELLED
     except KeyfillError as exc:
-        print(f"keyfill: error: {exc}", file=sys.stderr)
+        print(f"keyfill: error: {in_cli_words(exc, args)}", file=sys.stderr)
         return EXIT_USER_ERROR
+
+
+def in_cli_words(exc: KeyfillError, args) -> str:
+    """``exc``'s message, its fix naming this command's option where it has one."""
+    if isinstance(exc, MaskSizeError) and hasattr(args, "resize_masks"):
+        width, height = exc.clip_size
+        return f"{exc.problem}; resize the mask to {width}x{height} or pass --resize-masks."
+    return str(exc)
 
 
 @contextlib.contextmanager
