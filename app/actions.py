@@ -30,6 +30,9 @@ class WindowActions:
         self.save = self._action("Save project", g(files.save), "fa6s.floppy-disk", QKeySequence.Save)
         self.save_as = self._action("Save project as…", g(lambda: files.save_as()), None, QKeySequence.SaveAs)
         self.relink = self._action("Relink clip…", g(ops.relink))
+        self.load_model = self._action("Load removal model…", g(lambda: ops.load_model()), "fa6s.file-import",
+                                       tip="Choose the removal network's weights (.pt) used by the preview, "
+                                           "Remove object and Export")
         self.export = self._action("Export…", g(ops.export), "fa6s.file-export", "Ctrl+E")
         self.quit = self._action("Quit", window.close, None, QKeySequence.Quit)
         # --- edit
@@ -110,6 +113,8 @@ class WindowActions:
         self.recent_menu = file.addMenu("Open recent")
         file.addSeparator()
         file.addActions([self.save, self.save_as, self.relink])
+        file.addSeparator()
+        file.addAction(self.load_model)
         file.addSeparator()
         file.addActions([self.export])
         file.addSeparator()

@@ -20,6 +20,7 @@ from core.content_frame import read_content_frame
 from core.errors import KeyfillError
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
+MODEL_FILTER = "Keyfill models (*.pt);;All files (*)"
 
 
 class ClipOperations(QObject):
@@ -134,6 +135,27 @@ class ClipOperations(QObject):
     def set_model_path(self, path: Path | None) -> None:
         self.settings.setValue("removal/model", str(path) if path else "")
         self.window.viewer.set_render_options(model_path=path)
+        if self.session.render_cache is not None and self.session.render_cache.frames():
+            self.session.render_cache.invalidate()  # rendered by the other model
+            self.session.mark_rendered()
+
+    def load_model(self, path: str | Path | None = None) -> Path | None:
+        """File › Load removal model: the network file the preview, Remove and Export use from now on
+        (kept in the app's settings). It is read by the workers; one that does not load is said
+        there, and the flow fill is used."""
+        if path is None:
+            from core.render.model_finder import model_path
+
+            path, _ = QFileDialog.getOpenFileName(self.window, "Load removal model", str(model_path(self.model_path())),
+                                                  MODEL_FILTER)
+            if not path:
+                return None
+        path = Path(path)
+        if not path.is_file():
+            raise KeyfillError(f"{path} does not exist; choose a .pt file written by Keyfill's training.")
+        self.set_model_path(path)
+        self.noticed.emit(f"The removal now uses {path.name} (preview, Remove object and Export).")
+        return path
 
     def start_finetune(self, options: FinetuneOptions, on_loss, use_result: bool) -> Job:
         """Fine-tune on the open project (``core.train``); with ``use_result`` the new model then

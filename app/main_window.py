@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout
 from app.actions import WindowActions
 from app.autosave import Autosaver
 from app.clip_operations import ClipOperations
+from app.notices import in_window_words
 from app.panels.keyframes_panel import KeyframesPanel
 from app.panels.objects_panel import ObjectsPanel
 from app.panels.properties_panel import PropertiesPanel
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         return guarded
 
     def show_error(self, message: str, title: str = "Keyfill") -> None:
+        message = in_window_words(message)
         self.last_error = message
         self.status.showMessage(message, 10000)
         box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, self)

@@ -1,4 +1,5 @@
-"""The status bar: the compute device, the memory in use, and what is running (with Cancel)."""
+"""The status bar: the compute device, the memory in use, what is running (with Cancel), and the
+last notice (in full on hover, or in a window when its icon is clicked)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import sys
 import threading
 
 import qtawesome as qta
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QStatusBar, QToolButton
+
+from app.notices import in_window_words
 
 from app.spinner import BusySpinner
 from app.workers.tracker import JobTracker
@@ -73,11 +76,19 @@ class StatusBar(QStatusBar):
         self.cancel_button.setToolTip("Cancel")
         self.cancel_button.clicked.connect(self._cancel)
         self.cancel_button.hide()
+        # the status bar's message is cut at the permanent widgets: the whole notice stays here
+        self.last_notice = ""
+        self.notice_button = QToolButton()
+        self.notice_button.setIcon(qta.icon("fa6s.circle-info", color="#e0b040"))
+        self.notice_button.setAutoRaise(True)
+        self.notice_button.clicked.connect(self.show_last_notice)
+        self.notice_button.hide()  # until there is a notice
+        self.messageChanged.connect(lambda text: self.setToolTip(text))  # hover: the whole message
         self.fill = QLabel("")
         self.fill.setToolTip("What fills the removed objects in the preview (Edit › Settings › Removal)")
         self.device = QLabel("Device: …")
         self.memory = QLabel("")
-        for widget in (self.spinner, self.activity, self.progress_bar, self.cancel_button, self.fill, self.device,
+        for widget in (self.notice_button, self.spinner, self.activity, self.progress_bar, self.cancel_button, self.fill, self.device,
                        self.memory):
             self.addPermanentWidget(widget)
         self._busy_text = ""
@@ -98,8 +109,21 @@ class StatusBar(QStatusBar):
         self.fill.setText({"network": "Fill: network", "flow": "Fill: flow fill"}.get(method, method))
 
     def show_notice(self, message: str) -> None:
-        """One line the user should see (a fallback, a worker's failure) for a while."""
+        """One line the user should see (a fallback, a worker's failure): shown for a while, then
+        kept behind the notice icon (its tooltip, or a click, shows the whole text)."""
+        message = in_window_words(message)
+        self.last_notice = message
         self.showMessage(message, NOTICE_MS)
+        self.notice_button.setToolTip(f"{message}\n\n(Click to read it in a window.)")
+        self.notice_button.show()
+
+    def show_last_notice(self) -> QMessageBox | None:
+        if not self.last_notice:
+            return None
+        box = QMessageBox(QMessageBox.Information, "Keyfill", self.last_notice, QMessageBox.Ok, self.window())
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()  # not exec(): never blocks the event loop
+        return box
 
     def set_busy(self, busy: bool, text: str) -> None:
         """The live preview / heat map (not a job): spinner and text, no progress bar."""

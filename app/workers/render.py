@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from app.notices import LOAD_MODEL
 from app.workers.frames import open_reader
 from core.errors import ModelError
 from core.project import Project
@@ -35,8 +36,8 @@ class ClipRenderer:
         self.reader = opener(project.clip.path)
         method = project.settings.removal_method
         if method != "flow" and not _model_file(model_path).is_file():
-            notice("No removal model is installed, so the preview shows the classical flow fill; train one "
-                   "(Clip › Train on this clip…) or point KEYFILL_MODEL at one.")
+            notice("No removal model is installed, so the preview shows the classical flow fill; train one in "
+                   f"the Training panel (Clip › Train on this clip…) or choose one with {LOAD_MODEL}.")
             method = "flow"
         self._renderer = self._make(method)
 
