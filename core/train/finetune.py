@@ -37,14 +37,19 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
                      started: float | None = None, progress: ProgressFn = no_progress,
                      cancel: CancelToken = NEVER_CANCELLED,
                      log: Callable[[str], None] = lambda line: None,
-                     on_step: Callable[[int, float], None] | None = None) -> "TrainResult":
+                     on_step: Callable[[int, float], None] | None = None,
+                     on_validation: Callable[[int, float], None] | None = None,
+                     on_baseline: Callable[[float, float], None] | None = None) -> "TrainResult":
     """Fine-tune on ``project``'s clip and save to ``output`` (``main.py finetune`` and the
     window's Training panel both run this).
 
     Starts from ``init`` (a model file), else from a fresh model of ``fresh_config``, else (with
     ``resume``) from the run saved beside ``output``. Progress messages name the stage
     ("reading frames", "computing flow", then the training's "loss ... ETA ..."); ``on_step``
-    gets ``(step, loss)`` for live plots. Raises TrainingDataError when no frame has a mask.
+    gets ``(step, loss)`` for live plots. A model that corrects the flow fill is scored on
+    held-out holes of the clip: ``on_baseline(flow_fill, before)`` once before training and
+    ``on_validation(step, psnr)`` during it (hole PSNR, dB; see ``finetune_residual``), and the
+    result's ``scores`` are set. Raises TrainingDataError when no frame has a mask.
     """
     from core.train.loop import train
     from core.train.samples import SampleSettings, samples_from_clips
@@ -59,7 +64,7 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
         result, scores = finetune_residual(
             project, frame_of, output, settings, init=init, frame_height=frame_height,
             crop=crop, run_info=run_info, started=started, progress=progress, cancel=cancel, log=log,
-            on_step=on_step)
+            on_step=on_step, on_validation=on_validation, on_baseline=on_baseline)
         result.scores = scores
         return result
     clips = project_footage(project, frame_of, frame_height=frame_height, crop=crop,

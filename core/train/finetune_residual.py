@@ -45,10 +45,12 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
                       progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
                       log: Callable[[str], None] = lambda line: None,
                       on_step: Callable[[int, float], None] | None = None,
-                      on_validation: Callable[[int, float], None] | None = None):
+                      on_validation: Callable[[int, float], None] | None = None,
+                      on_baseline: Callable[[float, float], None] | None = None):
     """Fine-tune ``init`` (a ``residual_rgb`` checkpoint) on ``project``'s clip; writes ``output``.
     Returns ``(TrainResult, FinetuneScores)``. ``on_validation(step, psnr)`` reports the held-out
-    hole PSNR every ``VALIDATE_EVERY`` steps."""
+    hole PSNR every ``VALIDATE_EVERY`` steps; ``on_baseline(flow_fill, before)`` the flow fill's
+    and the starting weights' before training (dB)."""
     from core.model import load_checkpoint
     from core.train.finetune import project_footage
     from core.train.loop import train
@@ -79,6 +81,8 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     first = validate(start_model, held_out, cancel=cancel)
     log(f"held out: flow fill {first['flow fill']:.2f} dB, starting weights {first['network']:.2f} dB "
         f"in the hole ({len(held_out[0])} frames)")
+    if on_baseline is not None:
+        on_baseline(first["flow fill"], first["network"])
     history: list[tuple[int, float]] = []
 
     def after_step(step: int, model) -> None:
