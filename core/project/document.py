@@ -36,6 +36,7 @@ WORKING_WIDTHS = range(64, 8193)
 """Pixels. Narrower leaves optical flow nothing to work with (DIS needs 12 px); 8192 is an 8K frame."""
 MAX_FEATHER = 100.0  # pixels
 MAX_QUALITY = 51  # H.264 CRF
+MAX_PATH = 4096  # characters of a file name kept in the settings
 
 
 @dataclass
@@ -52,9 +53,11 @@ class ProjectSettings:
     refine_outlines: bool = True  # rotoscoping: the clip refiner learned from the keyframes (slower)
     export_codec: str = "h264"
     export_quality: int = 18
+    removal_model: str = ""  # the weights fine-tuned on this clip (a .pt file); "": the shipped model
 
     def __post_init__(self) -> None:
         check_working_width(self.working_width)
+        check_model_file(self.removal_model)
         if not 0 <= self.feather <= MAX_FEATHER:  # NaN fails this too
             raise SettingsError(f"The feather {self.feather!r} is out of range (0 to {MAX_FEATHER:g} pixels)",
                                 "choose a feather in that range, 2 is the default")
@@ -70,6 +73,14 @@ def check_working_width(width) -> int:
             f"The working width {width!r} is out of range ({WORKING_WIDTHS.start} to {WORKING_WIDTHS.stop - 1} "
             "pixels)", "choose a width in that range, 480 is the default")
     return width
+
+
+def check_model_file(path) -> str:
+    """``path`` if it can name a model file ("" for none), else :class:`SettingsError`."""
+    if not isinstance(path, str) or "\0" in path or len(path) > MAX_PATH:
+        raise SettingsError(f"The removal model {str(path)[:80]!r} is not a file name",
+                            "fine-tune again or use the shipped weights (Training panel)")
+    return path
 
 
 @dataclass(frozen=True)

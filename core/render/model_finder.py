@@ -1,8 +1,9 @@
 """Finding and loading the removal network's checkpoint, or saying clearly why it is not used.
 
 Where the checkpoint is, first match wins: the ``path`` argument (``--model`` on the command
-line), the ``KEYFILL_MODEL`` environment variable (a setting for the window and render farms),
-then ``resources/models/keyfill-base.pt`` in the installation.
+line, or a project's own fine-tuned weights, :func:`project_model`), the ``KEYFILL_MODEL``
+environment variable (a setting for the window and render farms), then
+``resources/models/keyfill-base.pt`` in the installation.
 
 ``load_removal_model`` raises :class:`ModelError` (for ``--method network``: the user asked for
 the network); ``find_removal_model`` turns the same problems into a one-line notice and returns
@@ -55,6 +56,19 @@ def model_path(path: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else DEFAULT_MODEL_PATH
 
 
+def project_model(project) -> Path | None:
+    """The weights ``project`` was fine-tuned to (its ``removal_model`` setting), or None to use
+    the default. A recorded file that is gone is looked for beside the project under the same
+    name (the project's folder was moved); if it is not there either, the recorded path is
+    returned so that loading it says what is missing."""
+    recorded = project.settings.removal_model
+    if not recorded:
+        return None
+    path = Path(recorded)
+    beside = project.path.parent / path.name if project.path is not None else None
+    return beside if not path.is_file() and beside is not None and beside.is_file() else path
+
+
 def load_removal_model(path: str | os.PathLike | None = None, *, device: str = "auto") -> RemovalModel:
     """Load the removal network (see the module docstring for where it is looked for).
 
@@ -69,7 +83,10 @@ def load_removal_model(path: str | os.PathLike | None = None, *, device: str = "
 
     def checked(model, extra) -> RemovalModel:
         config = model.config
-        if (config.in_channels, config.out_channels) != (4, 3):
+        # RGB + mask in, RGB out; or that plus the flow fill and its confidence, correcting the fill
+        removal = (config.in_channels, config.out_channels) == (4, 3) or \
+            (config.in_channels, config.out_channels, config.output) == (8, 3, "residual_rgb")
+        if not removal:
             raise ModelError(f"{resolved} is not a removal model (it takes {config.in_channels} channels "
                              f"and gives {config.out_channels}); pass a checkpoint trained for removal.")
         return RemovalModel(model, torch_device, resolved, extra)
