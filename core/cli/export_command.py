@@ -26,6 +26,7 @@ def run(args) -> int:
     from core.errors import ProjectError
     from core.project import clip_found, load_project
     from core.project.clip_check import check_clip
+    from core.render.model_finder import project_model
     from core.video import open_clip
 
     if not args.output and not args.mattes:
@@ -36,6 +37,7 @@ def run(args) -> int:
             f"The project's clip {project.clip.path} is missing; move it back or relink it in the window."
         )
     args.method = args.method or project.settings.removal_method
+    args.model = project_model(project)  # the weights fine-tuned on its clip, if any; else the default
     with open_clip(project.clip.path) as reader:
         reprobed = check_clip(project, reader.info, reprobe=args.reprobe)  # not the project's frames: say so
         if reprobed:

@@ -51,9 +51,11 @@ def run(args) -> int:
     from core.video.source_notices import source_notices
     from core.output_paths import where_written
     from core.render import parse_frame_range, removed_frames
+    from core.render.model_finder import project_model
     from core.video import open_clip
 
     project = _project(args)
+    args.model = args.model or project_model(project)  # a project's own fine-tuned weights, if any
     _checked_output(args, project, range(0), overwrite=True)  # -o an input: refused before any work
     with open_clip(project.clip.path) as reader:
         if args.masks is not None:
