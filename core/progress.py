@@ -40,3 +40,41 @@ class CancelToken:
 
 NEVER_CANCELLED = CancelToken()
 """A token nobody cancels, for callers that do not offer cancellation."""
+
+
+class StagedProgress:
+    """One ``progress`` over stages of work done one after another, each reporting its own
+    ``done / total`` from 0 (a training's steps, then frames carried, then frames refined).
+
+    weights: ``{stage: expected cost}``, in the order the stages run, as integers in any unit
+    (say, tenths of a second per step or frame); the overall total is their sum, so one stage
+    weighted by its frame count reports exactly its frames. :meth:`stage` gives a stage's
+    callback; the overall ``done`` never goes back, even when a stage restarts from 0 or a stage
+    is skipped (a later stage's report counts the earlier ones as done).
+    """
+
+    def __init__(self, progress: ProgressFn, weights: dict[str, int]) -> None:
+        self._progress = progress
+        self._weights = {name: max(0, int(weight)) for name, weight in weights.items()}
+        self._starts, start = {}, 0
+        for name, weight in self._weights.items():
+            self._starts[name] = start
+            start += weight
+        self.total = start
+        self.done = 0
+
+    def stage(self, name: str) -> ProgressFn:
+        start, weight = self._starts[name], self._weights[name]
+
+        def report(done: int, total: int, message: str = "") -> None:
+            within = weight if total <= 0 else weight * min(max(done, 0), total) // total
+            self.done = max(self.done, start + within)
+            self._progress(self.done, self.total, message)
+
+        return report
+
+    def finish(self, message: str = "") -> None:
+        """Report the whole total done (stages that had nothing to do are skipped over)."""
+        if self.total > 0 and self.done < self.total:
+            self.done = self.total
+            self._progress(self.done, self.total, message)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.output_options import add_overwrite_option, export_outputs, mattes_as_video, mattes_output
-from core.cli.terminal_progress import TerminalProgress
+from core.cli.terminal_progress import TerminalProgress, clip_progress
 from core.output_paths import where_written
+from core.progress import ProgressFn
 from core.render import REMOVAL_METHODS
 
 
@@ -79,10 +80,22 @@ def run(args) -> int:
             reader.info, args.masks, resize=args.resize_masks, every_frame=not args.propagate
         )
         project.update_settings(working_width=args.working_width)
+        bar = clip_progress("remove", reader.info.frame_count,
+                            ["rotoscoping"] * args.propagate + ["removing"] + ["mattes"] * bool(args.mattes),
+                            removing=removal_seconds_per_frame(args))
         if args.propagate:
-            propagate_project_masks(project, reader)
-        write_outputs(project, reader, args)
+            propagate_project_masks(project, reader, progress=bar.stage("rotoscoping"))
+        write_outputs(project, reader, args, bar=bar)
     return 0
+
+
+def removal_seconds_per_frame(args) -> float:
+    """The removal's expected pace, for the progress bar: the network's when it will run."""
+    from core.cli.terminal_progress import NETWORK_SECONDS_PER_FRAME, SECONDS_PER_FRAME
+    from core.render.model_finder import model_path
+
+    network = args.method == "network" or (args.method == "auto" and model_path(args.model).is_file())
+    return NETWORK_SECONDS_PER_FRAME if network else SECONDS_PER_FRAME["removing"]
 
 
 def check_export_outputs(args, info, inputs: dict) -> None:
@@ -95,15 +108,16 @@ def check_export_outputs(args, info, inputs: dict) -> None:
     check_outputs(export_outputs(args, info.frame_count), inputs, overwrite=getattr(args, "overwrite", False))
 
 
-def propagate_project_masks(project, reader) -> None:
+def propagate_project_masks(project, reader, progress: ProgressFn | None = None) -> None:
     """Rotoscope every object's keyframe masks to the whole clip (in place)."""
     from core.roto import propagate_project
 
-    propagate_project(project, reader.frame, progress=TerminalProgress("rotoscoping"))
+    propagate_project(project, reader.frame, progress=progress or TerminalProgress("rotoscoping"))
 
 
-def write_outputs(project, reader, args) -> None:
-    """Render the removal and write the clip (and the mattes when asked)."""
+def write_outputs(project, reader, args, bar: TerminalProgress | None = None) -> None:
+    """Render the removal and write the clip (and the mattes when asked); ``bar``: the command's
+    bar, with the stages "removing" (and "mattes"), else a bar of their own."""
     from core.export import ExportSettings, export_clip
     from core.project.mask_coverage import check_removal_masks
     from core.render import removed_frames
@@ -114,19 +128,22 @@ def write_outputs(project, reader, args) -> None:
     check_removal_masks(project, print_notice)
     for message in source_notices(reader.info, codec=args.codec):
         print_notice(message)
-    frames = removed_frames(project, reader.frame, **removal_options(args), progress=TerminalProgress("removing"))
+    progress = bar.stage("removing") if bar is not None else TerminalProgress("removing")
+    frames = removed_frames(project, reader.frame, **removal_options(args), progress=progress)
     out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
     print(f"wrote {out}")
     if args.mattes:
-        write_mattes(project, reader.info, Path(args.mattes), overwrite=overwrite)
+        write_mattes(project, reader.info, Path(args.mattes), overwrite=overwrite,
+                     progress=bar.stage("mattes") if bar is not None else None)
 
 
-def write_mattes(project, info, dest: Path, *, overwrite: bool = False) -> None:
+def write_mattes(project, info, dest: Path, *, overwrite: bool = False, progress: ProgressFn | None = None) -> None:
     from core.export import export_mattes
 
     count = project.clip.frame_count
     mattes = (project.removal_mask(i) for i in range(count))
     as_video = mattes_as_video(dest)
     where = None if as_video else where_written(mattes_output(dest, count))  # measured before writing
-    export_mattes(mattes, info, dest, as_video=as_video, overwrite=overwrite, progress=TerminalProgress("mattes"))
+    export_mattes(mattes, info, dest, as_video=as_video, overwrite=overwrite,
+                  progress=progress or TerminalProgress("mattes"))
     print(f"wrote {dest}" if as_video else f"wrote {count} mattes {where}")

@@ -12,7 +12,7 @@ from typing import Iterator
 import numpy as np
 
 from core.cli.output_options import add_overwrite_option
-from core.cli.terminal_progress import TerminalProgress
+from core.cli.terminal_progress import clip_progress
 
 
 def add_parser(subparsers) -> None:
@@ -62,17 +62,18 @@ def run(args) -> int:
                       overwrite=args.overwrite)
         where = [where_written(output) for output in outputs]  # measured before writing
         project = project_with_masks(info, args.keyframes, resize=args.resize_masks)
+        bar = clip_progress("roto", info.frame_count, ["rotoscoping", "masks"] + ["mattes"] * bool(args.mattes))
         results = propagated_project_results(
             project_keyframes(project), reader.frame, info.frame_count,
             working_width=args.working_width, matte_model=matte_model, refine_steps=args.refine_steps,
-            compact=True, progress=TerminalProgress("rotoscoping"),  # PNG-compressed: long 4K clips fit
+            compact=True, progress=bar.stage("rotoscoping"),  # PNG-compressed: long 4K clips fit
         )
     export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
-                  overwrite=args.overwrite, progress=TerminalProgress("masks"))
+                  overwrite=args.overwrite, progress=bar.stage("masks"))
     print(f"wrote {info.frame_count} masks {where[0]}")
     if args.mattes:
         export_mattes(combined_objects(results, info.frame_count, "matte"), info, Path(args.mattes),
-                      overwrite=args.overwrite, progress=TerminalProgress("mattes"))
+                      overwrite=args.overwrite, progress=bar.stage("mattes"))
         print(f"wrote {info.frame_count} mattes {where[1]}")
     return 0
 
