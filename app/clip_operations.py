@@ -14,7 +14,7 @@ from app.dialogs.settings_dialog import SettingsDialog
 from app.session import Session
 from app.workers.tasks import ExportOptions, export_task, propagate_task, remove_clip_task
 from app.workers.threads import Job
-from app.workers.training import FinetuneOptions, finetune_task
+from app.workers.training import FinetuneOptions, FinetuneReports, finetune_task
 from app.workers.tracker import JobTracker
 from core.content_frame import read_content_frame
 from core.errors import KeyfillError
@@ -121,7 +121,15 @@ class ClipOperations(QObject):
 
     # --- the removal network ---------------------------------------------------------------
     def model_path(self) -> Path | None:
-        """The model file chosen in the window (a fine-tuned one), or None for core's default."""
+        """The model file the preview, Remove and Export use: the weights the open project was
+        fine-tuned to (its ``removal_model`` setting), else the one chosen with File › Load removal
+        model, else None for core's default (``$KEYFILL_MODEL``, else the shipped model)."""
+        from app.workers.render import removal_model_for
+
+        return removal_model_for(self.session.project, self.chosen_model())
+
+    def chosen_model(self) -> Path | None:
+        """The model file chosen with File › Load removal model (the app's settings), or None."""
         value = self.settings.value("removal/model", "")
         return Path(value) if value else None
 
@@ -130,6 +138,14 @@ class ClipOperations(QObject):
         from core.render.model_finder import model_path
 
         path = model_path(self.model_path())
+        return path if path.is_file() else None
+
+    def shipped_model(self) -> Path | None:
+        """Where fine-tuning starts: the model the removal uses without tuned weights (File › Load
+        removal model's, ``$KEYFILL_MODEL``, else ``resources/models/keyfill-base.pt``), if it is there."""
+        from core.render.model_finder import model_path
+
+        path = model_path(self.chosen_model())
         return path if path.is_file() else None
 
     def set_model_path(self, path: Path | None) -> None:
@@ -142,7 +158,8 @@ class ClipOperations(QObject):
     def load_model(self, path: str | Path | None = None) -> Path | None:
         """File › Load removal model: the network file the preview, Remove and Export use from now on
         (kept in the app's settings). It is read by the workers; one that does not load is said
-        there, and the flow fill is used."""
+        there, and the flow fill is used. The open project's own tuned weights are set aside
+        (one undo step), since they would win over it."""
         if path is None:
             from core.render.model_finder import model_path
 
@@ -154,20 +171,38 @@ class ClipOperations(QObject):
         if not path.is_file():
             raise KeyfillError(f"{path} does not exist; choose a .pt file written by Keyfill's training.")
         self.set_model_path(path)
+        self.use_tuned_weights(None, "Set aside the weights tuned on this clip")
         self.noticed.emit(f"The removal now uses {path.name} (preview, Remove object and Export).")
         return path
 
-    def start_finetune(self, options: FinetuneOptions, on_loss, use_result: bool) -> Job:
-        """Fine-tune on the open project (``core.train``); with ``use_result`` the new model then
-        renders the preview and the export."""
-        job = Job("Fine-tuning", finetune_task(self.session.project, options, on_loss=on_loss))
+    def use_tuned_weights(self, path: Path | None, text: str | None = None) -> None:
+        """Make ``path`` the open project's own removal model, saved with it (None: none, the
+        window's model is used again); one undo step. The preview and the export follow the
+        project's setting. The same file again (rewritten by another run) is read again, without
+        an undo step."""
+        project = self.session.project
+        if project is None:
+            return
+        value = str(path) if path else ""
+        if project.settings.removal_model == value:
+            if value:
+                project.update_settings(removal_model=value)  # a settings change: the preview renders again
+            return
+        command = UpdateSettingsCommand(project, removal_model=value)
+        command.setText(text or ("Use the weights tuned on this clip" if value else "Use the shipped weights"))
+        self.session.push(command)
 
-        def done(result) -> None:
-            if use_result:
-                self.set_model_path(Path(result.model_path))
-                self.noticed.emit(f"The removal now uses {Path(result.model_path).name}.")
+    def use_shipped_weights(self) -> None:
+        """Back to the shipped model: the project's tuned weights set aside (undoable) and File ›
+        Load removal model's choice forgotten."""
+        if self.chosen_model() is not None:
+            self.set_model_path(None)
+        self.use_tuned_weights(None)
 
-        return self.jobs.start(job, done)
+    def start_finetune(self, options: FinetuneOptions, reports: FinetuneReports = FinetuneReports()) -> Job:
+        """Fine-tune on the open project (``core.train``); ``reports`` hear the run from the job's
+        thread. Raises a KeyfillError for a model file that would replace an input."""
+        return self.jobs.start(Job("Fine-tuning", finetune_task(self.session.project, options, reports=reports)))
 
     def relink(self) -> None:
         project = self.session.project

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
         self.keyframes_panel = KeyframesPanel(self.session)
         self.properties_panel = PropertiesPanel(self.session, self.brush, self.viewer.mask_opacity)
         self.properties_panel.maskOpacityChanged.connect(self.viewer.set_mask_opacity)
-        self.trainer_panel = TrainerPanel(self.session, self.operations.start_finetune, self.operations.installed_model)
+        self.trainer_panel = TrainerPanel(self.session, self.operations)
         for title, panel in (("Objects", self.objects_panel), ("Keyframes", self.keyframes_panel),
                              ("Properties", self.properties_panel), ("Training", self.trainer_panel)):
             dock = QDockWidget(title, self)

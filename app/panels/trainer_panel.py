@@ -1,47 +1,62 @@
-"""Training: fine-tune the removal network on this clip (a job), with its loss curve.
+"""Training: fine-tune the removal network on this clip (a job), with its loss and its held-out
+score live, and the tuned weights made the project's own as soon as the run stops.
 
-The panel only gathers the options and shows the run; ``start_training(options)`` (the window's
-clip operations) starts the job and, when asked, makes the new model the one the preview and the
-export use.
+The panel gathers the options (the defaults that fit a laptop when it starts from the shipped
+model), says beforehand how long the run takes and how much memory it needs
+(``core.train.finetune_estimate``; a question first when it is over ten minutes), and shows the
+run: the loss, the held-out hole PSNR against the flow fill, the time left at the measured rate.
+The clip operations start the job and record the weights in the project (one undo step), which
+the preview and the export follow.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
-from typing import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from app.session import Session
 from app.theme import ACCENT
 from app.workers.threads import Job
-from app.workers.training import FinetuneOptions
+from app.workers.training import FinetuneOptions, FinetuneReports, corrects_flow_fill, default_model_file
 
 START_FROM = [("The installed model", "installed"), ("A fresh tiny model (quick try)", "tiny"),
               ("A fresh base model", "base")]
+ASK_OVER_S = 10 * 60  # a run estimated longer than this is confirmed first
+PSNR_COLOUR = "#7fd47f"
 
 
 class TrainerPanel(QWidget):
     lossReported = Signal(int, float)  # step, loss: from the job's thread to the plot
+    validationReported = Signal(int, float)  # step, held-out hole PSNR (dB)
+    baselineReported = Signal(float, float)  # flow fill, starting weights: held-out hole PSNR (dB)
 
-    def __init__(self, session: Session, start_training: Callable[[FinetuneOptions, Callable], Job],
-                 installed_model: Callable[[], Path | None], parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, operations, parent: QWidget | None = None) -> None:
+        """``operations``: the window's ``ClipOperations`` (starts the job, records the weights)."""
         super().__init__(parent)
-        self.session, self._start, self._installed = session, start_training, installed_model
+        self.session, self.operations = session, operations
         self.job: Job | None = None
+        self.running: FinetuneOptions | None = None
         self.steps_seen: list[int] = []
         self.losses: list[float] = []
+        self.validations: list[tuple[int, float]] = []
+        self.baseline: tuple[float, float] | None = None  # (flow fill, start) dB
+        self._step_times: list[tuple[int, float]] = []
+        self._default_output = ""
+        self._project = None  # the project the run trains on
+        self._residual: dict[tuple[Path, float], bool] = {}
         self.start_from = QComboBox()
         for label, value in START_FROM:
             self.start_from.addItem(label, value)
         self.steps = QSpinBox()
         self.steps.setRange(1, 100000)
         self.steps.setValue(300)
-        self.steps.setToolTip("Optimizer steps; on a CPU a few hundred take minutes to hours")
+        self.steps.setToolTip("Optimizer steps; the estimate below says how long they take here")
         self.output = QLineEdit()
         browse = QPushButton("…")
         browse.setMaximumWidth(32)
@@ -50,18 +65,34 @@ class TrainerPanel(QWidget):
         output_row.setContentsMargins(0, 0, 0, 0)
         output_row.addWidget(self.output)
         output_row.addWidget(browse)
-        self.use_it = QCheckBox("Use it for the preview and export")
+        self.use_it = QCheckBox("Use it for the preview and export when it stops")
         self.use_it.setChecked(True)
         self.train_button = QPushButton("Train")
-        self.train_button.clicked.connect(self.start)
+        self.train_button.clicked.connect(lambda: self.start())
         self.cancel_button = QPushButton("Stop")
-        self.cancel_button.setToolTip("Stop after this step; the run is saved and can be resumed from the CLI")
+        self.cancel_button.setToolTip("Stop after this step; the weights so far are saved (and used, when "
+                                      "ticked above) and the run can be resumed from the CLI")
         self.cancel_button.clicked.connect(lambda: self.job is not None and self.job.cancel())
+        self.shipped_button = QPushButton("Use shipped weights")
+        self.shipped_button.setToolTip("The preview and export use the shipped model again (undoable)")
+        self.shipped_button.clicked.connect(self.use_shipped_weights)
+        self.estimate = QLabel()
+        self.estimate.setWordWrap(True)
         self.progress = QProgressBar()
         self.status = QLabel("Trains on the masked frames of this clip; the objects' pixels are never used as truth.")
         self.status.setWordWrap(True)
-        self.plot = _loss_plot()
+        self.held_out = QLabel()
+        self.held_out.setWordWrap(True)
+        self.weights = QLabel()
+        self.weights.setWordWrap(True)
+        self.plot = _plot("loss")
         self.curve = self.plot.plot([], [], pen=pg.mkPen(ACCENT, width=2), name="loss")
+        self.psnr_plot = _plot("held-out dB")
+        self.psnr_curve = self.psnr_plot.plot([], [], pen=pg.mkPen(PSNR_COLOUR, width=2), symbol="o",
+                                              symbolSize=5, symbolBrush=PSNR_COLOUR, name="held-out PSNR")
+        self.flow_fill_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b8b8b8", style=Qt.DashLine))
+        self.flow_fill_line.setVisible(False)
+        self.psnr_plot.addItem(self.flow_fill_line)
         form = QFormLayout()
         form.addRow("Start from", self.start_from)
         form.addRow("Steps", self.steps)
@@ -71,15 +102,26 @@ class TrainerPanel(QWidget):
         buttons.addWidget(self.train_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch()
+        buttons.addWidget(self.shipped_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(form)
+        layout.addWidget(self.estimate)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.held_out)
+        layout.addWidget(self.weights)
+        layout.addWidget(self.plot, 2)
+        layout.addWidget(self.psnr_plot, 1)
         self.lossReported.connect(self._add_point)
+        self.validationReported.connect(self._add_validation)
+        self.baselineReported.connect(self._set_baseline)
+        self.start_from.currentIndexChanged.connect(self._start_from_changed)
+        self.steps.valueChanged.connect(lambda _: self._show_estimate())
         session.projectReplaced.connect(self.refresh)
+        session.projectChanged.connect(self._project_changed)
+        operations.noticed.connect(lambda _: self._show_weights())  # e.g. File › Load removal model
         self.refresh()
 
     def refresh(self) -> None:
@@ -87,51 +129,173 @@ class TrainerPanel(QWidget):
             self.status.setText("Training needs core/train, which this installation does not have.")
             self.train_button.setEnabled(False)
             return
-        project = self.session.project
-        installed = self._installed()
+        installed = self.operations.shipped_model()
         index = self.start_from.findData("installed")
         self.start_from.model().item(index).setEnabled(installed is not None)
         if installed is None and self.start_from.currentData() == "installed":
             self.start_from.setCurrentIndex(self.start_from.findData("base"))
-        if project is not None and self.job is None:
-            clip = project.clip.path
-            self.output.setText(str(clip.parent / f"{clip.stem if clip.suffix else clip.name}-finetuned.pt"))
+        elif installed is not None and self.job is None:
+            self.start_from.setCurrentIndex(index)
+        self._start_from_changed()
+        self._refresh_output()
+        self._show_weights()
         self._show_running()
 
+    # --- the options -----------------------------------------------------------------------
     def options(self) -> FinetuneOptions:
-        start = self.start_from.currentData()
-        init = self._installed() if start == "installed" else None
-        return FinetuneOptions(output=Path(self.output.text()), init=init,
-                               fresh_size=start if start in ("tiny", "base") else "base", steps=self.steps.value())
+        """What the fields say, over the defaults for the model it starts from."""
+        return self._defaults(steps=self.steps.value())
 
+    def _defaults(self, **changes) -> FinetuneOptions:
+        start = self.start_from.currentData()
+        init = self.operations.shipped_model() if start == "installed" else None
+        return FinetuneOptions.starting_from(Path(self.output.text()), init,
+                                             start if start in ("tiny", "base") else "base",
+                                             residual=self._corrects_flow_fill(init), **changes)
+
+    def estimate_of(self, options: FinetuneOptions):
+        """``core.train.finetune_estimate.Estimate`` of ``options`` on the open project, or None
+        when there is none (a model that does not correct the flow fill, no masked frame)."""
+        project = self.session.project
+        if project is None or not self._corrects_flow_fill(options.init):
+            return None
+        from core.train.finetune_estimate import estimate
+
+        frames = masked_frame_count(project)
+        if frames == 0:
+            return None
+        return estimate(frames, options.steps, batch=options.batch, crop=options.crop,
+                        frame_height=options.frame_height, aspect=project.clip.width / project.clip.height)
+
+    def _start_from_changed(self) -> None:
+        if self.job is None:
+            self.steps.setValue(self._defaults().steps)  # 200 from the shipped model, 300 from others
+        self._show_estimate()
+
+    def _corrects_flow_fill(self, path: Path | None) -> bool:
+        if path is None or not path.is_file():
+            return False
+        key = (path, path.stat().st_mtime)
+        if key not in self._residual:
+            self._residual[key] = corrects_flow_fill(path)
+        return self._residual[key]
+
+    def _show_estimate(self) -> None:
+        if self.job is not None:
+            return
+        project = self.session.project
+        found = self.estimate_of(self.options()) if project is not None else None
+        if found is None:
+            self.estimate.setText("" if project is None else
+                                  "No estimate for this model; the time left shows once training runs.")
+            return
+        self.estimate.setText(f"Takes {found.describe()} on this machine ({masked_frame_count(project)} masked "
+                              f"frames, {self.steps.value()} steps).")
+
+    def _refresh_output(self) -> None:
+        """The default model file follows the project (saved: beside it), unless one was chosen."""
+        project = self.session.project
+        if project is None or self.job is not None:
+            return
+        if self.output.text() in ("", self._default_output):
+            self._default_output = str(default_model_file(project))
+            self.output.setText(self._default_output)
+
+    def _project_changed(self, event) -> None:
+        if event.kind in ("mask", "objects"):
+            self._show_estimate()
+        elif event.kind == "settings":
+            self._show_weights()
+
+    # --- the run ---------------------------------------------------------------------------
     def start(self, options: FinetuneOptions | None = None) -> Job | None:
         if self.session.project is None or self.job is not None:
             return None
+        self._refresh_output()  # saved since: beside the project now
         if not self.output.text().strip():
             self.status.setText("Choose where to write the model.")
             return None
-        self.steps_seen, self.losses = [], []
+        options = options or self.options()
+        found = self.estimate_of(options)
+        if found is not None and found.seconds > ASK_OVER_S and not self._confirm_long_run(found):
+            return None
+        self.steps_seen, self.losses, self.validations, self.baseline, self._step_times = [], [], [], None, []
         self.curve.setData([], [])
+        self.psnr_curve.setData([], [])
+        self.flow_fill_line.setVisible(False)
+        self.held_out.setText("")
+        reports = FinetuneReports(on_step=self.lossReported.emit, on_validation=self.validationReported.emit,
+                                  on_baseline=self.baselineReported.emit)
         try:
-            job = self._start(options or self.options(), self.lossReported.emit, self.use_it.isChecked())
-        except Exception as exc:  # a KeyfillError from checking the project, shown here
+            job = self.operations.start_finetune(options, reports)
+        except Exception as exc:  # a KeyfillError from checking the project or the model file, shown here
             self.status.setText(str(exc))
             return None
-        self.job = job
+        self.job, self.running = job, options
+        self._project = self.session.project
         job.progressed.connect(self._progressed)
         job.succeeded.connect(self._done)
         job.failed.connect(lambda message: self._finished(message))
-        job.cancelled.connect(lambda: self._finished("Stopped; the run so far is saved beside the model file."))
+        job.cancelled.connect(self._stopped)
         self.progress.setRange(0, 0)
         self.status.setText("Starting…")
+        if found is not None:
+            self.estimate.setText(f"Estimated beforehand: {found.describe()}.")
         self._show_running()
         return job
 
-    # --- the run ---------------------------------------------------------------------------
+    def _confirm_long_run(self, found) -> bool:
+        from core.train.finetune_estimate import describe_seconds
+
+        answer = QMessageBox.question(
+            self, "Fine-tune on this clip",
+            f"Fine-tuning takes about {describe_seconds(found.seconds)} on this machine and "
+            f"{found.bytes / 1e9:.1f} GB of memory. Fewer steps, or fewer masked frames, take less. "
+            "Start it now?", QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def _add_point(self, step: int, loss: float) -> None:
         self.steps_seen.append(step)
         self.losses.append(loss)
         self.curve.setData(self.steps_seen, self.losses)
+        self._step_times.append((step, time.monotonic()))
+        self._show_time_left(step)
+
+    def _add_validation(self, step: int, psnr: float) -> None:
+        self.validations.append((step, psnr))
+        self._show_validations()
+
+    def _set_baseline(self, flow_fill: float, before: float) -> None:
+        self.baseline = (flow_fill, before)
+        self.flow_fill_line.setPos(flow_fill)
+        self.flow_fill_line.setVisible(True)
+        self.validations.insert(0, (0, before))  # step 0: the starting weights
+        self._show_validations()
+
+    def _show_validations(self) -> None:
+        self.psnr_curve.setData([s for s, _ in self.validations], [p for _, p in self.validations])
+        self._show_held_out()
+
+    def _show_held_out(self) -> None:
+        latest = self.validations[-1][1] if self.validations else None
+        if latest is None or self.baseline is None:
+            return
+        flow_fill, before = self.baseline
+        self.held_out.setText(f"Held-out hole PSNR: {latest:.2f} dB (flow fill {flow_fill:.2f} dB, "
+                              f"start {before:.2f} dB)")
+
+    def _show_time_left(self, step: int) -> None:
+        """The time left at the rate measured so far (the first step pays for warming up)."""
+        if len(self._step_times) < 3 or self.running is None:
+            return
+        from core.train.finetune_estimate import describe_seconds, remaining
+
+        (first, t0), (last, t1) = self._step_times[1], self._step_times[-1]
+        per_step = (t1 - t0) / max(last - first, 1)
+        project = self.session.project
+        aspect = project.clip.width / project.clip.height if project is not None else 16 / 9
+        left = remaining(step, self.running.steps, per_step, frame_height=self.running.frame_height, aspect=aspect)
+        self.estimate.setText(f"Measured {per_step:.1f} s per step: about {describe_seconds(left)} left.")
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -142,16 +306,66 @@ class TrainerPanel(QWidget):
         self.steps_seen = [int(row[0]) for row in result.history]
         self.losses = [row[1] for row in result.history]
         self.curve.setData(self.steps_seen, self.losses)
+        scores = getattr(result, "scores", None)
+        if scores is not None and (not self.validations or self.validations[-1][0] != result.step):
+            self._add_validation(result.step, scores.after)
         loss = f", final loss {result.final_loss:.4f}" if result.final_loss is not None else ""
-        self._finished(f"Trained to step {result.step}{loss}; saved {result.model_path}.")
+        text = f"Trained to step {result.step}{loss}; saved {result.model_path}."
         self.progress.setValue(self.progress.maximum())
+        self._finished(self._use_weights(Path(result.model_path), text))
+
+    def _stopped(self) -> None:
+        text = "Stopped; the run so far is saved beside the model file."
+        if self.steps_seen and self.running is not None and self.running.output.is_file():
+            text = self._use_weights(self.running.output, f"Stopped at step {self.steps_seen[-1]}; saved "
+                                                          f"{self.running.output}.")
+        self._finished(text)
+
+    def _use_weights(self, path: Path, text: str) -> str:
+        """Make ``path`` the project's removal model when asked to; ``text`` and what changed."""
+        if not self.use_it.isChecked() or self.session.project is not self._project:
+            return text
+        self.operations.use_tuned_weights(path)
+        said = f"Preview and export now use the weights tuned on this clip{self._gain()}."
+        self.operations.noticed.emit(said)
+        return f"{text} {said}"
+
+    def _gain(self) -> str:
+        if self.baseline is None:
+            return ""
+        scored = [p for s, p in self.validations if s > 0]
+        if not scored:
+            return " (held-out: not scored yet, stopped before the first validation)"
+        gain = scored[-1] - self.baseline[0]
+        return f" (held-out: {gain:+.2f} dB {'over' if gain >= 0 else 'under'} the flow fill)"
 
     def _finished(self, text: str) -> None:
-        self.job = None
+        self.job = self.running = None
         self.status.setText(text)
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         self._show_running()
+        self._show_weights()
+
+    # --- the weights the removal uses -------------------------------------------------------
+    def use_shipped_weights(self) -> None:
+        self.operations.use_shipped_weights()
+        self.operations.noticed.emit("Preview and export use the shipped weights again.")
+        self._show_weights()
+
+    def _show_weights(self) -> None:
+        project = self.session.project
+        tuned = project.settings.removal_model if project is not None else ""
+        chosen = self.operations.chosen_model()
+        self.shipped_button.setEnabled(bool(tuned or chosen) and self.job is None)
+        if project is None:
+            self.weights.setText("")
+        elif tuned:
+            self.weights.setText(f"Preview and export use the weights tuned on this clip ({Path(tuned).name}).")
+        elif chosen is not None:
+            self.weights.setText(f"Preview and export use {chosen.name} (File › Load removal model).")
+        else:
+            self.weights.setText("Preview and export use the shipped weights.")
 
     def _show_running(self) -> None:
         running = self.job is not None
@@ -166,9 +380,14 @@ class TrainerPanel(QWidget):
             self.output.setText(path if path.endswith(".pt") else path + ".pt")
 
 
-def _loss_plot() -> pg.PlotWidget:
+def masked_frame_count(project) -> int:
+    """Frames with a mask of any object: what fine-tuning trains on."""
+    return len(set().union(*(project.mask_frames(o.id) for o in project.objects))) if project.objects else 0
+
+
+def _plot(label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="#202022")
-    plot.setMinimumHeight(160)
+    plot.setMinimumHeight(90)
     plot.showGrid(x=True, y=True, alpha=0.15)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
@@ -176,7 +395,7 @@ def _loss_plot() -> pg.PlotWidget:
         axis.setPen("#5a5a5e")
         axis.enableAutoSIPrefix(False)  # losses read as they are printed, not as "x0.001"
     plot.setLabel("bottom", "step", color="#b8b8b8")
-    plot.setLabel("left", "loss", color="#b8b8b8")
+    plot.setLabel("left", label, color="#b8b8b8")
     plot.setMouseEnabled(x=False, y=False)
     plot.getPlotItem().hideButtons()
     plot.setFocusPolicy(Qt.NoFocus)

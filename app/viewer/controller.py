@@ -19,6 +19,7 @@ from app.workers.render import ClipRenderer
 from app.workers.threads import WorkerThread
 
 DEBOUNCE_MS = 150  # scrubbing has stopped when the frame stays this long
+_UNCHANGED = object()
 
 
 class ViewerController(QObject):
@@ -58,11 +59,12 @@ class ViewerController(QObject):
         self.mask_opacity = opacity
         self._refresh_masks()
 
-    def set_render_options(self, *, device: str | None = None, model_path=None) -> None:
+    def set_render_options(self, *, device: str | None = None, model_path=_UNCHANGED) -> None:
         """Render the preview's network on ``device`` ("auto", "cpu", "cuda", "mps") and / or from
-        the file ``model_path`` from now on."""
+        the file ``model_path`` from now on (None: core's default; the project's own tuned
+        weights win over both, see ``app.workers.render.removal_model_for``)."""
         device = device or self.device
-        model_path = model_path or self.model_path
+        model_path = self.model_path if model_path is _UNCHANGED else model_path
         if (device, model_path) == (self.device, self.model_path):
             return
         self.device, self.model_path = device, model_path

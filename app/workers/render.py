@@ -26,16 +26,23 @@ class ClipRenderer:
     """Cleaned frames of ``project`` one at a time; not thread-safe (one per worker thread).
 
     device: where the network runs (``auto``, ``cpu``, ``cuda``, ``mps``); model_path: its file
-    (None: ``core.render``'s default, ``$KEYFILL_MODEL`` or the installed one); notice: told, once per
-    renderer, when the fill that runs is not the one asked for.
+    (None: ``core.render``'s default, ``$KEYFILL_MODEL`` or the installed one), unless the project
+    has weights of its own (:func:`removal_model_for`); notice: told, once per renderer, when the
+    fill that runs is not the one asked for.
     """
 
     def __init__(self, project: Project, opener: Callable = open_reader, *, device: str = "auto",
                  model_path=None, notice: Notice = lambda message: None) -> None:
+        model_path = removal_model_for(project, model_path)
         self._project, self._device, self._model_path, self._notice = project, device, model_path, notice
+        self.model_path = _model_file(model_path)  # the file the network is read from
         self.reader = opener(project.clip.path)
         method = project.settings.removal_method
-        if method != "flow" and not _model_file(model_path).is_file():
+        if method != "flow" and not self.model_path.is_file() and project.settings.removal_model:
+            notice(f"The weights tuned on this clip, {self.model_path}, are missing, so the preview shows the "
+                   "classical flow fill; fine-tune again or use the shipped weights (Training panel).")
+            method = "flow"
+        elif method != "flow" and not self.model_path.is_file():
             notice("No removal model is installed, so the preview shows the classical flow fill; train one in "
                    f"the Training panel (Clip › Train on this clip…) or choose one with {LOAD_MODEL}.")
             method = "flow"
@@ -71,6 +78,15 @@ class ClipRenderer:
 
         return RemovalRenderer(self._project, self.reader.frame, method=method, model_path=self._model_path,
                                device=self._device, notice=self._notice)
+
+
+def removal_model_for(project: Project | None, chosen=None) -> Path | None:
+    """The model file a project renders with: its own fine-tuned weights (the ``removal_model``
+    setting, saved with it), else ``chosen`` (the window's choice), else None for core's default."""
+    from core.render.model_finder import project_model
+
+    own = project_model(project) if project is not None else None
+    return own or (Path(chosen) if chosen else None)
 
 
 def _model_file(model_path) -> Path:
