@@ -24,6 +24,8 @@ def add_parser(subparsers) -> None:
                    help="random scrubs with preview requests in the soak test (default 1000; 0 skips it)")
     p.add_argument("--soak-only", action="store_true", help="run the soak test only")
     p.add_argument("--roto-only", action="store_true", help="time rotoscoping only (432x240 and 854x480)")
+    p.add_argument("--removal-only", action="store_true",
+                   help="time the removal only (flow fill and network at 432x240)")
     p.set_defaults(run=run)
 
 
@@ -33,6 +35,10 @@ def run(args) -> int:
     if args.roto_only:
         print("`python main.py bench --roto-only`\n")
         bench_roto()
+        return 0
+    if args.removal_only:
+        print("`python main.py bench --removal-only`\n")
+        bench_fill()
         return 0
     if args.soak_only:
         print(f"`python main.py bench --soak-only --soak {args.soak}`\n")
@@ -226,6 +232,38 @@ def bench_fill() -> None:
     print("| DIS flow / pair | Telea / frame | flow fill, one frame on demand (cold) | flow fill, whole clip |")
     print("|---|---|---|---|")
     print(f"| {flow_ms:.0f} ms | {telea_ms:.0f} ms | {on_demand_s:.2f} s | {clip_fps:.2f} frames/s |\n")
+    bench_network(frames, masks)
+
+
+def bench_network(frames, masks) -> None:
+    """The removal network that corrects the flow fill: one frame on demand (cold: flows, fill and
+    keyframe encodings computed; warm: the next frame) and a whole clip, on the same frames."""
+    from core.eval.removal_eval import CompletionCase
+    from core.model import build_model
+    from core.render.clip_render import ClipRender
+    from core.render.model_finder import find_removal_model
+    from core.render.network_renderer import NetworkRenderer
+
+    model = find_removal_model(notice=lambda message: None)
+    name = "shipped checkpoint" if model is not None else "untrained cpu preset (the same work)"
+    net = model if model is not None else build_model("cpu").eval()
+    project = CompletionCase("bench", frames, masks).project()
+    renderer = NetworkRenderer(project, frames.__getitem__, net)
+    t0 = time.perf_counter()
+    renderer.render_frame(20)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    renderer.render_frame(21)
+    warm = time.perf_counter() - t0
+    render = ClipRender(NetworkRenderer(project, frames.__getitem__, net))
+    t0 = time.perf_counter()
+    for _ in render.frames(0, 40):
+        pass
+    clip_fps = 40 / (time.perf_counter() - t0)
+    print(f"## Removal network at 432x240 ({name}; same clip and masks)\n")
+    print("| one frame on demand (cold) | the next frame | whole clip |")
+    print("|---|---|---|")
+    print(f"| {cold:.2f} s | {warm:.2f} s | {clip_fps:.2f} frames/s |\n")
 
 
 def _borrowed_masks(folder: Path, size, count: int):

@@ -30,6 +30,7 @@ def validate(model, clips: Sequence[ClipExamples], *, device: str | torch.device
     device = torch.device(device)
     was_training = model.training
     model.eval()
+    model.to(memory_format=torch.channels_last)  # several times faster on a CPU
     per_clip: dict[str, dict] = {}
     total = sum(len(c) for c in clips)
     done = 0
