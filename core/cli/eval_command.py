@@ -8,6 +8,8 @@ that file (and of the section) is left as it is.
 
 from __future__ import annotations
 
+import argparse
+
 import importlib
 from pathlib import Path
 
@@ -28,7 +30,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--frames", type=int, default=60, help="removal: frames per clip (default 60; fewer is faster)")
     p.add_argument("--clips", default=None, help="removal: clean clips to use, comma-separated: running_car, "
                    "tennis or davis2016 sequences (default: the 6 validation sequences and running_car)")
-    p.add_argument("--no-guided", action="store_true", help="removal: skip the guided-inpainting setting")
+    p.add_argument("--guided", action="store_true",
+                   help="removal: also the guided-inpainting setting (single frames from 2 or 4 keyframes; "
+                   "off by default: the shipped model reads the flow fill of the whole clip, not only keyframes)")
+    p.add_argument("--no-guided", action="store_true", help=argparse.SUPPRESS)  # the old default's switch
     p.add_argument("--model", help="removal: the network's checkpoint (default: resources/models/keyfill-base.pt)")
     p.add_argument("--roto-model", help="roto: the rotoscoping network's checkpoint (default: "
                    "resources/models/keyfill-roto.pt, scored as 'learned' when it loads)")
@@ -59,7 +64,7 @@ def removal_tables(args, data: Path) -> str:
 
     clips = DEFAULT_CLIPS if args.clips is None else tuple(c.strip() for c in args.clips.split(",") if c.strip())
     rows = evaluate_removal(data, frames=args.frames, clips=clips, model_path=args.model, device=args.device,
-                            guided=not args.no_guided, progress=TerminalProgress("removal eval"))
+                            guided=args.guided and not args.no_guided, progress=TerminalProgress("removal eval"))
     return removal_table_markdown(rows)
 
 
