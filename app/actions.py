@@ -39,10 +39,12 @@ class WindowActions:
         self.undo = stack.createUndoAction(window, "Undo")
         self.undo.setShortcut(QKeySequence.Undo)
         self.undo.setIcon(_icon("fa6s.rotate-left"))
+        self.undo.setProperty("sheet_name", "Undo")  # its text names the step it undoes
         self.redo = stack.createRedoAction(window, "Redo")
         # both, on every platform (QKeySequence.Redo is only one of them, and Ctrl+Shift+Z on X11)
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo.setIcon(_icon("fa6s.rotate-right"))
+        self.redo.setProperty("sheet_name", "Redo")
         self.settings = self._action("Settings…", g(ops.edit_settings), "fa6s.gear", QKeySequence.Preferences)
         # --- clip work
         self.propagate = self._action("Propagate masks", g(ops.propagate), "mdi6.animation-play", "Ctrl+P",

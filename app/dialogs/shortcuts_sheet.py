@@ -7,13 +7,19 @@ gestures of the viewer come from the modules that implement them.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QMainWindow, QMenu, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from app.viewer.canvas import GESTURES as VIEWER_GESTURES
 from app.viewer.tools import GESTURES as TOOL_GESTURES
+
+
+def name_of(action: QAction) -> str:
+    """What the action does, without its mnemonic; ``sheet_name`` when its text changes (Undo
+    names the step it undoes)."""
+    return _plain(action.property("sheet_name") or action.text())
 
 
 def keys_of(action: QAction) -> str:
@@ -32,10 +38,10 @@ def shortcut_sections(window: QMainWindow) -> list[tuple[str, list[tuple[str, st
         for action in _menu_actions(menu):
             if keys_of(action) and id(action) not in listed:
                 listed.add(id(action))
-                rows.append((_plain(action.text()), keys_of(action)))
+                rows.append((name_of(action), keys_of(action)))
         if rows:
             sections.append((_plain(menu.title()), rows))
-    other = [(_plain(a.text()), keys_of(a)) for a in window.findChildren(QAction)
+    other = [(name_of(a), keys_of(a)) for a in window.findChildren(QAction)
              if keys_of(a) and id(a) not in listed]
     if other:
         sections.append(("Other", other))
@@ -63,12 +69,23 @@ class ShortcutsSheet(QDialog):
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
         self.tree.setColumnWidth(0, self.tree.columnWidth(0) + 24)
+        self.tree.resizeColumnToContents(1)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
         layout.addWidget(buttons)
-        self.resize(560, 640)
+        self.resize(self._fitting_size(window))
+
+    def _fitting_size(self, window: QMainWindow) -> QSize:
+        """Every row without scrolling where the screen is tall enough."""
+        rows = sum(1 + self.tree.topLevelItem(i).childCount() for i in range(self.tree.topLevelItemCount()))
+        row_height = self.tree.sizeHintForRow(0) if self.tree.sizeHintForRow(0) > 0 else self.fontMetrics().height() + 2
+        buttons_and_margins = 70
+        height = (rows + 1) * row_height + self.tree.header().sizeHint().height() + buttons_and_margins
+        width = self.tree.columnWidth(0) + self.tree.columnWidth(1) + 60
+        screen = (window.screen() or self.screen()).availableGeometry()
+        return QSize(max(width, 480), min(height, screen.height() - 40))
 
     def rows(self) -> list[tuple[str, str, str]]:
         """``(section, action, keys)`` of every row shown (for tests and screen readers)."""

@@ -5,9 +5,9 @@ lists them all, read from the actions."""
 from collections import defaultdict
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoCommand
 
-from app.dialogs.shortcuts_sheet import keys_of
+from app.dialogs.shortcuts_sheet import keys_of, name_of
 
 
 def bound_keys(window) -> dict[str, list[str]]:
@@ -64,12 +64,20 @@ def test_the_shortcuts_sheet_lists_every_shortcut_from_the_actions(make_window, 
     shown = {(action, keys) for _, action, keys in rows}
     for action in window.findChildren(QAction):
         if keys_of(action):
-            assert (action.text().replace("&", ""), keys_of(action)) in shown, action.text()
+            assert (name_of(action), keys_of(action)) in shown, action.text()
     sections = [section for section, _, _ in rows]
     assert ("Edit", "Redo", keys_of(window.actions.redo)) in rows
     assert "Ctrl+Y" in keys_of(window.actions.redo)
     assert {"File", "Edit", "Tools", "View", "Playback", "Help", "Mouse"} <= set(sections)
     assert any(action == "Wheel" for section, action, _ in rows if section == "Mouse")
+
+
+def test_undo_is_listed_as_undo_whatever_it_would_undo(make_window):
+    window = make_window()
+    window.session.undo_stack.push(QUndoCommand("Paint mask (frame 3)"))
+    assert window.actions.undo.text() != "Undo"
+    rows = window.show_shortcuts().rows()
+    assert ("Edit", "Undo", keys_of(window.actions.undo)) in rows
 
 
 def test_the_sheet_follows_a_changed_shortcut(make_window, qtbot):
