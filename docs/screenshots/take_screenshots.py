@@ -2,9 +2,13 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py [NAME ...]
 
-NAMEs (main, flow_consistency, wipe, clone, export, trainer) pick some of the pictures; none: all.
-Each picture is ``QWidget.grab()`` of the window (or dialog) after the workers delivered what it
-shows; nothing is staged by hand.
+NAMEs (main, flow_consistency, wipe, clone, export, trainer, shortcuts) pick some of the pictures;
+none: all. Each picture is ``QWidget.grab()`` of the window (or dialog) after the workers delivered
+what it shows; nothing is staged by hand. ``shortcuts`` (Help › Keyboard shortcuts over the window)
+is taken from the screen when run on X11, e.g. under Xvfb:
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
+        .venv/bin/python docs/screenshots/take_screenshots.py shortcuts
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, QSettings, QStandardPaths, Qt  # noqa: E402
+from PySide6.QtGui import QGuiApplication, QPainter  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -30,6 +35,7 @@ SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
 
 def main(names: list[str]) -> None:
     app = QApplication(sys.argv[:1])
+    QStandardPaths.setTestModeEnabled(True)  # autosaves apart from the user's
     from app.main_window import MainWindow
     from app.theme import apply_dark_theme
 
@@ -54,16 +60,20 @@ def main(names: list[str]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "keyfill.ini"), QSettings.IniFormat)
-        window = MainWindow(SAMPLE, settings=settings)
+        window = MainWindow(settings=settings)
+        window.confirm_unsaved = False  # on X11 too: nothing waits for an answer
+        window.open_path(SAMPLE)
         window.resize(1400, 860)
         window.show()
         wait(lambda: window.canvas.frame_index == 0 and window.timeline.thumbnails)
         window.operations.propagate()
-        wait(lambda: not window.jobs.visible())
+        wait(lambda: not window.jobs.visible(), timeout=600)  # the clip refiner trains: minutes on a busy CPU
         window.session.set_frame(20)
         wait(lambda: window.canvas.frame_index == 20)
         if wanted("main"):
             window.grab().save(str(OUT / "main.png"))
+        if wanted("shortcuts"):
+            shortcuts_sheet(window, settle)
 
         window.actions.layer_masks.setChecked(False)
         if wanted("flow_consistency"):
@@ -108,6 +118,26 @@ def main(names: list[str]) -> None:
             window.grab().save(str(OUT / "trainer.png"))
         window.close()
     print("\n".join(str(p.relative_to(ROOT)) for p in sorted(OUT.glob("*.png"))))
+
+
+def shortcuts_sheet(window, settle) -> None:
+    """Help › Keyboard shortcuts, opened over the window's viewer: the screen on X11 (what a user
+    sees), else the window's and the sheet's own pictures put together."""
+    window.move(0, 0)
+    settle()
+    sheet = window.show_shortcuts()
+    frame = window.frameGeometry()
+    sheet.move(frame.x() + frame.width() // 2 - sheet.width() // 2 - 140, frame.y() + 60)
+    settle()
+    if QGuiApplication.platformName() == "xcb":
+        shot = window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    else:
+        shot = window.grab()
+        painter = QPainter(shot)
+        painter.drawPixmap(sheet.frameGeometry().topLeft() - frame.topLeft(), sheet.grab())
+        painter.end()
+    shot.save(str(OUT / "shortcuts.png"))
+    sheet.close()
 
 
 def clone_stamp_in_use(window, wait) -> None:
