@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QStatusBar, QToolButton
 
 from app.notices import in_window_words
-
 from app.spinner import BusySpinner
 from app.workers.tracker import JobTracker
 
@@ -88,8 +87,8 @@ class StatusBar(QStatusBar):
         self.fill.setToolTip("What fills the removed objects in the preview (Edit › Settings › Removal)")
         self.device = QLabel("Device: …")
         self.memory = QLabel("")
-        for widget in (self.notice_button, self.spinner, self.activity, self.progress_bar, self.cancel_button, self.fill, self.device,
-                       self.memory):
+        for widget in (self.notice_button, self.spinner, self.activity, self.progress_bar, self.cancel_button,
+                       self.fill, self.device, self.memory):
             self.addPermanentWidget(widget)
         self._busy_text = ""
         jobs.changed.connect(self._show_jobs)

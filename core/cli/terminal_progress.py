@@ -109,7 +109,8 @@ class TerminalProgress:
     each stage reporting through :meth:`stage`."""
 
     def __init__(self, label: str, stream=None, width: int = 30, *,
-                 stages: Sequence[tuple[str, float]] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 stages: Sequence[tuple[str, float]] | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.width = width

@@ -100,7 +100,7 @@ def main(names: list[str]) -> None:
             dialog.clip_path.setText(str(export_to / "bmx-trees_clean.mp4"))
             dialog.mattes_box.setChecked(True)
             dialog.mattes_path.setText(str(export_to / "bmx-trees_mattes"))
-            dialog.last.setValue(24)
+            dialog.last.setValue(23)  # frames 0 to 23
             dialog.start()
             wait(lambda: dialog.job is None)
             dialog.grab().save(str(OUT / "export.png"))
