@@ -41,7 +41,10 @@ def compute_working_flow(src: np.ndarray, dst: np.ndarray, size: tuple[int, int]
         # the right and bottom leave every pixel where it was; the padding's flow is cut off.
         pad = dict(top=0, left=0, bottom=max(0, MIN_DIS_SIZE - height), right=max(0, MIN_DIS_SIZE - width),
                    borderType=cv2.BORDER_REPLICATE)
-        flow = _dis().calc(cv2.copyMakeBorder(src_grey, **pad), cv2.copyMakeBorder(dst_grey, **pad), None)
+        # A DIS object of its own: one that has seen a tiny frame keeps pyramid settings that
+        # change its flow on the next normal frame (a rotoscoping test failed after this one).
+        tiny = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+        flow = tiny.calc(cv2.copyMakeBorder(src_grey, **pad), cv2.copyMakeBorder(dst_grey, **pad), None)
         return np.ascontiguousarray(flow[:height, :width])
     return _dis().calc(src_grey, dst_grey, None)
 
