@@ -25,8 +25,9 @@ from app.theme import ACCENT
 from app.workers.threads import Job
 from app.workers.training import FinetuneOptions, FinetuneReports, corrects_flow_fill, default_model_file
 
-START_FROM = [("The installed model", "installed"), ("A fresh tiny model (quick try)", "tiny"),
-              ("A fresh base model", "base")]
+START_FROM = [("The installed model", "installed"),
+              ("A fresh correction of the flow fill", "cpu"),
+              ("A fresh tiny model (quick try)", "tiny"), ("A fresh base model", "base")]
 ASK_OVER_S = 10 * 60  # a run estimated longer than this is confirmed first
 PSNR_COLOUR = "#7fd47f"
 
@@ -149,15 +150,18 @@ class TrainerPanel(QWidget):
     def _defaults(self, **changes) -> FinetuneOptions:
         start = self.start_from.currentData()
         init = self.operations.shipped_model() if start == "installed" else None
-        return FinetuneOptions.starting_from(Path(self.output.text()), init,
-                                             start if start in ("tiny", "base") else "base",
-                                             residual=self._corrects_flow_fill(init), **changes)
+        # no installed model: a fresh correction of the flow fill (it starts as the flow fill)
+        fresh = start if start in ("tiny", "base", "cpu") else "cpu"
+        residual = self._corrects_flow_fill(init) if init is not None else fresh == "cpu"
+        return FinetuneOptions.starting_from(Path(self.output.text()), init, fresh,
+                                             residual=residual, **changes)
 
     def estimate_of(self, options: FinetuneOptions):
         """``core.train.finetune_estimate.Estimate`` of ``options`` on the open project, or None
         when there is none (a model that does not correct the flow fill, no masked frame)."""
         project = self.session.project
-        if project is None or not self._corrects_flow_fill(options.init):
+        fresh_correction = options.init is None and options.fresh_size == "cpu"
+        if project is None or not (fresh_correction or self._corrects_flow_fill(options.init)):
             return None
         from core.train.finetune_estimate import estimate
 

@@ -67,13 +67,13 @@ def run(args) -> int:
                   overwrite=True)  # a model file is replaced, as every training run does
     fresh = None
     if init is None and not args.resume:
-        log_line("no base model at resources/models/keyfill-base.pt: starting from a fresh "
-                 "base model (train one first for useful results)")
-        fresh = PRESETS["base"]()
+        log_line("no shipped model at resources/models/keyfill-base.pt: starting from a fresh "
+                 "correction of the flow fill (it starts as the flow fill and learns this clip)")
+        fresh = PRESETS["cpu"]()
     device = pick_device(args.device)
     from core.train.finetune import corrects_flow_fill
 
-    residual = init is not None and not args.resume and corrects_flow_fill(init)
+    residual = fresh is not None or init is not None and not args.resume and corrects_flow_fill(init)
     steps = args.steps or (200 if residual else 300)
     settings = TrainSettings(
         steps=steps, batch=args.batch, lr=args.lr or (3e-4 if residual else 1e-4), device=args.device,

@@ -58,9 +58,14 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
             fresh_config is not None and fresh_config.output == "residual_rgb":
         from core.train.finetune_residual import finetune_residual
 
-        if init is None:
-            raise TrainingDataError("Fine-tuning the flow-fill correction needs weights to start from "
-                                    "(the shipped resources/models/keyfill-base.pt).")
+        if init is None:  # a fresh correction: it starts as the flow fill exactly
+            import torch
+
+            from core.model import KeyframePropagationNet, save_checkpoint
+
+            torch.manual_seed(settings.seed)
+            init = save_checkpoint(Path(output).with_name(Path(output).name + ".start.pt"),
+                                   KeyframePropagationNet(fresh_config))
         result, scores = finetune_residual(
             project, frame_of, output, settings, init=init, frame_height=frame_height,
             crop=crop, run_info=run_info, started=started, progress=progress, cancel=cancel, log=log,
