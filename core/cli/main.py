@@ -16,6 +16,7 @@ import importlib
 import signal
 import sys
 
+from core.cli.signals import handling
 from core.errors import Cancelled, KeyfillError, MaskSizeError
 
 COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "train_roto", "finetune", "app"]
@@ -76,15 +77,8 @@ def sigterm_as_ctrl_c():
         elif ctrl_c != signal.SIG_IGN:
             raise KeyboardInterrupt
 
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
+    with handling(signal.SIGTERM, handler):
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _command_module(name: str):

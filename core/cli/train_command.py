@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.cli.signals import handling
 from core.cli.terminal_progress import TerminalProgress
 from core.progress import CancelToken, no_progress
 
@@ -197,12 +198,5 @@ def ctrl_c_cancels(cancel: CancelToken):
         print("\nstopping after this step and saving (Ctrl+C again to abort)...",
               file=sys.stderr, flush=True)
 
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread
+    with handling(signal.SIGINT, handler):
         yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -72,15 +71,9 @@ class CompletionCase:
 
     def project(self):
         """A one-object project over the case with its masks on every frame."""
-        from core.project import ClipRef, MaskKind, new_project
+        from core.project.from_clip import project_over_masks
 
-        height, width = self.truth[0].shape[:2]
-        project = new_project(ClipRef(Path(f"{self.name}.eval"), width, height, len(self.truth), Fraction(25)))
-        object_id = project.objects[0].id
-        for i, mask in enumerate(self.masks):
-            project._restore(object_id, i, mask, MaskKind.KEYFRAME)
-        project.update_settings(working_width=width)
-        return project
+        return project_over_masks(f"{self.name}.eval", self.masks)
 
 
 def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,

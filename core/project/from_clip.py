@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -44,4 +46,17 @@ def project_with_masks(info, masks: str | Path | None, *, resize: bool = False, 
         )
     for frame, mask in by_frame.items():
         project._restore(object_id, frame, np.asarray(mask), MaskKind.KEYFRAME)
+    return project
+
+
+def project_over_masks(name: str, masks: Sequence[np.ndarray], *, frame_rate: Fraction = Fraction(25)) -> Project:
+    """A one-object project on frames held in memory (evaluation, training examples): ``masks``
+    ``(H, W)`` uint8 are keyframes on every frame, and the working width is the frames' width, so
+    everything is computed at their full size. ``name`` stands for the clip's path."""
+    height, width = masks[0].shape[:2]
+    project = new_project(ClipRef(Path(name), width, height, len(masks), frame_rate))
+    object_id = project.objects[0].id
+    for frame, mask in enumerate(masks):
+        project._restore(object_id, frame, mask, MaskKind.KEYFRAME)
+    project.update_settings(working_width=width)
     return project

@@ -13,6 +13,7 @@ import numpy as np
 from core.errors import MaskError
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
+from core.project.mask_coverage import frame_ranges
 from core.render.model_finder import Notice, log_notice
 from core.render.removal_renderer import REMOVAL_METHODS, choose_fill, network_clip_render
 
@@ -92,18 +93,6 @@ def check_every_frame_has_a_mask(project: Project, frames: range) -> None:
     ]
     if missing:
         raise MaskError(
-            f"{len(missing)} of {len(frames)} frames have no mask ({_ranges(missing)}); "
+            f"{len(missing)} of {len(frames)} frames have no mask ({frame_ranges(missing)}); "
             "propagate the keyframe masks first (main.py roto, or Propagate masks in the window)."
         )
-
-
-def _ranges(frames: list[int], limit: int = 4) -> str:
-    spans, first, prev = [], frames[0], frames[0]
-    for f in frames[1:] + [None]:
-        if f is not None and f == prev + 1:
-            prev = f
-            continue
-        spans.append(f"{first}" if first == prev else f"{first}-{prev}")
-        if f is not None:
-            first = prev = f
-    return ", ".join(spans[:limit]) + (", ..." if len(spans) > limit else "")

@@ -26,7 +26,6 @@ import hashlib
 import os
 import zlib
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
@@ -120,11 +119,12 @@ def moving_hole(rng: np.random.Generator, count: int, size: tuple[int, int], don
 def _examples_of_track(rng, visible: list[np.ndarray], holes: list[np.ndarray], targets: int,
                        out: dict[str, list], unknown: Sequence[np.ndarray] | None = None) -> None:
     from core.fill import FlowFill
+    from core.project.from_clip import project_over_masks
     from core.render.removal_inputs import RemovalInputs
 
     count = len(visible)
     height, width = visible[0].shape[:2]
-    project = _project(holes, (width, height))
+    project = project_over_masks("training.clip", holes)
     inputs = RemovalInputs(project, visible.__getitem__)
     fill = FlowFill(inputs.frame, inputs.mask, count, flow=inputs.flow)
     small = (width // FLOW_SCALE, height // FLOW_SCALE)
@@ -155,18 +155,6 @@ def _keyframes(rng, t: int, count: int) -> list[int]:
         options = [i for i in range(count) if i != t] or [t]
     picks = rng.choice(len(options), size=KEYFRAMES, replace=len(options) < KEYFRAMES)
     return [options[int(i)] for i in picks]
-
-
-def _project(holes: list[np.ndarray], size: tuple[int, int]):
-    from core.project import ClipRef, MaskKind, new_project
-
-    width, height = size
-    project = new_project(ClipRef(Path("training.clip"), width, height, len(holes), Fraction(25)))
-    object_id = project.objects[0].id
-    for i, hole in enumerate(holes):
-        project._restore(object_id, i, hole, MaskKind.KEYFRAME)
-    project.update_settings(working_width=width)
-    return project
 
 
 def _painted(frame: np.ndarray, hole: np.ndarray, paint: np.ndarray | None) -> np.ndarray:

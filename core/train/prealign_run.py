@@ -7,7 +7,6 @@ Their examples are made with holes borrowed from *training* clips only.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Sequence
 
@@ -81,9 +80,7 @@ def ship_if_better(candidate: Path, shipped: Path, score: float, *,
         return False
     model, extra = load_checkpoint(candidate)
     extra = {**extra, "validation_gain": float(score)}
-    tmp = shipped.with_name(shipped.name + ".new")
-    save_checkpoint(tmp, model, extra=extra, dtype=torch.float16)
-    shutil.move(tmp, shipped)
+    save_checkpoint(shipped, model, extra=extra, dtype=torch.float16)  # written atomically
     log(f"shipped {shipped}: validation gain {score:+.2f} dB (was "
         f"{'none' if previous is None else f'{previous:+.2f} dB'})")
     return True

@@ -17,7 +17,6 @@ import torch
 
 from core.model.inputs import keyframe_channels, target_channels
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.train.prealign_data import FLOW_SCALE
 from core.train.prealign_samples import ClipExamples
 
 
@@ -98,9 +97,9 @@ def _filled(model, clip: ClipExamples, i: int, device, autocast):
 
 
 def _full(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A stored quarter-size map (flow in full-size pixels, or consistency) at the frame's size."""
     import cv2
 
-    assert a.shape[0] * FLOW_SCALE <= size[0] + FLOW_SCALE
     return cv2.resize(a, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
 
 
