@@ -106,13 +106,12 @@ def main(names: list[str]) -> None:
             dialog.grab().save(str(OUT / "export.png"))
             dialog.close()
 
-        if wanted("trainer"):  # a short real fine-tune (a fresh tiny model, small crops: a CPU does it in seconds)
+        if wanted("trainer"):  # a short real fine-tune (a fresh correction of the flow fill, small crops)
             window.actions.train.trigger()
             trainer = window.trainer_panel
-            trainer.start_from.setCurrentIndex(trainer.start_from.findData("tiny"))
-            trainer.steps.setValue(40)
+            trainer.start_from.setCurrentIndex(trainer.start_from.findData("cpu"))
+            trainer.steps.setValue(100)
             trainer.output.setText(str(export_to / "bmx-trees-finetuned.pt"))
-            trainer.use_it.setChecked(False)
             trainer.start(dataclasses.replace(trainer.options(), crop=(96, 96), frame_height=120, batch=2))
             wait(lambda: trainer.job is None, timeout=600)
             window.grab().save(str(OUT / "trainer.png"))
