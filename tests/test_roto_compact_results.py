@@ -1,4 +1,4 @@
-"""core.roto.compact_results: rotoscoping results kept PNG-compressed (``compact=True``), read back
+"""core.roto.results: rotoscoping results kept PNG-compressed (``compact=True``), read back
 exactly as a plain dict would hold them."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import numpy as np
 
 from core.flow import FlowField
 from core.roto import RotoResult, propagate_masks, propagate_objects
-from core.roto.compact_results import CompactResults, MatteView
+from core.roto.results import CompactResults, MatteView
 from tests.roto_scenes import SlidingSquares
 
 

@@ -10,7 +10,8 @@ from core.roto.project_roto import (
     propagated_project_masks,
     propagated_project_results,
 )
-from core.roto.propagate import RotoResult, frames_affected_by, fuse_two_sides, propagate_masks
+from core.roto.propagate import frames_affected_by, fuse_two_sides, propagate_masks
+from core.roto.results import RotoResult
 
 __all__ = [
     "RotoResult",

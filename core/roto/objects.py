@@ -14,7 +14,8 @@ import numpy as np
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_ops import matte_to_mask
-from core.roto.propagate import RotoResult, propagate_masks
+from core.roto.propagate import propagate_masks
+from core.roto.results import RotoResult
 
 
 def propagate_objects(
@@ -38,7 +39,7 @@ def propagate_objects(
     flow cache, so flows are computed once for all of them. Progress runs over all objects.
     matte_model, refine_steps: the learned corrections, as in :func:`propagate_masks` (each object
     gets a clip refiner trained on its own keyframes). compact: each object's results in a
-    PNG-compressed :class:`~core.roto.compact_results.CompactResults` instead of a dict.
+    PNG-compressed :class:`~core.roto.results.CompactResults` instead of a dict.
     """
     flow = flow if flow is not None else FlowField(frame_getter, frame_count)
     frames = None if frames is None else sorted(set(frames))

@@ -18,7 +18,7 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
 from core.roto.matte_model import MatteModel, find_matte_model
 from core.roto.objects import propagate_objects
-from core.roto.propagate import RotoResult
+from core.roto.results import RotoResult
 
 KeyframesByObject = dict[int, dict[int, np.ndarray]]
 
@@ -82,7 +82,7 @@ def propagated_project_results(
 ) -> dict[int, MutableMapping[int, RotoResult]]:
     """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
     ``matte_model`` and ``refine_steps`` as in :func:`propagated_project_masks`; ``compact``: each
-    object's results PNG-compressed (:class:`~core.roto.compact_results.CompactResults`)."""
+    object's results PNG-compressed (:class:`~core.roto.results.CompactResults`)."""
     if matte_model == "auto":
         matte_model = find_matte_model()
     flow = FlowField(frame_of, frame_count, working_width=working_width)

@@ -27,30 +27,15 @@ from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
 from core.roto.clip_refiner import refine_steps as resolved_refine_steps
-from core.roto.compact_results import CompactResults, MatteView
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.matte_model import MatteModel
+from core.roto.results import CompactResults, MatteView, RotoResult
 
 FrameGetter = Callable[[int], np.ndarray]
 
 CONFIDENCE_FLOOR = 0.05  # where neither side is confident, temporal distance alone decides
 _HISTORY_FRAMES = 11  # carried mattes kept per side for re-anchoring (the farthest neighbour is 10 back)
-
-
-@dataclass(frozen=True)
-class RotoResult:
-    """One frame of one object.
-
-    mask: ``(H, W)`` uint8 0/255; matte: ``(H, W)`` uint8 0..255 (soft edge, ``mask`` is
-    ``matte >= 128``); confidence: 0..1, how much the carried flow is still trusted over the object
-    (1 on keyframes; low values are good places to paint another keyframe).
-    """
-
-    mask: np.ndarray
-    matte: np.ndarray
-    confidence: float
-    is_keyframe: bool = False
 
 
 def propagate_masks(
@@ -83,7 +68,7 @@ def propagate_masks(
     matte_model: the learned correction (:mod:`core.roto.matte_model`) applied to each fused
         matte, given the frame and its neighbouring keyframes; None: the classical result.
     compact: keep the results (and the fused mattes the refiner learns from) PNG-compressed, in a
-        :class:`~core.roto.compact_results.CompactResults` returned instead of a dict (long clips at
+        :class:`~core.roto.results.CompactResults` returned instead of a dict (long clips at
         high resolution: tens of kilobytes a frame instead of megabytes).
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
     Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;

@@ -1,4 +1,7 @@
-"""One object's rotoscoping results kept compressed, for whole clips on a render farm.
+"""One object's rotoscoping results: a frame's :class:`RotoResult`, and the mappings that hold them.
+
+:class:`RotoResult` lives here, apart from :mod:`core.roto.propagate`, so that the propagation
+and the compressed store both import it and neither imports the other.
 
 A frame's result is two ``(H, W)`` uint8 maps (mask and matte): 16 MB at 4K, 33 GB for a
 2000-frame clip. A matte is mostly 0 and 255 with a soft rim, so PNG keeps it in tens of
@@ -11,11 +14,27 @@ fill one instead of a dict when asked (``compact=True``), as ``main.py roto`` do
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from core.roto.matte_ops import matte_to_mask
+
+
+@dataclass(frozen=True)
+class RotoResult:
+    """One frame of one object.
+
+    mask: ``(H, W)`` uint8 0/255; matte: ``(H, W)`` uint8 0..255 (soft edge, ``mask`` is
+    ``matte >= 128``); confidence: 0..1, how much the carried flow is still trusted over the object
+    (1 on keyframes; low values are good places to paint another keyframe).
+    """
+
+    mask: np.ndarray
+    matte: np.ndarray
+    confidence: float
+    is_keyframe: bool = False
 
 
 def pack_matte(matte: np.ndarray) -> bytes:
@@ -36,12 +55,10 @@ class CompactResults(MutableMapping):
     def __init__(self) -> None:
         self._packed: dict[int, tuple[bytes, float, bool]] = {}
 
-    def __setitem__(self, frame: int, result) -> None:
+    def __setitem__(self, frame: int, result: RotoResult) -> None:
         self._packed[frame] = (pack_matte(result.matte), result.confidence, result.is_keyframe)
 
-    def __getitem__(self, frame: int):
-        from core.roto.propagate import RotoResult  # propagate imports this module
-
+    def __getitem__(self, frame: int) -> RotoResult:
         packed, confidence, is_keyframe = self._packed[frame]
         matte = unpack_matte(packed)
         return RotoResult(matte_to_mask(matte), matte, confidence, is_keyframe)
