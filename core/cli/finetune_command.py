@@ -10,8 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.cli.train_command import (ctrl_c_cancels, default_workers, log_line, parse_crop,
-                                    progress_bar)
+from core.cli.train_terminal import ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar
 from core.progress import CancelToken
 
 REPO = Path(__file__).resolve().parents[2]

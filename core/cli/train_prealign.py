@@ -13,11 +13,11 @@ import json
 import time
 from pathlib import Path
 
+from core.cli.train_terminal import ctrl_c_cancels, log_line, parse_crop, progress_bar
 from core.progress import CancelToken
 
 
 def run_prealign(args, out: Path, started: float) -> int:
-    from core.cli.train_command import ctrl_c_cancels, log_line, parse_crop, progress_bar
     from core.model import PRESETS, load_checkpoint
     from core.train import TrainingDataError, TrainSettings, train
     from core.train.prealign_data import ExampleSettings, default_cache_folder

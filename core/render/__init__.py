@@ -1,5 +1,11 @@
 """Rendering the removal: which fill runs (the network or the classical flow fill) for which frames.
 
+Imports flow one way, from the project's sources to the clip (tests/test_import_layers.py):
+``sources`` (the frames and holes a removal reads, the every-frame-has-a-mask check) ->
+``removal_inputs`` (them cached, on two grids) -> ``network_renderer`` / ``segment_propagation``
+-> ``clip_render``; ``methods`` (the method list and the choice of a fill) and those renderers ->
+``removal`` (the clip) and ``removal_renderer`` (single frames).
+
 - ``removed_frames(project, frame_of, method=...)``: the cleaned clip (or a range of it);
 - ``RemovalRenderer``: single frames as the exported clip will have them (for a preview);
 - ``NetworkRenderer``: one frame by the network from its keyframes; ``ClipRender``: the whole clip
@@ -12,10 +18,12 @@ from core.render.keyframe_schedule import (ANCHOR_STEP, KEYFRAME_OFFSETS, anchor
                                            keyframes_for, parse_frame_range)
 from core.render.model_finder import (DEFAULT_MODEL_PATH, MODEL_ENV, RemovalModel, find_removal_model,
                                       load_removal_model)
+from core.render.methods import REMOVAL_METHODS, choose_fill
 from core.render.network_renderer import NetworkRenderer
-from core.render.removal import check_every_frame_has_a_mask, removal_sources, removed_frames
+from core.render.removal import removed_frames
 from core.render.removal_inputs import RemovalInputs
-from core.render.removal_renderer import REMOVAL_METHODS, RemovalRenderer, choose_fill
+from core.render.removal_renderer import RemovalRenderer
+from core.render.sources import check_every_frame_has_a_mask, removal_sources
 
 __all__ = [
     "ANCHOR_STEP", "ClipRender", "DEFAULT_MODEL_PATH", "KEYFRAME_OFFSETS", "MODEL_ENV", "NetworkRenderer",

@@ -16,6 +16,7 @@ the same frames as a whole-clip render.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterable, Sequence
 
 KEYFRAME_OFFSETS: tuple[int, ...] = (5, 10, 15, 20, 40, 60, 80)
@@ -72,8 +73,6 @@ def segment_of(frame: int, anchors: Sequence[int]) -> tuple[int, int]:
     anchor. ``anchors`` is sorted and covers the clip's first and last frames."""
     if not anchors or not anchors[0] <= frame <= anchors[-1]:
         raise IndexError(f"frame {frame} is not between the anchors {anchors[:1]}..{anchors[-1:]}")
-    from bisect import bisect_left
-
     i = bisect_left(anchors, frame)
     if anchors[i] == frame:
         return frame, frame

@@ -19,9 +19,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Sequence
 
+import cv2
 import numpy as np
 
 from core.errors import ModelError
+from core.fill import FlowFill
 from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
 from core.render.keyframe_schedule import CORRECTION_OFFSETS, KEYFRAME_OFFSETS, keyframes_for
@@ -203,10 +205,6 @@ class NetworkRenderer:
     def _prealigned(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         """The flow fill of frame ``index`` on the working grid: ``(rgb (h, w, 3) uint8,
         confidence (h, w) float32 0..1)``."""
-        import cv2
-
-        from core.fill import FlowFill
-
         inputs = self.inputs
         rgb, confidence = self._full_fill(index)
         if (rgb.shape[1], rgb.shape[0]) == inputs.working_size:
@@ -217,8 +215,6 @@ class NetworkRenderer:
     def _full_fill(self, index: int, previous: tuple[int, np.ndarray] | None = None
                    ) -> tuple[np.ndarray, np.ndarray]:
         """The flow fill of frame ``index`` at full resolution (the last one is kept)."""
-        from core.fill import FlowFill
-
         if self._last_fill is not None and self._last_fill[0] == index and previous is None:
             return self._last_fill[1]
         inputs = self.inputs

@@ -1,6 +1,6 @@
 """What every removal renderer reads of a project, computed once and cached.
 
-Frames come from :func:`core.render.removal.removal_sources` (content keyframes replace the
+Frames come from :func:`core.render.sources.removal_sources` (content keyframes replace the
 decoded frames and have no hole). Two grids:
 
 - the clip's full resolution ``(W, H)``: holes (masks grown by ``dilate`` pixels), the feathered
@@ -24,6 +24,7 @@ from core.fill.holes import check_mask_size, hole_from_mask
 from core.flow import FlowField, working_size
 from core.project import Project
 from core.render.composite import feather_alpha
+from core.render.sources import removal_sources
 
 _KEPT = 48  # holes / working frames / weights kept per kind (a chunk and its keyframes)
 
@@ -38,8 +39,6 @@ class RemovalInputs:
 
     def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], *, dilate: int = 3,
                  feather: float | None = None, flow: FlowField | None = None) -> None:
-        from core.render.removal import removal_sources
-
         self.project = project
         self.frame_count = project.clip.frame_count
         self.frame_size = (project.clip.width, project.clip.height)

@@ -1,10 +1,8 @@
-"""Which fill renders the removal, and single frames of it for the window.
+"""Single frames of the removal for the window, exactly as the exported clip will have them.
 
-``choose_fill`` resolves a removal method against the checkpoint on disk: ``network`` needs a
-loadable checkpoint (a :class:`ModelError` otherwise), ``auto`` takes the network when one loads
-and otherwise the classical flow fill with a one-line notice, ``flow`` is the flow fill.
 ``RemovalRenderer`` is what a preview wants: ``render_frame(i)`` gives exactly the frame the
-exported clip will have, ``invalidate()`` after edits, ``close()`` at the end.
+exported clip will have, ``invalidate()`` after edits, ``close()`` at the end. Which fill runs is
+chosen once, on the first frame that needs one (:func:`core.render.methods.choose_fill`).
 """
 
 from __future__ import annotations
@@ -13,39 +11,13 @@ from typing import Callable
 
 import numpy as np
 
-from core.errors import MaskError
+from core.fill import FlowFill
 from core.project import Project
-from core.render.model_finder import Notice, RemovalModel, find_removal_model, load_removal_model, log_notice
-
-REMOVAL_METHODS = ("auto", "network", "flow")
-"""``network``: the keyframe propagation network (every 20th frame, the rest along flow);
-``flow``: the classical flow fill (flow-guided propagation + Telea); ``auto``: the network when a
-checkpoint loads, else the flow fill."""
-
-
-def choose_fill(method: str, *, model_path=None, device: str = "auto",
-                notice: Notice = log_notice) -> RemovalModel | None:
-    """The network to render with, or ``None`` for the classical flow fill.
-
-    method: one of :data:`REMOVAL_METHODS`; model_path: the checkpoint (default: see
-    :mod:`core.render.model_finder`); device: ``auto``, ``cpu``, ``cuda`` or ``mps``.
-    """
-    if method not in REMOVAL_METHODS:
-        raise MaskError(f"Unknown removal method {method!r}; use one of {', '.join(REMOVAL_METHODS)}.")
-    if method == "flow":
-        return None
-    if method == "network":
-        return load_removal_model(model_path, device=device)
-    return find_removal_model(model_path, device=device, notice=notice)
-
-
-def network_clip_render(project: Project, frame_of: Callable[[int], np.ndarray], model: RemovalModel, *,
-                        prealign: bool = False, notice: Notice = log_notice):
-    """A :class:`core.render.clip_render.ClipRender` of ``project`` with ``model``."""
-    from core.render.clip_render import ClipRender
-    from core.render.network_renderer import NetworkRenderer
-
-    return ClipRender(NetworkRenderer(project, frame_of, model, prealign=prealign, notice=notice))
+from core.render.clip_render import ClipRender
+from core.render.methods import choose_fill
+from core.render.model_finder import Notice, RemovalModel, log_notice
+from core.render.network_renderer import NetworkRenderer
+from core.render.removal_inputs import RemovalInputs
 
 
 class RemovalRenderer:
@@ -53,15 +25,13 @@ class RemovalRenderer:
 
     frame_of: ``frame_of(i) -> (H, W, 3)`` uint8 RGB source frame (e.g. a ``ClipReader.frame`` of
     the caller's thread). method: ``None`` for the project's setting, else one of
-    :data:`REMOVAL_METHODS`. The checkpoint is loaded on the first frame that needs it; ``method``
+    :data:`~core.render.methods.REMOVAL_METHODS`. The checkpoint is loaded on the first frame that needs it; ``method``
     then says which fill runs (``"network"`` or ``"flow"``). Not thread-safe: one per worker.
     """
 
     def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], *, method: str | None = None,
                  model_path=None, device: str = "auto", prealign: bool = False,
                  notice: Notice = log_notice) -> None:
-        from core.render.removal_inputs import RemovalInputs
-
         self.project = project
         self.requested = method or project.settings.removal_method
         self.method: str | None = None
@@ -106,13 +76,8 @@ class RemovalRenderer:
 
     def _make_renderer(self):
         if self.method == "network":
-            from core.render.clip_render import ClipRender
-            from core.render.network_renderer import NetworkRenderer
-
             network = NetworkRenderer(self.project, self._frame_of, self._model, inputs=self._inputs,
                                       prealign=self._prealign, notice=self._notice)
             return ClipRender(network)
-        from core.fill import FlowFill
-
         inputs = self._inputs
         return FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)

@@ -1,0 +1,60 @@
+"""What the training commands (``main.py train``, ``finetune``) share on the terminal: the
+progress bars, the log lines, Ctrl+C that stops after the step, and the options they parse alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+
+from core.cli.signals import handling
+from core.cli.terminal_progress import TerminalProgress
+from core.progress import CancelToken, no_progress
+
+
+def parse_crop(text: str) -> tuple[int, int]:
+    """``"240"`` -> (240, 240); ``"240x432"`` -> (240, 432) as (H, W); multiples of 8."""
+    from core.train import TrainingDataError
+
+    try:
+        parts = [int(v) for v in str(text).lower().split("x")]
+        h, w = (parts[0], parts[0]) if len(parts) == 1 else parts
+    except ValueError:
+        raise TrainingDataError(f"--crop {text!r} is not N or HxW; use e.g. 240 or 240x432.") \
+            from None
+    if h < 16 or w < 16 or h % 8 or w % 8:
+        raise TrainingDataError(f"--crop {text} must be at least 16 and a multiple of 8 pixels "
+                                "each way (the network's stride); use e.g. 240.")
+    return h, w
+
+
+def default_workers(device_type: str) -> int:
+    """Data loading processes: most cores beside a GPU, none on a CPU (it is busy training)."""
+    cores = os.cpu_count() or 1
+    if device_type == "cuda":
+        return max(1, min(14, cores - 2))
+    return 0 if cores <= 4 else min(4, cores // 4)
+
+
+def progress_bar(label: str):
+    return TerminalProgress(label) if sys.stderr.isatty() else no_progress
+
+
+def log_line(line: str) -> None:
+    print(line, flush=True)
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels(cancel: CancelToken):
+    """First Ctrl+C: finish the step, save, stop. A second one interrupts at once."""
+    def handler(signum, frame):
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        print("\nstopping after this step and saving (Ctrl+C again to abort)...",
+              file=sys.stderr, flush=True)
+
+    with handling(signal.SIGINT, handler):
+        yield
