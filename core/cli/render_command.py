@@ -38,6 +38,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--reprobe", action="store_true",
                    help="a project whose clip's frame count or rate changed since it was saved: use the clip as it "
                    "is now (masks stay on their frames)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="render the chunks on a Dask farm started with 'dask scheduler' and 'dask worker' "
+                   "(the clip, the project, the model and -o on a path every machine sees)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="without --scheduler: processes rendering chunks side by side on this machine "
+                   "(a Dask LocalCluster; default: one per core; 1 renders in this process)")
     add_removal_options(p, method_default=None)
     add_overwrite_option(p)
     p.set_defaults(run=run)
@@ -52,6 +58,7 @@ def run(args) -> int:
     from core.output_paths import where_written
     from core.render import parse_frame_range, removed_frames
     from core.render.model_finder import project_model
+    from core.farm import render_on_farm
     from core.video import open_clip
 
     project = _project(args)
@@ -78,11 +85,45 @@ def run(args) -> int:
         check_removal_masks(project, print_notice)
         for message in source_notices(reader.info, codec="png"):
             print_notice(message)
-        cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
-                                 **removal_options(args), progress=TerminalProgress("rendering"))
-        write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)
+        farm = farm_options(args, project, frames)
+        if farm is not None:
+            report = render_on_farm(project, frames, output.path, farm=farm, **farm_removal_options(args),
+                                    overwrite=args.overwrite, progress=TerminalProgress("rendering"))
+            where += f", {len(report.chunks)} chunks on {report.workers} Dask workers in {report.seconds:.1f} s"
+        else:
+            cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
+                                     **removal_options(args), progress=TerminalProgress("rendering"))
+            write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)
     print(f"wrote {len(frames)} frames ({frames.start}-{frames.stop - 1}) {where}")
     return 0
+
+
+def farm_options(args, project, frames: range):
+    """Where the chunks run: a Dask farm (``--scheduler``), a ``LocalCluster`` of ``--workers``
+    processes (default: one per core) when the range has several chunks, else ``None``: this process."""
+    import os
+
+    from core.errors import KeyfillError
+    from core.farm import FarmOptions, farm_chunks
+
+    if args.workers is not None and args.workers < 1:
+        raise KeyfillError(f"--workers {args.workers} renders nothing; give 1 or more.")
+    if args.scheduler:
+        return FarmOptions(scheduler=args.scheduler)
+    workers = args.workers or os.cpu_count() or 1
+    if workers < 2 or len(farm_chunks(frames, project.clip.frame_count)) < 2:
+        return None
+    return FarmOptions(workers=workers)
+
+
+def farm_removal_options(args) -> dict:
+    """``render_on_farm`` keyword arguments: the removal's options, the model resolved here."""
+    from core.cli.remove_command import removal_options
+    from core.render.model_finder import model_path
+
+    options = removal_options(args)
+    options["model_path"] = model_path(options["model_path"])
+    return options
 
 
 def write_pngs(output, frames, *, overwrite: bool) -> None:
@@ -102,15 +143,9 @@ def write_pngs(output, frames, *, overwrite: bool) -> None:
 
 def write_png(path: Path, frame) -> None:
     """``(H, W, 3)`` uint8 RGB to a lossless PNG (``path`` is in the render's temporary folder)."""
-    import cv2
-    import numpy as np
+    from core.farm import write_png as write_chunk_png
 
-    from core.errors import ExportError
-
-    ok, data = cv2.imencode(".png", np.ascontiguousarray(frame[:, :, ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, 3])
-    if not ok:
-        raise ExportError(f"Could not encode {path.name}; check the disk and try again.")
-    path.write_bytes(data.tobytes())
+    write_chunk_png(path, frame)
 
 
 def _checked_output(args, project, frames: range, *, overwrite: bool):

@@ -137,11 +137,15 @@ class FlowFill:
         stop: int | None = None,
         progress: ProgressFn = no_progress,
         cancel: CancelToken = NEVER_CANCELLED,
+        chunk: int | None = None,
     ) -> Iterator[np.ndarray]:
         """Yield filled frames ``start .. stop - 1`` in order.
 
         Each frame may also borrow from the previous filled frame, so results can differ
-        slightly from :meth:`fill_frame` in regions no source frame shows.
+        slightly from :meth:`fill_frame` in regions no source frame shows. ``chunk``: frames
+        that are multiples of it start afresh (borrow from no previous frame), so a range that
+        starts at such a frame fills exactly as in the whole clip (chunks rendered apart: a
+        render farm, several cores).
         Raises :class:`core.errors.Cancelled` before the next frame once ``cancel`` is set.
         """
         stop = self.frame_count if stop is None else stop
@@ -151,6 +155,8 @@ class FlowFill:
         previous: tuple[int, np.ndarray] | None = None
         for done, index in enumerate(range(start, stop)):
             cancel.raise_if_cancelled()
+            if chunk and index % chunk == 0:
+                previous = None
             filled = self._fill(index, previous=previous)
             previous = (index, filled)
             progress(done + 1, total, f"Filled frame {index + 1} of {self.frame_count}")

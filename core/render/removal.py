@@ -17,6 +17,7 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
 from core.render.clip_render import ClipRender
+from core.render.keyframe_schedule import ANCHOR_STEP
 from core.render.methods import check_method, choose_fill
 from core.render.model_finder import Notice, log_notice
 from core.render.network_renderer import NetworkRenderer
@@ -62,4 +63,6 @@ def _flow_filled_frames(project, frame_of, start, stop, progress, cancel) -> Ite
     count = project.clip.frame_count
     flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=8)
     fill = FlowFill(frame_getter, mask_getter, count, flow=flow)
-    return fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel)
+    # chunks of ANCHOR_STEP frames start afresh, as the network's do: any chunk renders alone
+    # exactly as in the whole clip (main.py render --frames, core.farm)
+    return fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel, chunk=ANCHOR_STEP)
