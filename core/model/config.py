@@ -20,6 +20,7 @@ from typing import Any
 
 
 OUTPUTS = ("rgb", "mask_logits", "residual_rgb")
+NORMS = ("batch", "group")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class ModelConfig:
     use_deformable_write: bool = True
     deformable_null_slot: bool = True
 
+    # Normalisation of the convolutional layers (``core.model.norm``): "batch" (LaMa, the paper)
+    # or "group", which does not depend on the rest of the batch, so a model trained on batches
+    # of crops behaves the same on one whole frame.
+    norm: str = "batch"
+
     def __post_init__(self) -> None:
         checks = [
             (self.in_channels > 0 and self.out_channels > 0, "channels must be positive"),
@@ -91,6 +97,7 @@ class ModelConfig:
             (0.0 < self.ffc_global_ratio < 1.0, "ffc_global_ratio must be in (0, 1)"),
             (self.mlp_ratio > 0, "mlp_ratio must be positive"),
             (self.output in OUTPUTS, f"output must be one of {', '.join(OUTPUTS)}"),
+            (self.norm in NORMS, f"norm must be one of {', '.join(NORMS)}"),
             (self.output != "residual_rgb" or (self.in_channels == 8 and self.out_channels == 3),
              "a residual_rgb model reads 8 channels (RGB, hole, prealigned RGB, confidence) "
              "and writes 3"),
@@ -181,7 +188,7 @@ class ModelConfig:
         enough to train on two CPU cores. 16 -> 128 channels at stride 8, 4x4 GIF tokens of 128
         channels, 2 intra-frame + 2 cross-frame blocks, decoder skips; 8 channels in."""
         return cls(
-            in_channels=8, output="residual_rgb", decoder_skips=True,
+            in_channels=8, output="residual_rgb", decoder_skips=True, norm="group",
             base_channels=16, gif_tokens_side=4, gif_dim=128,
             read_heads=4, write_heads=4, attention_heads=4,
             intra_blocks=2, cross_blocks=2,

@@ -37,6 +37,7 @@ from .deformable_write import resize_consistency, resize_flow
 from .gif import GIFTokens
 from .intra_frame import IntraFrameBlock
 from .lif import LIFDecoder, LIFEncoder, composite
+from .norm import use_group_norm
 
 
 @dataclass
@@ -93,6 +94,8 @@ class KeyframePropagationNet(nn.Module):
         self.cross_blocks = nn.ModuleList(CrossFrameBlock(config)
                                           for _ in range(config.cross_blocks))
         self.decoder = LIFDecoder(config)
+        if config.norm == "group":
+            use_group_norm(self)
 
     def forward(self, target: torch.Tensor, keyframes: torch.Tensor | None = None,
                 flows: torch.Tensor | None = None, consistency: torch.Tensor | None = None

@@ -9,6 +9,10 @@ wrong. The terms:
 - **SSIM**: 1 - SSIM (7x7 Gaussian windows) around the hole, for structure and contrast, which
   L1 alone blurs;
 - **gradient**: L1 between image gradients around the hole, for sharp edges.
+- **hole L2**: mean squared error over hidden pixels: what PSNR measures. The removal model
+  that corrects the flow fill trains on it alone (``PSNR_WEIGHTS``): where the carried pixels
+  are uncertain, the mean of what they could be scores best, and L1, SSIM and gradient terms
+  pull towards sharp guesses that score worse (issue 13, docs/training.md).
 
 LaMa's perceptual and adversarial losses are left out: the perceptual loss needs downloaded
 weights and the discriminator doubles the cost of a step (see docs/training.md).
@@ -35,6 +39,17 @@ class LossWeights:
     known_l1: float = 0.2
     ssim: float = 0.2
     gradient: float = 0.5
+    hole_l2: float = 0.0
+
+
+# The removal model on top of the flow fill (ModelConfig.cpu): squared error in the hole, and a
+# little L1 on the known pixels to keep the correction at zero there.
+PSNR_WEIGHTS = LossWeights(hole_l1=0.0, known_l1=0.2, ssim=0.0, gradient=0.0, hole_l2=10.0)
+
+
+def default_weights(output: str) -> LossWeights:
+    """The loss a model with ``ModelConfig.output`` ``output`` trains on by default."""
+    return PSNR_WEIGHTS if output == "residual_rgb" else LossWeights()
 
 
 def inpainting_loss(output: torch.Tensor, raw: torch.Tensor, truth: torch.Tensor,
@@ -54,6 +69,7 @@ def inpainting_loss(output: torch.Tensor, raw: torch.Tensor, truth: torch.Tensor
         "known_l1": _masked_mean((raw - truth).abs(), (1 - hole) * weight),
         "ssim": _masked_mean(1 - ssim_map(output, truth), near_hole),
         "gradient": gradient_loss(output, truth, near_hole),
+        "hole_l2": _masked_mean((output - truth) ** 2, in_hole),
     }
     total = sum(getattr(weights, name) * value for name, value in terms.items())
     return total, terms

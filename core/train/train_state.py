@@ -26,7 +26,8 @@ from core.model import KeyframePropagationNet, save_checkpoint
 
 STATE_FORMAT = "keyfill-training-state"
 STATE_VERSION = 1
-HISTORY_COLUMNS = ("step", "loss", "hole_l1", "known_l1", "ssim", "gradient", "lr", "seconds")
+HISTORY_COLUMNS = ("step", "loss", "hole_l1", "known_l1", "ssim", "gradient", "hole_l2", "lr",
+                   "seconds")
 CURVE_POINTS = 500  # rows of the loss curve kept inside the model file
 
 
