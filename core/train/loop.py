@@ -29,7 +29,7 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.train.losses import LossWeights, default_weights, inpainting_loss
 from core.train.samples import to_network_inputs
 from core.train.schedule import PAPER_LEARNING_RATE, default_warmup, make_optimizer, warmup_cosine
-from core.train.train_state import curve_path, load_state, restore_rng, save_run, state_path
+from core.train.train_state import HISTORY_COLUMNS, curve_path, load_state, restore_rng, save_run, state_path
 
 FLUSH_EVERY = 10  # steps between reading losses back from the GPU (each read waits for it)
 
@@ -252,10 +252,12 @@ def _eta(s: TrainSettings, step: int, rate: float, started: float, now: float) -
 
 def _log_line(step: int, s: TrainSettings, history: list[list[float]], rate: float,
               eta: str) -> str:
-    recent = history[-s.log_every:] or [[step] + [float("nan")] * 6]
-    mean = [sum(r[i] for r in recent) / len(recent) for i in (1, 2)]
-    lr = recent[-1][6]
-    return (f"step {step}/{s.steps}  loss {mean[0]:.4f} (hole L1 {mean[1]:.4f})  lr {lr:.2e}  "
+    column = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
+    recent = history[-s.log_every:] or [[step] + [float("nan")] * (len(HISTORY_COLUMNS) - 1)]
+    loss, l1, l2 = (sum(r[column[name]] for r in recent) / len(recent)
+                    for name in ("loss", "hole_l1", "hole_l2"))
+    lr = recent[-1][column["lr"]]
+    return (f"step {step}/{s.steps}  loss {loss:.4f} (hole L1 {l1:.4f}, L2 {l2:.5f})  lr {lr:.2e}  "
             f"{rate:.2f} steps/s  {rate * s.batch * s.accumulate:.0f} samples/s  ETA {eta}")
 
 
