@@ -40,3 +40,16 @@ def test_pixels_without_truth_never_count():
     output[:, :, 8:20, 14:20] += 0.3  # an error where truth is known does count
     _, terms = inpainting_loss(output, output, truth, hole, weight)
     assert terms["hole_l1"].item() > 0.1
+
+
+def test_the_residual_model_trains_on_squared_error_in_the_hole():
+    from core.train.losses import PSNR_WEIGHTS, default_weights
+
+    truth, hole, weight = _batch()
+    assert default_weights("residual_rgb") == PSNR_WEIGHTS and default_weights("rgb") == LossWeights()
+    small, big = truth + 0.05 * hole, truth + 0.2 * hole
+    _, small_terms = inpainting_loss(small, small, truth, hole, weight, PSNR_WEIGHTS)
+    total, big_terms = inpainting_loss(big, big, truth, hole, weight, PSNR_WEIGHTS)
+    assert abs(big_terms["hole_l2"].item() - 0.04) < 1e-4
+    assert big_terms["hole_l2"].item() > 15 * small_terms["hole_l2"].item()  # squared, not linear
+    assert abs(total.item() - 10 * 0.04) < 1e-3  # nothing but the squared error counts here
