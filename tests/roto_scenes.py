@@ -94,3 +94,69 @@ class PanningObjectWithPole:
 
     def _origin(self, index: int) -> tuple[int, int]:
         return 20 + self.motion[0] * index, 20 + self.motion[1] * index
+
+
+class SingerAtBrickWall:
+    """The music-video kind of clip: a person (head and torso) in front of a static brick wall,
+    swaying a few pixels and walking slowly towards a handheld camera (the wall shakes by up to
+    ``shake`` px a frame, sensor noise on top). Sharp mortar lines are where a background
+    difference misaligned by a pixel looks like an object.
+
+    ``painted_keyframe(0)`` is the person's mask with brush overhang onto the wall (two strokes
+    past the head and the shoulder, 2 % of the frame), as a new user paints it.
+    """
+
+    def __init__(self, frame_count: int = 16, width: int = 96, height: int = 72, shake: float = 2.0,
+                 sway: float = 5.0, growth: float = 0.05, noise: float = 6.0) -> None:
+        self.frame_count, self.width, self.height = frame_count, width, height
+        self.shake, self.sway, self.growth, self.noise = shake, sway, growth, noise
+        self.wall = brick_wall(height, width, np.random.default_rng(0))
+        rng = np.random.default_rng(1)
+        self.clothes = cv2.resize(rng.integers(20, 120, (8, 6, 3)).astype(np.uint8), (width, height),
+                                  interpolation=cv2.INTER_CUBIC)
+
+    def mask(self, index: int) -> np.ndarray:
+        """The person, ``(H, W)`` uint8 0/255."""
+        mask = np.zeros((self.height, self.width), np.uint8)
+        scale = 1.0 + self.growth * index
+        cx = round(self.width / 2 + self.sway * np.sin(index / 2))
+        cv2.circle(mask, (cx, round(22 - 8 * scale)), round(7 * scale), 255, -1)  # head
+        cv2.ellipse(mask, (cx, round(22 + 24 * scale)), (round(15 * scale), round(22 * scale)), 0, 0, 360, 255, -1)
+        return mask
+
+    def frame(self, index: int) -> np.ndarray:
+        shift = np.random.default_rng(200 + index).uniform(-self.shake, self.shake, 2)
+        size = (self.width, self.height)
+        image = cv2.warpAffine(self.wall, np.float32([[1, 0, shift[0]], [0, 1, shift[1]]]), size,
+                               borderMode=cv2.BORDER_REFLECT)
+        zoom = cv2.getRotationMatrix2D((self.width / 2, 22), 0, 1.0 + self.growth * index)
+        clothes = cv2.warpAffine(self.clothes, zoom, size, borderMode=cv2.BORDER_REFLECT)
+        person = self.mask(index) > 0
+        image[person] = clothes[person]
+        noise = np.random.default_rng(100 + index).normal(0, self.noise, image.shape)
+        return np.clip(image + noise, 0, 255).astype(np.uint8)
+
+    def painted_keyframe(self, index: int = 0) -> np.ndarray:
+        """The person's mask with brush overhang onto the wall."""
+        mask = self.mask(index)
+        cx = self.width // 2
+        cv2.line(mask, (cx + 12, 30), (cx + 19, 46), 255, 7)
+        cv2.line(mask, (cx - 6, 12), (cx - 12, 26), 255, 6)
+        return mask
+
+
+def brick_wall(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    """Red bricks 16x8 px of varying shade in running bond, 1 px light mortar, grain: ``(H, W, 3)`` uint8."""
+    wall = np.zeros((height, width, 3), np.float32)
+    mortar = (200, 195, 185)
+    for row in range(height // 8 + 1):
+        offset = (row % 2) * 8
+        for col in range(-1, width // 16 + 2):
+            y0, x0 = row * 8, col * 16 + offset
+            x_from, x_to = max(0, x0), max(0, x0 + 16)
+            wall[y0 : y0 + 8, x_from:x_to] = np.array([150, 70, 50]) + rng.integers(-25, 26, 3)
+            wall[y0 : y0 + 1, x_from:x_to] = mortar
+            if 0 <= x0 < width:
+                wall[y0 : y0 + 8, x0] = mortar
+    wall += rng.normal(0, 6, wall.shape)
+    return np.clip(wall, 0, 255).astype(np.uint8)

@@ -11,13 +11,17 @@ frames back (``NEIGHBOUR_OFFSETS``):
 2. frame ``u`` is warped onto ``t``'s grid with it, together with ``u``'s own (already carried)
    matte, and the colour difference ``|I_t - I_u|`` is kept only where ``u`` showed background;
 3. the *background difference* ``D`` is the smallest such difference over the neighbours (one
-   neighbour that shows the same background is enough to call a pixel background).
+   neighbour that shows the same background is enough to call a pixel background), each pixel
+   compared with the closest of ``u``'s within ``ALIGN_TOLERANCE_PX``: on a nearly static shot
+   taken by hand, a homography off by a pixel made every mortar line of a brick wall "differ".
 
 Then, in a band of ``BAND_PX`` around the carried mask, ``D`` mapped to 0..1 between ``CUE_LOW``
 and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
 the background the carried matte stays as it is, and outside the band the matte is 0. With a prior
 weight just under one half, a pixel the flow calls object stays object unless it matches the
-background, and a pixel the flow missed joins only when it clearly differs from the background.
+background, and a pixel the flow missed joins only when it clearly differs from the background
+and its piece of the mask touches the carried one (:mod:`core.roto.mask_pieces`): a speckle
+standing alone on the wall would widen the band and feed itself frame after frame (issue 15).
 Pieces of the mask that stray from the object are then dropped (:func:`without_stray_pieces`).
 
 The homography is exact for a camera that rotates or looks at a far or flat scene; parallax (a tree
@@ -36,6 +40,7 @@ import numpy as np
 
 from core.flow import FlowField, background_homography
 from core.roto.carry import CarriedMatte
+from core.roto.mask_pieces import without_detached_pieces
 
 NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
 PRIOR_WEIGHT = 0.45  # of the carried matte in the blend; below 0.5 so that the frame can veto it
@@ -43,6 +48,7 @@ CUE_LOW, CUE_HIGH = 15.0, 50.0  # RGB distance (0..441) mapped to 0..1 "differs 
 BAND_PX = 20  # how far from the carried mask the frame may add object pixels
 NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are dropped...
 NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
+ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this distance does
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
 
@@ -120,7 +126,7 @@ class BackgroundCue:
         )
         shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)
         shows_background = cv2.erode(shows_background.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        return np.linalg.norm(image - cv2.GaussianBlur(seen, (3, 3), 0), axis=2), shows_background
+        return tolerant_distance(image, cv2.GaussianBlur(seen, (3, 3), 0)), shows_background
 
     def _neighbour_homography(self, a: int, b: int, matte_a: np.ndarray) -> np.ndarray:
         """3x3 homography taking frame ``a``'s background pixels to frame ``b`` (neighbours)."""
@@ -130,6 +136,25 @@ class BackgroundCue:
             excluded = cv2.dilate((matte_a >= 0.5).astype(np.uint8), np.ones((size, size), np.uint8)) > 0
             self._homographies[key] = background_homography(self._flow.flow(a, b), excluded)
         return self._homographies[key]
+
+
+def tolerant_distance(image: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """RGB distance of each pixel of ``image`` to the closest of ``seen``'s pixels within
+    ``ALIGN_TOLERANCE_PX``: ``(H, W)`` float32; both ``(H, W, 3)`` float32.
+
+    A homography fitted to flow is off by a pixel here and there (a shaky camera, noise): on a
+    brick wall or any sharp texture the plain difference of a mortar line and the brick beside it
+    is as large as an object's, and those pixels would join the mask and grow frame after frame.
+    """
+    radius = ALIGN_TOLERANCE_PX
+    height, width = image.shape[:2]
+    padded = cv2.copyMakeBorder(seen, radius, radius, radius, radius, cv2.BORDER_REPLICATE)
+    best = np.full((height, width), np.inf, np.float32)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            shifted = padded[dy : dy + height, dx : dx + width]
+            np.minimum(best, np.linalg.norm(image - shifted, axis=2), out=best)
+    return best
 
 
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -148,8 +173,9 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     size = 2 * BAND_PX + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     band = cv2.dilate((matte >= 0.5).astype(np.uint8), disk) > 0
-    blended = PRIOR_WEIGHT * matte + (1.0 - PRIOR_WEIGHT) * differs
-    return np.where(band, blended, 0.0).astype(np.float32)
+    blended = np.where(band, PRIOR_WEIGHT * matte + (1.0 - PRIOR_WEIGHT) * differs, 0.0).astype(np.float32)
+    # the frame may add the pixels the flow missed, but only next to the object
+    return without_detached_pieces(blended, matte)
 
 
 def without_stray_pieces(matte: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ from torch.nn import functional as F
 from core.model.device import native_cpu_bfloat16
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 
@@ -57,6 +58,7 @@ BAND_FADE_PX = 4.0  # then fading to the prior over this many pixels
 ROUND_TRIP_FRAMES = (-4, -2, 2, 4)
 WARM_START_DIVISOR = 3  # starting from a refiner that knows some of the keyframes: steps // 3
 ADAPT_FRAMES = 64  # propagated frames whose answers the refiner also learns from, at most
+UNSURE_MARGIN = 0.25  # its own answers within this of 0.5 are left out of the self-training
 
 FrameGetter = Callable[[int], np.ndarray]
 
@@ -182,7 +184,9 @@ def adapt_clip_refiner(
     mattes: ``{frame: (H, W) fused matte}`` (uint8 0..255 or float32 0..1) of the frames being
     propagated. The refiner's masks for up to :data:`ADAPT_FRAMES` of them (evenly spread) join the
     keyframes as training targets, half of each batch, for a third of the refiner's steps, starting
-    from its weights: the object and its background as they look away from the keyframes (the
+    from its weights (only where it was sure: pieces it added apart from the fused mask and pixels
+    within :data:`UNSURE_MARGIN` of 0.5 teach nothing, or it would learn its own leaks onto the
+    background and grow them): the object and its background as they look away from the keyframes (the
     rider behind the tree), which the keyframes alone never show. On bmx-trees (two seeds) +0.5 and
     +1.8 J&F with keyframes every 20 frames, +2.4 and +4.4 from one keyframe (docs/quality.md).
     Deterministic and kept like :func:`train_clip_refiner`'s refiners (keyed by the keyframes and
@@ -207,10 +211,12 @@ def adapt_clip_refiner(
         cancel.raise_if_cancelled()
         image, matte = frame_getter(frame), mattes[frame]
         matte = matte.astype(np.float32) / 255 if matte.dtype == np.uint8 else matte
-        truth = (_to_working(refiner.refine(image, matte), working) >= 0.5).astype(np.float32)
+        answer = _to_working(without_detached_pieces(refiner.refine(image, matte), matte), working)
+        truth = (answer >= 0.5).astype(np.float32)
         if truth.any():
+            unsure = np.abs(answer - 0.5) < UNSURE_MARGIN  # not learned from either way
             answers.append(_Example(_to_working(image, working).astype(np.float32) / 255, truth, [],
-                                    np.nonzero(_outline(truth))))
+                                    np.nonzero(_outline(truth)), unsure))
     if not answers or not shown:
         return refiner
     examples = _examples(frame_getter, shown, flow, working)
@@ -271,6 +277,7 @@ class _Example:
     truth: np.ndarray  # (h, w) float32 0/1
     round_trips: list[np.ndarray]  # priors carried away and back, float32 0..1
     outline: tuple[np.ndarray, np.ndarray]  # (ys, xs) of the true outline, where crops centre
+    unsure: np.ndarray | None = None  # bool: pixels of an answer of its own that teach nothing
 
 
 def _examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], flow: FlowField,
@@ -301,6 +308,8 @@ def _batch(examples: list[_Example], rng: np.random.Generator):
         if rng.random() < 0.5:  # exposure jitter: keyframes and frames are not lit the same
             rgb = np.clip(rgb * rng.uniform(0.85, 1.15) + rng.uniform(-0.05, 0.05), 0.0, 1.0)
         weight = np.where(_outline_distance(prior, truth) <= BAND_PX, 1.0, 0.1).astype(np.float32)
+        if example.unsure is not None:
+            weight[example.unsure[window]] = 0.0
         if rng.random() < 0.5:
             rgb, prior, truth, weight = rgb[:, ::-1], prior[:, ::-1], truth[:, ::-1], weight[:, ::-1]
         rgbs.append(rgb)

@@ -6,8 +6,10 @@ by frame on where the frame differs from its background (:mod:`core.roto.backgro
 pixel by pixel by temporal distance and carried confidence, pulled onto the object's outline by a
 small network learned from this clip's keyframes and then from its own answers for the frames
 being propagated (:mod:`core.roto.clip_refiner`), then (optionally) snapped to the frame's colour
-edges and thresholded at 0.5. Frames before the first / after the last keyframe use the one
-keyframe they have. Keyframes themselves are returned exactly as painted.
+edges and thresholded at 0.5; a piece of mask the refinement adds apart from the carried object
+is cleared (:mod:`core.roto.mask_pieces`). Frames before the first / after the last keyframe use
+the one keyframe they have. Keyframes themselves are returned exactly as painted. Each frame's
+``confidence`` says how sure it is (:mod:`core.roto.certainty`).
 
 Editing one keyframe only changes the frames up to its neighbouring keyframes
 (:func:`frames_affected_by`); pass those as ``frames=`` to recompute only them.
@@ -25,9 +27,11 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, StagedProgress, no_progress
 from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
+from core.roto.certainty import outline_margin, side_agreement
 from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
 from core.roto.clip_refiner import refine_steps as resolved_refine_steps
 from core.roto.inputs import checked_frames, checked_keyframes
+from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.matte_model import MatteModel
 from core.roto.results import CompactResults, MatteView, RotoResult
@@ -110,6 +114,7 @@ def propagate_masks(
     sides = {frame: [k for k in (segment.left, segment.right) if k is not None]
              for segment in segments for frame in segment.frames}
     for frame, matte, confidence in fused:
+        carried = _expand(matte)
         if refiner is not None:
             cancel.raise_if_cancelled()
             matte = refiner.refine(frame_getter(frame), _expand(matte))
@@ -119,8 +124,11 @@ def propagate_masks(
             matte = matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_getter, flow)
         if edge_snap:
             matte = snap_matte_to_edges(frame_getter(frame), matte)
+        # the refiner and the learned correction move the outline; a piece they add apart from
+        # the carried object is a leak onto the background
+        matte = without_detached_pieces(_expand(matte), carried)
         matte_u8 = matte_to_uint8(matte)
-        results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence)
+        results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence * outline_margin(matte))
     stages.finish("Propagated masks")
     return results if compact else dict(sorted(results.items()))
 
@@ -227,7 +235,8 @@ def _propagate_segment(
         else:
             left = CarriedMatte(left.frame, _expand(left.matte), _expand(left.confidence))
             matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right)
-            yield carried.frame, matte, _object_confidence(confidence, [left.matte, carried.matte])
+            sure = _object_confidence(confidence, [left.matte, carried.matte])
+            yield carried.frame, matte, sure * side_agreement(left.matte, carried.matte)
 
 
 def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray, step: int) -> Refiner | None:

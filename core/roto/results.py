@@ -27,8 +27,10 @@ class RotoResult:
     """One frame of one object.
 
     mask: ``(H, W)`` uint8 0/255; matte: ``(H, W)`` uint8 0..255 (soft edge, ``mask`` is
-    ``matte >= 128``); confidence: 0..1, how much the carried flow is still trusted over the object
-    (1 on keyframes; low values are good places to paint another keyframe).
+    ``matte >= 128``); confidence: 0..1, how sure the propagation is of this frame: the carried
+    flow's trust over the object, times the agreement of the two keyframes' sides, times the
+    decisiveness of the outline (:mod:`core.roto.certainty`; 1 on keyframes; low values are good
+    places to paint another keyframe).
     """
 
     mask: np.ndarray
