@@ -22,3 +22,12 @@ def _no_roto_model(monkeypatch, tmp_path):
     ``refine_steps`` (tests/test_roto_clip_refiner.py)."""
     monkeypatch.setenv("KEYFILL_ROTO_MODEL", str(tmp_path / "no-roto-model.pt"))
     monkeypatch.setenv("KEYFILL_ROTO_REFINE_STEPS", "0")
+
+
+@pytest.fixture(autouse=True)
+def _no_removal_model(monkeypatch, tmp_path):
+    """The flow fill, whatever removal model is installed (resources/models/keyfill-base.pt
+    ships): results must not depend on it, and the suite stays fast. Tests of the network point
+    ``KEYFILL_MODEL`` at a model of their own; tests/render/test_shipped_model.py loads the
+    shipped one."""
+    monkeypatch.setenv("KEYFILL_MODEL", str(tmp_path / "no-model.pt"))

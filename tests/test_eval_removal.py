@@ -122,3 +122,21 @@ def test_an_untrained_residual_network_scores_as_the_flow_fill_at_its_anchors():
         assert np.array_equal(network.render_frame(t)[hard], fill.fill_frame(t)[hard])
     rows = evaluate_cases([case], build_model("tiny_residual").eval(), guided=False)
     assert [r["method"] for r in rows if r["method"].startswith("network")] == ["network"]
+
+
+def test_the_finetuning_row_tunes_the_network_on_the_clip_and_scores_it(tmp_path, monkeypatch):
+    from core.eval import finetune_row
+    from core.model import build_model, save_checkpoint
+    from core.render.model_finder import load_removal_model
+
+    monkeypatch.setattr(finetune_row, "STEPS", 2)
+    path = save_checkpoint(tmp_path / "residual.pt", build_model("tiny_residual"))
+    model = load_removal_model(path, device="cpu")
+    rows = evaluate_cases([_tiny_case()], model, guided=False, finetune=True)
+    tuned = [r for r in rows if r["method"] == finetune_row.FINETUNE_METHOD]
+    assert len(tuned) == 1 and math.isfinite(tuned[0]["psnr_hole"]) and tuned[0]["frames"] == 22
+    assert tuned[0]["checkpoint"] == str(path) and tuned[0]["seconds"] > 0
+    assert finetune_row.FINETUNE_METHOD in removal_table_markdown(rows)
+    # a model that fills from keyframes alone has no fine-tuning row
+    assert not any(r["method"] == finetune_row.FINETUNE_METHOD
+                   for r in evaluate_cases([_tiny_case()], build_model("tiny").eval(), guided=False, finetune=True))

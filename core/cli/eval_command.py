@@ -33,6 +33,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--guided", action="store_true",
                    help="removal: also the guided-inpainting setting (single frames from 2 or 4 keyframes; "
                    "off by default: the shipped model reads the flow fill of the whole clip, not only keyframes)")
+    p.add_argument("--finetune", action="store_true",
+                   help="removal: also the shipped network fine-tuned on each clip (200 steps, as main.py "
+                        "finetune; a few minutes per clip on a laptop CPU)")
     p.add_argument("--no-guided", action="store_true", help=argparse.SUPPRESS)  # the old default's switch
     p.add_argument("--model", help="removal: the network's checkpoint (default: resources/models/keyfill-base.pt)")
     p.add_argument("--roto-model", help="roto: the rotoscoping network's checkpoint (default: "
@@ -64,7 +67,8 @@ def removal_tables(args, data: Path) -> str:
 
     clips = DEFAULT_CLIPS if args.clips is None else tuple(c.strip() for c in args.clips.split(",") if c.strip())
     rows = evaluate_removal(data, frames=args.frames, clips=clips, model_path=args.model, device=args.device,
-                            guided=args.guided and not args.no_guided, progress=TerminalProgress("removal eval"))
+                            guided=args.guided and not args.no_guided, finetune=args.finetune,
+                            progress=TerminalProgress("removal eval"))
     return removal_table_markdown(rows)
 
 

@@ -20,6 +20,7 @@ Without a loadable checkpoint the network rows say "no checkpoint" and carry no 
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import numpy as np
 
 from core.errors import VideoError
 from core.eval.completion_metrics import CompletionScore
+from core.eval.finetune_row import FINETUNE_METHOD, finetuned_model
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 DEFAULT_FRAMES = 60
@@ -108,6 +110,7 @@ def evaluate_removal(
     model_path=None,
     device: str = "auto",
     guided: bool = True,
+    finetune: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[dict]:
@@ -125,10 +128,10 @@ def evaluate_removal(
 
     model = find_removal_model(model_path, device=device, notice=lambda message: None)
     cases = completion_cases(Path(data_root), frames=frames, clips=clips)
-    return evaluate_cases(cases, model, guided=guided, progress=progress, cancel=cancel)
+    return evaluate_cases(cases, model, guided=guided, finetune=finetune, progress=progress, cancel=cancel)
 
 
-def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True,
+def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True, finetune: bool = False,
                    progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> list[dict]:
     """:func:`evaluate_removal` on given cases with a loaded ``model`` (a
     :class:`core.render.RemovalModel` or a bare network; ``None``: network rows say so)."""
@@ -136,7 +139,7 @@ def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True,
     total, rows = per_case * len(cases), []
     for case in cases:
         runner = _CaseRunner(case, model)
-        for task, method, keyframes, run in runner.runs(guided):
+        for task, method, keyframes, run in runner.runs(guided, finetune):
             cancel.raise_if_cancelled()
             progress(len(rows), total, f"{case.name}: {method} ({task})")
             rows.append(run())
@@ -235,14 +238,18 @@ class _CaseRunner:
         residual = model is not None and _config(model).in_channels == 8
         self.network_methods = NETWORK_METHODS[:1] if residual else NETWORK_METHODS
 
-    def runs(self, guided: bool):
+    def runs(self, guided: bool, finetune: bool = False):
         """``(task, method, keyframes, run)`` for every row, cheapest first (the flow fill pays for
-        the shared flows)."""
+        the shared flows); ``finetune``: also the network tuned on the clip (a model that corrects
+        the flow fill only)."""
         yield "video", "flow fill", "all", lambda: self._video("flow fill", "all", self._flow_fill)
         yield "video", "Telea", 0, lambda: self._video("Telea", 0, self._telea)
         for method in self.network_methods:
             yield "video", method, "14 + flow", \
                 lambda m=method: self._video(m, "14 + flow", lambda: self._network_clip(m))
+        if finetune and self.network_methods == NETWORK_METHODS[:1] and self.model is not None:
+            yield "video", FINETUNE_METHOD, "14 + flow", \
+                lambda: self._video(FINETUNE_METHOD, "14 + flow", self._finetuned_clip)
         if not guided:
             return
         yield "guided", "Telea", 0, lambda: self._guided("Telea", 0, self._guided_telea)
@@ -282,6 +289,16 @@ class _CaseRunner:
 
         self.network.prealign = method == "network+prealign"
         self.clip_render = ClipRender(self.network)
+        return self.clip_render.frames()
+
+    def _finetuned_clip(self):
+        from core.render.clip_render import ClipRender
+        from core.render.network_renderer import NetworkRenderer
+
+        with tempfile.TemporaryDirectory(prefix="keyfill-eval-") as folder:
+            tuned = finetuned_model(self.project, self.hidden.__getitem__, self.model, Path(folder))
+        renderer = NetworkRenderer(self.project, self.hidden.__getitem__, tuned, inputs=self.inputs)
+        self.clip_render = ClipRender(renderer)
         return self.clip_render.frames()
 
     # -- guided inpainting ---------------------------------------------------------------------
@@ -326,7 +343,7 @@ class _CaseRunner:
         values = score.summary() if score is not None else dict.fromkeys(
             ("psnr_hole", "ssim_hole", "psnr_frame", "ssim_frame", "flicker", "change_fill", "change_truth"),
             float("nan"))
-        is_network = method in NETWORK_METHODS
+        is_network = method in NETWORK_METHODS or method == FINETUNE_METHOD
         return {
             "task": task, "clip": self.case.name, "method": method, "keyframes": keyframes,
             "frames": score.frames if score is not None else 0, **values, "seconds": seconds,

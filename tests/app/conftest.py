@@ -30,13 +30,6 @@ def _theme(qapp):
     apply_dark_theme(qapp)
 
 
-@pytest.fixture(autouse=True)
-def _no_removal_model(monkeypatch, tmp_path):
-    """The flow fill, whatever model is installed: the tests' results must not depend on one
-    (tests of the network wiring point ``KEYFILL_MODEL`` at a model of their own)."""
-    monkeypatch.setenv("KEYFILL_MODEL", str(tmp_path / "no-model.pt"))
-
-
 @pytest.fixture
 def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "keyfill.ini"), QSettings.IniFormat)
