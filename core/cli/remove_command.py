@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from core.cli.output_options import add_overwrite_option, export_outputs, mattes_as_video, mattes_output
@@ -43,6 +44,9 @@ def add_removal_options(p, *, method_default: str | None = "auto") -> None:
                    help="where the network runs (default: auto)")
     p.add_argument("--prealign", action="store_true",
                    help="carry reliable keyframe pixels into the hole along flow before the network")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes rendering the clip's 20-frame chunks side by side (a Dask LocalCluster; "
+                   "default: one per core; 1 renders in this process)")
 
 
 def print_notice(message: str) -> None:
@@ -120,7 +124,6 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None) ->
     bar, with the stages "removing" (and "mattes"), else a bar of their own."""
     from core.export import ExportSettings, export_clip
     from core.project.mask_coverage import check_removal_masks
-    from core.render import removed_frames
     from core.video.source_notices import source_notices
 
     overwrite = getattr(args, "overwrite", False)
@@ -129,12 +132,31 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None) ->
     for message in source_notices(reader.info, codec=args.codec):
         print_notice(message)
     progress = bar.stage("removing") if bar is not None else TerminalProgress("removing")
-    frames = removed_frames(project, reader.frame, **removal_options(args), progress=progress)
+    frames = cleaned_clip(project, reader, args, progress)
     out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
     print(f"wrote {out}")
     if args.mattes:
         write_mattes(project, reader.info, Path(args.mattes), overwrite=overwrite,
                      progress=bar.stage("mattes") if bar is not None else None)
+
+
+def cleaned_clip(project, reader, args, progress: ProgressFn):
+    """The removal's frames in order: from every core (``--workers``, default one per core) when
+    the clip has several chunks, else in this process."""
+    from core.errors import KeyfillError
+    from core.farm import removed_frames_on_cores
+    from core.render import ANCHOR_STEP, removed_frames
+    from core.render.model_finder import model_path
+
+    workers = getattr(args, "workers", None)
+    if workers is not None and workers < 1:
+        raise KeyfillError(f"--workers {workers} renders nothing; give 1 or more.")
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or project.clip.frame_count <= ANCHOR_STEP:
+        return removed_frames(project, reader.frame, **removal_options(args), progress=progress)
+    options = removal_options(args)
+    options["model_path"] = model_path(options["model_path"])
+    return removed_frames_on_cores(project, workers=workers, **options, progress=progress)
 
 
 def write_mattes(project, info, dest: Path, *, overwrite: bool = False, progress: ProgressFn | None = None) -> None:

@@ -41,9 +41,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--scheduler", metavar="tcp://HOST:8786",
                    help="render the chunks on a Dask farm started with 'dask scheduler' and 'dask worker' "
                    "(the clip, the project, the model and -o on a path every machine sees)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="without --scheduler: processes rendering chunks side by side on this machine "
-                   "(a Dask LocalCluster; default: one per core; 1 renders in this process)")
     add_removal_options(p, method_default=None)
     add_overwrite_option(p)
     p.set_defaults(run=run)

@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import cv2
 import numpy as np
@@ -81,33 +81,68 @@ class ChunkFailed:
     message: str
 
 
+@dataclass(frozen=True)
+class ChunkFrames:
+    """A chunk rendered into memory (for a clip being encoded on the client): its frames in order."""
+
+    start: int
+    stop: int
+    frames: tuple[np.ndarray, ...]
+    seconds: float
+    host: str
+    notices: tuple[str, ...] = field(default=())
+
+
 def run_chunk_task(job: ChunkJob) -> ChunkDone | ChunkFailed:
-    """The Dask task: :func:`render_chunk` reporting frames to the client as events on
-    ``job.topic`` and stopping once the render's cancel event is set."""
+    """The Dask task of a render into files: :func:`render_chunk` reporting frames to the client
+    as events on ``job.topic`` and stopping once the render's cancel event is set."""
+    return _as_task(render_chunk, job)
+
+
+def chunk_frames_task(job: ChunkJob) -> ChunkFrames | ChunkFailed:
+    """The Dask task of a render into memory: :func:`render_chunk_frames`, as :func:`run_chunk_task`."""
+    return _as_task(render_chunk_frames, job)
+
+
+def render_chunk(job: ChunkJob, *, progress: ProgressFn = no_progress,
+                 cancel: CancelToken = NEVER_CANCELLED) -> ChunkDone:
+    """Render ``job``'s frames and write them as ``job.folder/chunk-NNNNNN/NNNNNN.png``."""
+    began, notices = time.monotonic(), []
+    write_chunk(Path(job.folder), job.start, zip(job.frames, _cleaned(job, notices, progress, cancel)),
+                cancel=cancel)
+    return ChunkDone(job.start, job.stop, time.monotonic() - began, socket.gethostname(),
+                     tuple(dict.fromkeys(notices)))
+
+
+def render_chunk_frames(job: ChunkJob, *, progress: ProgressFn = no_progress,
+                        cancel: CancelToken = NEVER_CANCELLED) -> ChunkFrames:
+    """Render ``job``'s frames into memory (``(H, W, 3)`` uint8 RGB each)."""
+    began, notices = time.monotonic(), []
+    frames = tuple(_cleaned(job, notices, progress, cancel))
+    return ChunkFrames(job.start, job.stop, frames, time.monotonic() - began, socket.gethostname(),
+                       tuple(dict.fromkeys(notices)))
+
+
+def _cleaned(job: ChunkJob, notices: list[str], progress: ProgressFn, cancel: CancelToken) -> Iterator[np.ndarray]:
+    project = load_project(job.project)
+    with open_clip(project.clip.path) as reader:
+        yield from removed_frames(project, reader.frame, method=job.method, start=job.start, stop=job.stop,
+                                  model_path=job.model, device=job.device, prealign=job.prealign,
+                                  notice=notices.append, progress=progress, cancel=cancel)
+
+
+def _as_task(render, job: ChunkJob):
+    """``render(job, progress=..., cancel=...)`` on a Dask worker: each frame an event on
+    ``job.topic``, the render's cancel event checked between frames, user errors returned."""
     worker = get_worker()
 
     def progress(done: int, total: int, message: str = "") -> None:
         worker.log_event(job.topic, {"start": job.start, "done": done})
 
     try:
-        return render_chunk(job, progress=progress, cancel=EventCancel(job.topic))
+        return render(job, progress=progress, cancel=EventCancel(job.topic))
     except KeyfillError as error:  # Cancelled too: the client is gone or has stopped
         return ChunkFailed(job.start, str(error))
-
-
-def render_chunk(job: ChunkJob, *, progress: ProgressFn = no_progress,
-                 cancel: CancelToken = NEVER_CANCELLED) -> ChunkDone:
-    """Render ``job``'s frames and write them as ``job.folder/chunk-NNNNNN/NNNNNN.png``."""
-    began = time.monotonic()
-    notices: list[str] = []
-    project = load_project(job.project)
-    with open_clip(project.clip.path) as reader:
-        frames = removed_frames(project, reader.frame, method=job.method, start=job.start, stop=job.stop,
-                                model_path=job.model, device=job.device, prealign=job.prealign,
-                                notice=notices.append, progress=progress, cancel=cancel)
-        write_chunk(Path(job.folder), job.start, zip(job.frames, frames), cancel=cancel)
-    return ChunkDone(job.start, job.stop, time.monotonic() - began, socket.gethostname(),
-                     tuple(dict.fromkeys(notices)))
 
 
 def chunk_folder(folder: Path, start: int) -> Path:

@@ -17,41 +17,27 @@ a cancel event set on the scheduler that every running chunk checks between fram
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
-from distributed import Client, Event, LocalCluster
+from distributed import Client, Event
 
 from core.atomic_write import named_files_into
 from core.errors import ExportError, KeyfillError
 from core.farm.chunk_task import CHUNK_PREFIX, ChunkDone, ChunkFailed, ChunkJob, chunk_folder, run_chunk_task
+from core.farm.cluster import FarmOptions, FrameEvents, check_before_any_work, connect, save_snapshot
 from core.part_files import remove_path
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.project import Project, save_project
-from core.project_snapshot import snapshot
-from core.render import check_every_frame_has_a_mask, chunks, load_removal_model
+from core.project import Project
+from core.render import chunks
 
 RETRIES = 1  # more tries of a chunk after an unexpected error in it (a lost worker does not count)
 POLL_SECONDS = 0.2  # how often the client looks at the tasks, the progress and the cancel token
-CONNECT_SECONDS = 20  # waiting for a farm's scheduler
 STOP_SECONDS = 10  # waiting for running chunks to see the cancel event
-SNAPSHOT_NAME = "project.keyfill"
-
-
-@dataclass(frozen=True)
-class FarmOptions:
-    """Where the chunks run: ``scheduler`` a Dask address (``tcp://HOST:8786``), or ``None`` for a
-    ``LocalCluster`` of ``workers`` processes (default: one per core, at most one per chunk)."""
-
-    scheduler: str | None = None
-    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +84,7 @@ def render_on_farm(
     the chunk's :class:`KeyfillError` when one fails for a reason the user can fix.
     """
     began = time.monotonic()
-    _check_before_any_work(project, frames, method or project.settings.removal_method, model_path)
+    check_before_any_work(project, frames, method, model_path)
     pieces = farm_chunks(frames, project.clip.frame_count)
     names = [f"{i:06d}.png" for i in frames]
     topic = f"keyfill-render-{uuid.uuid4().hex}"
@@ -106,10 +92,10 @@ def render_on_farm(
     try:
         with named_files_into(output, names, overwrite=overwrite) as write:
             staging = write.folder
-            snapshot_path = save_project(snapshot(project), staging / SNAPSHOT_NAME)
+            snapshot_path = save_snapshot(project, staging)
             jobs = [ChunkJob(str(snapshot_path), c.start, c.stop, str(staging), method, model, device, prealign,
                              topic) for c in pieces]
-            with _client(farm, len(jobs)) as client:
+            with connect(farm, len(jobs)) as client:
                 workers = len(client.scheduler_info().get("workers", {}))
                 done = _run(client, jobs, task, topic, len(frames), notice, progress, cancel)
             _gather_frames(staging, [job.start for job in jobs])
@@ -120,27 +106,10 @@ def render_on_farm(
     return FarmReport(tuple(sorted(done, key=lambda c: c.start)), workers, time.monotonic() - began)
 
 
-def _check_before_any_work(project: Project, frames: range, method: str, model_path) -> None:
-    """What every chunk would refuse, refused here before a cluster starts: frames without a mask,
-    and for ``network`` a checkpoint that does not load (loaded once on the CPU to find out)."""
-    check_every_frame_has_a_mask(project, frames)
-    if method == "network":
-        load_removal_model(model_path, device="cpu")
-
-
 def _run(client: Client, jobs: Sequence[ChunkJob], task, topic: str, total: int, notice, progress: ProgressFn,
          cancel: CancelToken) -> list[ChunkDone]:
     """Submit every chunk, report the frames done over all of them, stop all on cancel or failure."""
-    frames_done: dict[int, int] = {}
-    lock = threading.Lock()
-
-    def on_event(event) -> None:  # on the client's event loop thread
-        message = event[1] if isinstance(event, tuple) else event
-        with lock:
-            start = message["start"]
-            frames_done[start] = max(frames_done.get(start, 0), message["done"])
-
-    client.subscribe_topic(topic, on_event)
+    events = FrameEvents(client, topic)
     cancel_event = Event(topic, client=client)
     futures = [client.submit(task, job, key=f"{topic}-{job.start:06d}", retries=RETRIES, pure=False)
                for job in jobs]
@@ -154,14 +123,12 @@ def _run(client: Client, jobs: Sequence[ChunkJob], task, topic: str, total: int,
                 if isinstance(result, ChunkFailed):
                     raise KeyfillError(result.message)
                 done.append(result)
-                with lock:
-                    frames_done[result.start] = result.stop - result.start
+                events.report(result.start, result.stop - result.start)
                 for message in result.notices:
                     if message not in noticed:
                         noticed.add(message)
                         notice(message)
-            with lock:
-                count = sum(frames_done.values())
+            count = events.total
             if count > reported:
                 reported = count
                 progress(min(count, total), total, f"Rendered {count} of {total} frames on {len(jobs)} chunks")
@@ -173,7 +140,7 @@ def _run(client: Client, jobs: Sequence[ChunkJob], task, topic: str, total: int,
         _wait_quietly(pending)
         raise
     finally:
-        client.unsubscribe_topic(topic)
+        events.close()
     return done
 
 
@@ -195,30 +162,3 @@ def _gather_frames(staging: Path, starts: Sequence[int]) -> None:
         folder.rmdir()
     for leftover in staging.glob(f".{CHUNK_PREFIX}*.part"):  # a lost worker's half-written chunk
         remove_path(leftover)
-
-
-@contextlib.contextmanager
-def _client(farm: FarmOptions, chunk_count: int) -> Iterator[Client]:
-    """A Dask client on the farm's scheduler, or on a ``LocalCluster`` closed (its worker
-    processes ended) on the way out."""
-    if farm.scheduler:
-        try:
-            client = Client(farm.scheduler, timeout=CONNECT_SECONDS)
-        except (OSError, TimeoutError) as error:
-            raise KeyfillError(f"Cannot reach the Dask scheduler at {farm.scheduler} ({error}); start it with "
-                               "'dask scheduler' and its workers with 'dask worker ADDRESS', or drop --scheduler "
-                               "to render on this machine.") from None
-        with client:
-            yield client
-        return
-    workers = max(1, min(farm.workers or os.cpu_count() or 1, chunk_count))
-    with local_cluster(workers) as cluster, Client(cluster) as client:
-        yield client
-
-
-def local_cluster(workers: int) -> LocalCluster:
-    """``workers`` processes of one thread each (torch and OpenCV then use one core each, as the
-    Dask nanny sets ``OMP_NUM_THREADS=1``), no dashboard, on ports nobody else holds."""
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                        scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
-

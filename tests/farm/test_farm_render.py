@@ -9,7 +9,7 @@ import pytest
 from core.cli.main import main
 from core.errors import Cancelled, KeyfillError
 from core.farm import FarmOptions, farm_chunks, render_on_farm
-from core.farm.farm_render import local_cluster
+from core.farm.cluster import local_cluster
 from core.progress import CancelToken
 from core.project.from_clip import project_with_masks
 from core.render import removed_frames
