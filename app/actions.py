@@ -88,6 +88,10 @@ class WindowActions:
         self.next = self._action("Next frame", partial(playback.step, 1), "fa6s.forward-step", "Right")
         self.first = self._action("First frame", partial(playback.go_to, 0), None, "Home")
         self.last = self._action("Last frame", lambda: playback.go_to(window.session.frame_count - 1), None, "End")
+        self.least_certain = self._action("Jump to the least certain frame", window.timeline.jump_to_least_certain,
+                                          None, "U",
+                                          tip="Go to the propagated frame the propagation is least sure of: "
+                                              "where another keyframe pays most")
         # --- help
         self.shortcuts = self._action("Keyboard shortcuts", window.show_shortcuts, "fa6s.keyboard",
                                       QKeySequence.HelpContents)
@@ -102,7 +106,8 @@ class WindowActions:
     def update_enabled(self) -> None:
         has_project = self.w.session.project is not None
         for action in (self.save, self.save_as, self.relink, self.export, self.propagate, self.remove,
-                       self.fix_frame, self.train, self.play, self.reverse, self.forward, self.previous, self.next):
+                       self.fix_frame, self.train, self.play, self.reverse, self.forward, self.previous, self.next,
+                       self.least_certain):
             action.setEnabled(has_project)
         self.propagate.setEnabled(has_project and not self.w.jobs.is_running("Propagating masks"))
         self.remove.setEnabled(has_project and not self.w.jobs.is_running("Removing objects"))
@@ -142,6 +147,8 @@ class WindowActions:
         play.addActions([self.play, self.reverse, self.pause, self.forward])
         play.addSeparator()
         play.addActions([self.previous, self.next, self.first, self.last])
+        play.addSeparator()
+        play.addAction(self.least_certain)
         bar.addMenu("&Help").addAction(self.shortcuts)
 
     def _build_toolbars(self) -> None:

@@ -50,3 +50,18 @@ def test_frames_far_from_the_keyframes_are_less_certain_and_disagreeing_sides_lo
     right = propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0), 11: clip.mask(11)},
                             refine_steps=0, frames=[6])
     assert both[6].confidence < right[6].confidence
+
+
+def test_project_results_split_into_masks_and_certainty_with_keyframes_as_neighbours():
+    from core.roto.project_roto import propagated_masks_and_certainty
+    from core.roto.results import RotoResult
+
+    def result(mask, confidence=0.8, is_keyframe=False):
+        return RotoResult(mask, mask, 1.0 if is_keyframe else confidence, is_keyframe)
+
+    per_frame = {0: result(square(10), is_keyframe=True), 1: result(square(13, size=30)), 2: result(square(12)),
+                 3: result(square(13), confidence=0.6)}
+    masks, certainty = propagated_masks_and_certainty({7: per_frame})
+    assert sorted(masks[7]) == [1, 2, 3] and sorted(certainty[7]) == [1, 2, 3]
+    assert certainty[7][1] == 0.4  # jumps against the keyframe before it and frame 2: halved
+    assert certainty[7][3] == 0.6 and certainty[7][2] == 0.8

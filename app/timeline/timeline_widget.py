@@ -1,7 +1,9 @@
 """The timeline strip: ruler, thumbnails, markers and the playhead; click or drag to scrub.
 
 Markers: mask keyframes (diamonds, object colour), propagated masks (thin band, object colour),
-content keyframes (blue squares), frames already rendered (green band).
+how unsure the propagation is of each propagated frame (a strip under the thumbnails, dark where
+sure, red where unsure: :mod:`core.roto.certainty`), content keyframes (blue squares), frames
+already rendered (green band).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from PySide6.QtWidgets import QWidget
 from app.session import Session
 from app.theme import ACCENT
 from core.project import MaskKind
+from core.roto.certainty import least_certain_frame
 
 MARGIN = 10
 RULER_H, THUMB_H, BAND_H, MARKER_H = 18, 48, 5, 16
 RENDERED = QColor(70, 200, 110)
 CONTENT = QColor(70, 150, 255)
+SURE, UNSURE = QColor(20, 20, 22), QColor(255, 40, 30)  # the certainty strip, blended by the doubt
+CERTAINTY_H = 4
 
 
 class TimelineWidget(QWidget):
@@ -25,6 +30,7 @@ class TimelineWidget(QWidget):
         super().__init__(parent)
         self.session = session
         self.thumbnails: list[QImage] = []
+        self.certainty: dict[int, dict[int, float]] = {}  # {object id: {frame: 0..1}} of the last propagation
         self.setMinimumHeight(RULER_H + THUMB_H + 3 * BAND_H + MARKER_H + 10)
         self.setFocusPolicy(Qt.ClickFocus)
         session.frameChanged.connect(self.update)
@@ -36,8 +42,38 @@ class TimelineWidget(QWidget):
         self.thumbnails = thumbnails
         self.update()
 
+    def set_certainty(self, certainty: dict[int, dict[int, float]]) -> None:
+        """How sure the last propagation was of each frame, per object: ``{object id: {frame: 0..1}}``
+        (:func:`core.roto.certainty.frame_certainty`); replaces those objects' earlier values."""
+        self.certainty.update({oid: dict(frames) for oid, frames in certainty.items()})
+        self.update()
+
+    def frame_certainty(self) -> dict[int, float]:
+        """``{frame: 0..1}``: the least certainty over the objects that still have the frame as a
+        propagated mask (a frame painted since is sure)."""
+        project = self.session.project
+        values: dict[int, float] = {}
+        for obj in project.objects if project is not None else ():
+            propagated = set(project.mask_frames(obj.id, MaskKind.PROPAGATED))
+            for frame, value in self.certainty.get(obj.id, {}).items():
+                if frame in propagated:
+                    values[frame] = min(value, values.get(frame, 1.0))
+        return values
+
+    def least_certain_frame(self) -> int | None:
+        """The propagated frame the propagation is least sure of; None if none is known."""
+        return least_certain_frame(self.frame_certainty())
+
+    def jump_to_least_certain(self) -> int | None:
+        """Move the playhead to :meth:`least_certain_frame`; returns it (None: nothing to jump to)."""
+        frame = self.least_certain_frame()
+        if frame is not None:
+            self.session.set_frame(frame)
+        return frame
+
     def _on_replaced(self) -> None:
         self.thumbnails = []
+        self.certainty = {}
         self.update()
 
     # --- geometry --------------------------------------------------------------------------
@@ -58,6 +94,7 @@ class TimelineWidget(QWidget):
             return
         self._draw_ruler(painter)
         self._draw_thumbnails(painter)
+        self._draw_certainty(painter, RULER_H + THUMB_H - CERTAINTY_H)
         y = RULER_H + THUMB_H + 2
         self._draw_band(painter, y, self.session.render_cache.frames() if self.session.render_cache else (), RENDERED)
         for obj in project.objects:
@@ -99,6 +136,15 @@ class TimelineWidget(QWidget):
         for start, stop in _runs(sorted(frames)):
             x = self.frame_to_x(start) - width / 2
             painter.fillRect(QRectF(x, y, width * (stop - start), BAND_H - 1), colour)
+
+    def _draw_certainty(self, painter: QPainter, y: float) -> None:
+        width = max((self.width() - 2 * MARGIN) / max(self.session.frame_count, 1), 1.0)
+        for frame, value in self.frame_certainty().items():
+            rect = QRectF(self.frame_to_x(frame) - width / 2, y, width, CERTAINTY_H)
+            painter.fillRect(rect, SURE)
+            colour = QColor(UNSURE)
+            colour.setAlphaF(min(1.0, max(0.0, 1.0 - value)))
+            painter.fillRect(rect, colour)
 
     def _draw_markers(self, painter: QPainter, y: float) -> None:
         project = self.session.project

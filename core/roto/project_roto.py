@@ -3,7 +3,8 @@
 The document (:class:`core.project.Project`) is read for the keyframes and, with
 :func:`propagate_project`, written back as propagated masks (keyframes are never overwritten).
 The window takes :func:`project_keyframes` on its own thread and runs
-:func:`propagated_project_masks` in a worker, so the result can land as one undo step.
+:func:`propagated_project_results` in a worker, split by :func:`propagated_masks_and_certainty`,
+so the result can land as one undo step, with each frame's certainty for the timeline.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from core.errors import MaskError
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
+from core.roto.certainty import frame_certainty
 from core.roto.matte_model import MatteModel, find_matte_model
 from core.roto.objects import propagate_objects
 from core.roto.results import RotoResult
@@ -61,10 +63,22 @@ def propagated_project_masks(
         keyframes, frame_of, frame_count, working_width=working_width, frames=frames,
         matte_model=matte_model, refine_steps=refine_steps, progress=progress, cancel=cancel,
     )
-    return {
-        oid: {f: r.mask for f, r in per_frame.items() if not r.is_keyframe}
-        for oid, per_frame in results.items()
-    }
+    return propagated_masks_and_certainty(results)[0]
+
+
+def propagated_masks_and_certainty(
+    results: dict[int, MutableMapping[int, RotoResult]],
+) -> tuple[KeyframesByObject, dict[int, dict[int, float]]]:
+    """``({object_id: {frame: mask}}, {object_id: {frame: certainty 0..1}})`` of the propagated
+    frames of ``results`` (:func:`propagated_project_results`; keyframes left out, but their masks
+    are the neighbours an abrupt change is judged against: :func:`core.roto.certainty.frame_certainty`)."""
+    masks, certainty = {}, {}
+    for oid, per_frame in results.items():
+        every = {f: r.mask for f, r in per_frame.items()}
+        propagated = [f for f, r in per_frame.items() if not r.is_keyframe]
+        masks[oid] = {f: every[f] for f in propagated}
+        certainty[oid] = frame_certainty({f: per_frame[f].confidence for f in propagated}, every)
+    return masks, certainty
 
 
 def propagated_project_results(
