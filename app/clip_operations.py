@@ -51,7 +51,7 @@ class ClipOperations(QObject):
         return self.jobs.start(job, store)
 
     def remove_whole_clip(self) -> Job | None:
-        """Render the removal of every frame into the render cache (``core.render``)."""
+        """Render the removal of every frame into the cleaned frames kept for the preview (``core.render``)."""
         project, cache = self.session.project, self.session.render_cache
         if project is None or self.jobs.is_running("Removing objects"):
             return None
@@ -59,12 +59,10 @@ class ClipOperations(QObject):
                                                        model_path=self.model_path(), notice=self.noticed.emit))
         job.progressed.connect(lambda *_: self.session.mark_rendered())
 
-        def done(revision: int) -> None:
-            if self.session.project is project and project.revision != revision:
-                cache.invalidate()  # edited while rendering: what was rendered is out of date
-            self.session.mark_rendered()
-
-        return self.jobs.start(job, done, on_cancel=self.session.mark_rendered)
+        # frames are kept under the keys of the project as it was when Remove started: an edit made
+        # meanwhile gave the frames it reaches other keys, so they do not show as ready
+        return self.jobs.start(job, lambda revision: self.session.mark_rendered(),
+                               on_cancel=self.session.mark_rendered)
 
     def fix_frame(self, path: str | Path | None = None) -> None:
         """Use an image as the current frame's content (a content keyframe)."""
@@ -89,8 +87,10 @@ class ClipOperations(QObject):
 
     def start_export(self, options: ExportOptions) -> Job:
         job = Job("Exporting", export_task(self.session.project, options, device=self.device_preference(),
-                                           model_path=self.model_path(), notice=self.noticed.emit))
-        return self.jobs.start(job)
+                                           model_path=self.model_path(), notice=self.noticed.emit,
+                                           cleaned=self.session.render_cache))
+        job.progressed.connect(lambda *_: self.session.mark_rendered())  # the exported frames are kept for the preview
+        return self.jobs.start(job, lambda written: self.session.mark_rendered())
 
     def edit_settings(self) -> SettingsDialog:
         project = self.session.project
@@ -151,9 +151,7 @@ class ClipOperations(QObject):
     def set_model_path(self, path: Path | None) -> None:
         self.settings.setValue("removal/model", str(path) if path else "")
         self.window.viewer.set_render_options(model_path=path)
-        if self.session.render_cache is not None and self.session.render_cache.frames():
-            self.session.render_cache.invalidate()  # rendered by the other model
-            self.session.mark_rendered()
+        self.session.set_chosen_model(path)  # frames rendered by the other model are not shown
 
     def load_model(self, path: str | Path | None = None) -> Path | None:
         """File › Load removal model: the network file the preview, Remove and Export use from now on

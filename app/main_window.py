@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMessageBox, QScrollArea, QVBoxLayout, QWidget
 
 from app.actions import WindowActions
 from app.autosave import Autosaver
@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.status.set_device_preference(self.operations.device_preference())
         self.viewer.set_render_options(device=self.operations.device_preference(),
                                        model_path=self.operations.model_path())
+        self.session.set_chosen_model(self.operations.chosen_model())
+        self.playback.speedChanged.connect(self.viewer.set_playing)
         self.viewer.busyChanged.connect(self.status.set_busy)
         self.viewer.problem.connect(self.status.show_notice)
         self.operations.noticed.connect(self.status.show_notice)
@@ -151,7 +153,7 @@ class MainWindow(QMainWindow):
                              ("Properties", self.properties_panel), ("Training", self.trainer_panel)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"{title} dock")
-            dock.setWidget(panel)
+            dock.setWidget(_scrolling(panel) if panel is self.trainer_panel else panel)
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
             self.addDockWidget(Qt.RightDockWidgetArea, dock)
             self.actions.panels_menu.addAction(dock.toggleViewAction())
@@ -225,3 +227,15 @@ class MainWindow(QMainWindow):
         self.jobs.shutdown()
         self.viewer.shutdown()
         self.session.close()
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """``panel`` in a scroll area as wide as it needs: a dock shorter than the panel scrolls
+    instead of squeezing its rows (the Training panel's fields were clipped)."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    area.setMinimumWidth(panel.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
+    return area

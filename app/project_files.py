@@ -151,6 +151,10 @@ class ProjectFiles(QObject):
     def _saved(self, project: Project, revision: int, path: Path) -> None:
         project.path = path
         project.saved_revision = revision
+        cleaned = self.session.render_cache
+        if project is self.session.project and cleaned is not None:  # the cleaned frames go along, off this thread
+            self.jobs.start(Job("Keeping the cleaned frames", lambda progress, cancel: cleaned.keep_beside(path)),
+                            quiet=True)
         self.add_recent(path)
         self.saved.emit(str(path))
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QUndoStack
 
 from app.commands import ObjectRef, ObjectRefs
 from core.project import Project, ProjectEvent
-from core.render_cache import RenderCache
+from core.cleaned_frames import CleanedFrames
 
 UNDO_LIMIT = 200
 
@@ -22,7 +22,7 @@ class Session(QObject):
     projectChanged = Signal(object)  # ProjectEvent, after the document changed
     frameChanged = Signal(int)
     activeObjectChanged = Signal(object)  # object id or None
-    renderedChanged = Signal()  # frames were added to / dropped from the render cache
+    renderedChanged = Signal()  # cleaned frames were stored, or an edit made some out of date
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -30,7 +30,8 @@ class Session(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self.refs = ObjectRefs()
-        self.render_cache: RenderCache | None = None
+        self.render_cache: CleanedFrames | None = None  # cleaned frames kept for the preview (with the project)
+        self.chosen_model = None  # File › Load removal model's file (None: core's default); part of the frames' keys
         self.frame = 0
         self.active_object: int | None = None
         self._unsubscribe = None
@@ -45,7 +46,7 @@ class Session(QObject):
         self.undo_stack.clear()
         self.refs = ObjectRefs()
         self.project = project
-        self.render_cache = RenderCache() if project is not None else None
+        self.render_cache = CleanedFrames(project, chosen_model=self.chosen_model) if project is not None else None
         self.frame = 0
         self.active_object = project.objects[0].id if project and project.objects else None
         if project is not None:
@@ -85,12 +86,18 @@ class Session(QObject):
     def mark_rendered(self) -> None:
         self.renderedChanged.emit()
 
+    def set_chosen_model(self, path) -> None:
+        """The removal renders with another model file: frames rendered with the old one are not shown."""
+        self.chosen_model = path
+        if self.render_cache is not None:
+            self.render_cache.set_chosen_model(path)
+            self.renderedChanged.emit()
+
     # --- relaying the document's changes ---------------------------------------------------
     def _on_event(self, event: ProjectEvent) -> None:
         if event.kind in ("mask", "content", "objects", "settings", "clip") and self.render_cache is not None:
-            if self.render_cache.frames():
-                self.render_cache.invalidate()  # a fill reads neighbouring frames: any edit can change any frame
-                self.renderedChanged.emit()
+            self.render_cache.update(event)  # the frames the edit reaches get new keys: no longer ready
+            self.renderedChanged.emit()
         if event.kind == "objects":
             ids = [o.id for o in self.project.objects]
             if self.active_object not in ids:

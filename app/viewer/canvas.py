@@ -79,8 +79,12 @@ class ViewerCanvas(QWidget):
             setattr(self, name, value)
         self.update()
 
-    def set_rendering(self, on: bool) -> None:
-        """Show the corner badge while the shown frame's removal is being rendered."""
+    def set_rendering(self, on: bool, text: str = "Rendering preview") -> None:
+        """Show the corner badge while the shown frame's removal is being rendered (``text``: what
+        the badge says, e.g. that playback shows the original until the frame is cleaned)."""
+        if self.rendering_badge.label.text() != text:
+            self.rendering_badge.label.setText(text)
+            self.rendering_badge.adjustSize()
         self._place_badge()
         self.rendering_badge.setVisible(on)
 

@@ -2,6 +2,11 @@
 
 It observes the session, asks the workers for what the shown frame needs, and drops results that
 arrived too late: every request carries a generation number, bumped on each new frame and edit.
+
+While playing with the preview on, each frame shows its cleaned version at once if it is among the
+cleaned frames kept for the project (``session.render_cache``), else the original with a badge
+saying so; a worker renders the frames just ahead of the playhead meanwhile (``render_ahead.py``).
+Paused, the shown frame's removal is rendered (and kept) as before.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from app.viewer.layers import frame_image, heat_overlay, image_array, mask_overl
 from app.workers.consistency import ConsistencyWorker
 from app.workers.frames import FrameDecoder, open_reader
 from app.workers.preview import PreviewWorker
+from app.workers.render_ahead import RenderAheadWorker
 from app.workers.render import ClipRenderer
 from app.workers.threads import WorkerThread
 
 DEBOUNCE_MS = 150  # scrubbing has stopped when the frame stays this long
+NOT_CLEANED = "Original: not cleaned yet, rendering ahead"  # the badge over a frame playback has no result for
 _UNCHANGED = object()
 
 
@@ -36,7 +43,8 @@ class ViewerController(QObject):
         self.model_path = None  # the removal network's file; None: core's default (see core.render)
         self.generation = 0
         self._threads: list[WorkerThread] = []
-        self._decoder = self._preview = self._consistency = None
+        self._decoder = self._preview = self._consistency = self._ahead = None
+        self.speed = 0  # the playback's frames per tick (0: paused)
         self._busy: set[str] = set()
         self._early_result = None
         self._preview_timer = self._single_shot(self._request_preview)
@@ -51,6 +59,7 @@ class ViewerController(QObject):
         setattr(self.canvas, f"show_{name}", on)
         if name in ("result", "wipe"):
             self._schedule(self._preview_timer, now=True)
+            self._request_ahead()
         if name == "heat":
             self._schedule(self._heat_timer, now=True)
         self.canvas.update()
@@ -70,6 +79,7 @@ class ViewerController(QObject):
         self.device, self.model_path = device, model_path
         if self._preview is not None:
             self._preview.reset()
+            self._ahead.reset()
             self._supersede()
             self.canvas.set_layers(result=None)
             self._schedule(self._preview_timer, now=True)
@@ -95,7 +105,19 @@ class ViewerController(QObject):
         for thread in self._threads:
             thread.stop()
         self._threads.clear()
-        self._decoder = self._preview = self._consistency = None
+        self._decoder = self._preview = self._consistency = self._ahead = None
+
+    def set_playing(self, speed: int) -> None:
+        """Playback's speed changed (frames per tick, 0: paused): playing shows the cleaned frames
+        that are ready and renders ahead; paused renders the shown frame."""
+        self.speed = speed
+        if speed:
+            self._request_ahead()
+        else:
+            if self._ahead is not None:
+                self._ahead.halt()
+            self._supersede()
+            self._schedule(self._preview_timer, now=True)
 
     # --- session events --------------------------------------------------------------------
     def _on_project_replaced(self) -> None:
@@ -115,6 +137,12 @@ class ViewerController(QObject):
                                                       model_path=self.model_path, notice=notice),
                           self.session.render_cache), "preview")
         self._preview.rendered.connect(self._on_rendered)
+        self._preview.stored.connect(self.session.mark_rendered)
+        self._ahead = self._start(
+            RenderAheadWorker(lambda notice: ClipRenderer(project, self._open, device=self.device,
+                                                          model_path=self.model_path, notice=notice),
+                              self.session.render_cache), "render ahead")
+        self._ahead.stored.connect(self.session.mark_rendered)
         self._preview.noticed.connect(self.problem)
         self._preview.fillChanged.connect(self.fillChanged)
         self._consistency = self._start(
@@ -126,16 +154,23 @@ class ViewerController(QObject):
             return
         self._decoder.submit(frame)
         self._supersede()  # anything in flight is for another frame now
-        self._schedule(self._preview_timer)
+        if self.speed and self._showing_result():
+            self._preview_timer.stop()
+            self._show_while_playing(frame)
+            self._request_ahead()
+        else:
+            self._schedule(self._preview_timer)
         self._schedule(self._heat_timer)
 
     def _on_project_changed(self, event) -> None:
         if self._preview is not None:
             if event.kind in ("settings", "content"):
                 self._preview.reset()
+                self._ahead.reset()
                 self._consistency.set_working_width(self.session.project.settings.working_width)
             elif event.kind in ("mask", "objects"):
                 self._preview.masks_changed()
+                self._ahead.masks_changed()
         if event.kind in ("mask", "objects", "content", "settings"):
             self._supersede()
             self._refresh_masks()
@@ -145,6 +180,7 @@ class ViewerController(QObject):
             else:
                 self._schedule(self._preview_timer)
             self._schedule(self._heat_timer)
+            self._request_ahead()  # with the frames' new keys
 
     # --- worker results --------------------------------------------------------------------
     def _on_frame_ready(self, index: int, frame) -> None:
@@ -180,13 +216,42 @@ class ViewerController(QObject):
         if self._preview is None or not (self.canvas.show_result or self.canvas.show_wipe):
             self._set_busy("preview", False)
             return
+        if self.speed:  # playing: no render of the shown frame, the worker renders ahead
+            self._show_while_playing(self.session.frame)
+            return
         fixed = self.session.project.content_keyframe(self.session.frame)
         if fixed is not None:  # a frame fixed by hand is its own removal: nothing to render
             self._set_busy("preview", False)
             self._on_rendered(self.session.frame, self.generation, fixed)
             return
         self._set_busy("preview", True)
-        self._preview.submit((self.session.frame, self.generation))
+        self._preview.submit((self.session.frame, self.generation, self._key(self.session.frame)))
+
+    def _show_while_playing(self, frame: int) -> None:
+        """The cleaned frame if it is ready (read on the preview's worker), else the original, said."""
+        fixed = self.session.project.content_keyframe(frame)
+        if fixed is not None:
+            self._on_rendered(frame, self.generation, fixed)
+        elif frame in self.session.render_cache:
+            self._preview.submit((frame, self.generation, self._key(frame)))
+        else:
+            self.canvas.set_rendering(True, NOT_CLEANED)
+
+    def _request_ahead(self) -> None:
+        if self._ahead is None:
+            return
+        if not (self.speed and self._showing_result()):
+            self._ahead.halt()
+            return
+        fps = float(self.session.project.clip.frame_rate)
+        self._ahead.submit((self.session.frame, self.speed, fps, self.session.render_cache.keys()))
+
+    def _showing_result(self) -> bool:
+        return self.canvas.show_result or self.canvas.show_wipe
+
+    def _key(self, frame: int) -> str | None:
+        cache = self.session.render_cache
+        return cache.key(frame) if cache is not None else None
 
     def _request_heat(self) -> None:
         project = self.session.project

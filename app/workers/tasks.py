@@ -14,12 +14,12 @@ from typing import Callable
 import numpy as np
 
 from app.workers.frames import open_reader
-from core.errors import MaskError
+from core.errors import KeyfillError, MaskError
 from core.export import ExportSettings
 from core.project import SUFFIX, MaskKind, Project, load_project, save_project
 from core.project.mask_coverage import check_removal_masks
 from core.project_snapshot import snapshot
-from core.render_cache import RenderCache
+from core.cleaned_frames import CleanedFrames, FrameKeys
 
 THUMBNAIL_HEIGHT = 48
 Notice = Callable[[str], None]  # one line for the user; called from the job's thread
@@ -88,9 +88,10 @@ def propagate_task(project: Project, opener: Callable = open_reader):
     return run
 
 
-def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = open_reader, *,
+def remove_clip_task(project: Project, cache: CleanedFrames, opener: Callable = open_reader, *,
                      device: str = "auto", model_path=None, notice: Notice = lambda message: None):
-    """Render the removal of every frame into ``cache``; returns the project revision it rendered.
+    """Render the removal of every frame into ``cache`` (under the keys of the project as it is
+    now); returns the project revision it rendered.
 
     The fill is the project's ``removal_method``: the network read from ``model_path`` (None:
     ``core.render``'s default) on ``device``; ``notice`` hears when the flow fill runs instead."""
@@ -104,11 +105,12 @@ def remove_clip_task(project: Project, cache: RenderCache, opener: Callable = op
     def run(progress, cancel) -> int:
         from core.render.removal import removed_frames
 
+        keys = FrameKeys(project, model_path).keys
         with opener(project.clip.path) as reader:
             frames = removed_frames(project, reader.frame, device=device, model_path=model_path, notice=notice,
                                     progress=progress, cancel=cancel)
             for index, frame in enumerate(frames):
-                cache.put(index, frame)
+                cache.put(index, frame, keys[index])
         return revision
 
     return run
@@ -152,9 +154,11 @@ def check_export(project: Project, options: ExportOptions, *, model_path=None) -
 
 
 def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader, *,
-                device: str = "auto", model_path=None, notice: Notice = lambda message: None):
+                device: str = "auto", model_path=None, notice: Notice = lambda message: None,
+                cleaned: CleanedFrames | None = None):
     """Write the cleaned clip and / or the mattes of frames ``start..stop-1``; returns the paths.
-    ``device``, ``model_path`` and ``notice``: as for :func:`remove_clip_task`."""
+    ``device``, ``model_path`` and ``notice``: as for :func:`remove_clip_task`; the cleaned frames
+    are also kept in ``cleaned`` for the preview."""
     from core.render.removal import check_every_frame_has_a_mask
 
     stop = project.clip.frame_count if options.stop is None else options.stop
@@ -181,6 +185,8 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
                     notice(message)
                 frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
                                         model_path=model_path, notice=notice, cancel=cancel)
+                if cleaned is not None:
+                    frames = _kept(frames, cleaned, FrameKeys(project, model_path).keys, start, notice)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,
                                            overwrite=options.overwrite, progress=progress, cancel=cancel))
             if options.mattes_dest is not None:
@@ -200,6 +206,20 @@ def autosave_task(project: Project, dest: Path):
         return save_project(copy, dest)
 
     return run
+
+
+def _kept(frames, cleaned: CleanedFrames, keys: list[str], start: int, notice: Notice):
+    """``frames`` (from ``start``) passed on unchanged, each also kept in ``cleaned`` under ``keys``;
+    a store that cannot be written (disk full) is said once and the export goes on without it."""
+    keeping = True
+    for index, frame in enumerate(frames, start):
+        if keeping:
+            try:
+                cleaned.put(index, frame, keys[index])
+            except (OSError, KeyfillError) as exc:
+                keeping = False
+                notice(f"The exported frames are not kept for the preview ({exc}).")
+        yield frame
 
 
 def _mask_or_empty(mask, shape) -> np.ndarray:

@@ -50,6 +50,15 @@ class LatestRequestWorker(QObject):
             self._pending = request
         self._wake.emit()
 
+    def submit_if_idle(self, request: Any) -> None:
+        """Queue ``request`` unless another is pending (a worker going on with its own work must
+        not replace what the UI thread asked for meanwhile)."""
+        with self._lock:
+            if self._pending is not None:
+                return
+            self._pending = request
+        self._wake.emit()
+
     def pending(self) -> Any:
         with self._lock:
             return self._pending

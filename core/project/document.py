@@ -174,6 +174,10 @@ class Project:
         """``(H, W)`` uint8 0/255 mask of an object on a frame, or None."""
         return self._track(object_id).get(frame)
 
+    def packed_mask(self, object_id: int, frame: int) -> bytes | None:
+        """The mask as stored (``np.packbits`` of ``mask > 0``, immutable), or None: cheap to hash."""
+        return self._track(object_id).packed(frame)
+
     def mask_kind(self, object_id: int, frame: int) -> MaskKind | None:
         return self._track(object_id).kind(frame)
 
