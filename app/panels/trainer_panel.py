@@ -18,7 +18,8 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from app.session import Session
 from app.theme import ACCENT
@@ -94,6 +95,8 @@ class TrainerPanel(QWidget):
         self.flow_fill_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b8b8b8", style=Qt.DashLine))
         self.flow_fill_line.setVisible(False)
         self.psnr_plot.addItem(self.flow_fill_line)
+        for field in (self.start_from, self.steps, self.output, browse):  # rows keep their height (never clipped)
+            field.setSizePolicy(field.sizePolicy().horizontalPolicy(), QSizePolicy.Fixed)
         form = QFormLayout()
         form.addRow("Start from", self.start_from)
         form.addRow("Steps", self.steps)
@@ -392,6 +395,7 @@ def masked_frame_count(project) -> int:
 def _plot(label: str) -> pg.PlotWidget:
     plot = pg.PlotWidget(background="#202022")
     plot.setMinimumHeight(90)
+    plot.setMaximumHeight(240)  # in a scrolling dock: a plot as tall as its hint would push the rest away
     plot.showGrid(x=True, y=True, alpha=0.15)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)

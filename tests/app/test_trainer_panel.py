@@ -280,3 +280,17 @@ def test_a_project_without_masks_explains_why_it_cannot_train(window, trainer, q
     qtbot.waitUntil(lambda: trainer.job is None, timeout=TRAIN_TIMEOUT_MS)  # it fails at once
     assert "no object masks" in trainer.status.text()
     assert window.last_error is not None and "no object masks" in window.last_error
+
+
+def test_the_training_dock_never_squeezes_its_rows(make_window, qtbot):
+    """The dock shares its column with two others: its fields keep their full height (the Steps
+    value was clipped) and the panel scrolls when the dock is shorter than it."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window = make_window()
+    window.show_trainer()
+    qtbot.waitUntil(lambda: window.trainer_panel.isVisible())
+    panel = window.trainer_panel
+    for field in (panel.start_from, panel.steps, panel.output):
+        assert field.height() >= field.sizeHint().height(), f"{field.__class__.__name__} is clipped"
+    assert isinstance(window.trainer_dock.widget(), QScrollArea)
