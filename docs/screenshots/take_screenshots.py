@@ -2,13 +2,14 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/take_screenshots.py [NAME ...]
 
-NAMEs (main, flow_consistency, wipe, clone, export, trainer, shortcuts) pick some of the pictures;
-none: all. Each picture is ``QWidget.grab()`` of the window (or dialog) after the workers delivered
+NAMEs (main, flow_consistency, wipe, clone, export, playback, trainer, shortcuts) pick some of the
+pictures; none: all. Each picture is ``QWidget.grab()`` of the window (or dialog) after the workers delivered
 what it shows; nothing is staged by hand. ``shortcuts`` (Help › Keyboard shortcuts over the window)
-is taken from the screen when run on X11, e.g. under Xvfb:
+and ``playback`` (the export's frames playing with the removal result on) are taken from the
+screen when run on X11, e.g. under Xvfb:
 
     xvfb-run -a -s "-screen 0 1600x1000x24" env QT_QPA_PLATFORM=xcb \
-        .venv/bin/python docs/screenshots/take_screenshots.py shortcuts
+        .venv/bin/python docs/screenshots/take_screenshots.py shortcuts export playback
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def main(names: list[str]) -> None:
 
         export_to = Path(tempfile.gettempdir()) / "keyfill-export"
         export_to.mkdir(exist_ok=True)
-        if wanted("export"):  # a real export, of the first second
+        if wanted("export") or wanted("playback"):  # a real export, of the first second
             dialog = window.operations.export()
             dialog.clip_path.setText(str(export_to / "bmx-trees_clean.mp4"))
             dialog.mattes_box.setChecked(True)
@@ -103,8 +104,11 @@ def main(names: list[str]) -> None:
             dialog.last.setValue(23)  # frames 0 to 23
             dialog.start()
             wait(lambda: dialog.job is None)
-            dialog.grab().save(str(OUT / "export.png"))
+            if wanted("export"):
+                dialog.grab().save(str(OUT / "export.png"))
             dialog.close()
+        if wanted("playback"):
+            playing_the_export(window, settle)
 
         if wanted("trainer"):  # a short real fine-tune (a fresh correction of the flow fill, small crops)
             window.actions.train.trigger()
@@ -137,6 +141,45 @@ def shortcuts_sheet(window, settle) -> None:
         painter.end()
     shot.save(str(OUT / "shortcuts.png"))
     sheet.close()
+
+
+def playing_the_export(window, settle) -> None:
+    """Playback from frame 0 with the removal result on, taken while it plays: the frames the
+    export kept show cleaned at once; the first one past them (not rendered yet) shows the original
+    with the badge, saved beside the system's temporary files to be looked at."""
+    window.actions.layer_masks.setChecked(False)
+    window.actions.layer_result.setChecked(True)
+    window.playback.go_to(0)
+    settle()
+    canvas, shots = window.canvas, {}
+    cleaned_from, original_from = PLAYBACK_FRAMES
+    window.playback.forward()
+    while len(shots) < 2 and window.playback.playing:
+        QApplication.processEvents()
+        time.sleep(0.005)
+        frame = canvas.frame_index
+        if frame is None:
+            continue
+        if "cleaned" not in shots and frame >= cleaned_from and canvas.result is not None:
+            shots["cleaned"] = _screen(window), frame
+        if "original" not in shots and frame >= original_from and canvas.rendering_badge.isVisible():
+            shots["original"] = _screen(window), frame
+    window.playback.pause()
+    for name, (shot, frame) in shots.items():
+        beside_temp = Path(tempfile.gettempdir()) / "keyfill-playback-original.png"
+        path = OUT / "playback.png" if name == "cleaned" else beside_temp
+        shot.save(str(path))
+        print(f"{path}: frame {frame} while playing")
+    window.actions.layer_result.setChecked(False)
+    window.actions.layer_masks.setChecked(True)
+
+
+def _screen(window):
+    """The window as the screen shows it (X11), else its own picture."""
+    if QGuiApplication.platformName() == "xcb":
+        frame = window.frameGeometry()
+        return window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    return window.grab()
 
 
 def clone_stamp_in_use(window, wait) -> None:
@@ -173,6 +216,7 @@ def clone_stamp_in_use(window, wait) -> None:
 
 
 # image pixels of the sample's frame 10: sources left of the rider, where wall and path are clean
+PLAYBACK_FRAMES = (12, 25)  # grabbed while playing: one the export kept, one past them
 SOURCE_WHEEL, STROKE_WHEEL = (110, 174), [(244, 165), (256, 163), (268, 161)]
 SOURCE_PATH, STROKE_PATH = (112, 190), [(196, 184), (212, 182), (226, 180)]
 
