@@ -1,4 +1,9 @@
-"""Which compute device the network runs on: the user's preference resolved against the machine."""
+"""Which compute device the network runs on, as the window's status bar says it.
+
+One resolver, :func:`core.model.device.pick_device`: here with ``fallback=True``, so a preference
+this machine lacks gives the CPU instead of an error (the renderers and trainers raise, with the
+fix, when the user asked for a device that is not there).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,8 @@ PREFERENCES = ("auto", "cpu", "cuda", "mps")
 def resolve_device(preference: str = "auto") -> str:
     """``"cuda"``, ``"mps"`` or ``"cpu"``: ``preference`` if this machine has it, else the best
     available for ``"auto"``, else ``"cpu"``. Imports torch (seconds): call it off the UI thread."""
-    preference = preference.lower()
     try:
-        import torch
+        from core.model.device import pick_device
     except ImportError:
         return "cpu"
-    available = {"cpu": True, "cuda": torch.cuda.is_available(),
-                 "mps": bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())}
-    if preference in available and preference != "auto":
-        return preference if available[preference] else "cpu"
-    return next(d for d in ("cuda", "mps", "cpu") if available[d])
+    return pick_device(preference.lower(), fallback=True).type

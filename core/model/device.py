@@ -13,17 +13,25 @@ from core.errors import ModelError
 _CHOICES = ("auto", "cuda", "mps", "cpu")
 
 
-def pick_device(preference: str = "auto") -> torch.device:
+def pick_device(preference: str = "auto", *, fallback: bool = False) -> torch.device:
     """``"auto"``: CUDA if available, else MPS if available, else CPU. ``"cuda"``, ``"mps"``,
-    ``"cpu"`` (or ``"cuda:1"``): that device, or ``ModelError`` when it is not available."""
+    ``"cpu"`` (or ``"cuda:1"``): that device, or ``ModelError`` when it is not available.
+
+    fallback: never raise: an unavailable device gives the CPU and an unknown one ``"auto"``'s
+    choice (what the window's status bar says the network will run on)."""
     kind = preference.split(":", 1)[0]
     if kind not in _CHOICES:
+        if fallback:
+            return pick_device("auto")
         raise ModelError(f"Unknown device {preference!r}: use auto, cuda, mps or cpu.")
     if kind == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         if _mps_available():
             return torch.device("mps")
+        return torch.device("cpu")
+    available = kind == "cpu" or (torch.cuda.is_available() if kind == "cuda" else _mps_available())
+    if fallback and not available:
         return torch.device("cpu")
     if kind == "cuda" and not torch.cuda.is_available():
         raise ModelError("CUDA was requested but no CUDA GPU is available; use --device auto "

@@ -1,35 +1,37 @@
-"""Finding and loading the removal network's checkpoint, or saying clearly why it is not used.
+"""The removal network's checkpoint for the renderers, or a clear reason why it is not used.
 
-Where the checkpoint is, first match wins: the ``path`` argument (``--model`` on the command
-line, or a project's own fine-tuned weights, :func:`project_model`), the ``KEYFILL_MODEL``
-environment variable (a setting for the window and render farms), then
-``resources/models/keyfill-base.pt`` in the installation.
+The checkpoint is the registry's :data:`core.model.weights.REMOVAL` entry: the ``path`` argument
+(``--model`` on the command line, or a project's own fine-tuned weights, :func:`project_model`),
+the ``KEYFILL_MODEL`` environment variable, then ``resources/models/keyfill-base.pt``; loaded and
+kept by :func:`core.model.weights.load_weights`.
 
 ``load_removal_model`` raises :class:`ModelError` (for ``--method network``: the user asked for
 the network); ``find_removal_model`` turns the same problems into a one-line notice and returns
-``None`` so the caller falls back to the classical flow fill (``--method auto``). Loaded models are
-kept per (file, modification time, device), so renderers created one after another share one.
+``None`` so the caller falls back to the classical flow fill (``--method auto``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from core.errors import ModelError
-from core.checkpoint_cache import CheckpointCache
+from core.model.weights import REMOVAL, LoadedWeights, forget_loaded_weights, load_weights
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-base.pt"
-MODEL_ENV = "KEYFILL_MODEL"
+DEFAULT_MODEL_PATH = REMOVAL.file
+MODEL_ENV = REMOVAL.env
+
+RemovalModel = LoadedWeights
+"""A loaded removal network (``model``, ``device``, ``path``, ``extra``)."""
 
 Notice = Callable[[str], None]
 """``notice(message)``: tells the user something went a different way than asked (one line)."""
 
 _log = logging.getLogger("keyfill.render")
-_loaded = CheckpointCache(keep=2)
+
+forget_loaded_models = forget_loaded_weights
 
 
 def log_notice(message: str) -> None:
@@ -37,23 +39,9 @@ def log_notice(message: str) -> None:
     _log.warning(message)
 
 
-@dataclass
-class RemovalModel:
-    """A loaded removal network: ``model`` (``KeyframePropagationNet`` in eval mode) on ``device``
-    (``torch.device``), read from ``path``; ``extra`` is the checkpoint's training record."""
-
-    model: Any
-    device: Any
-    path: Path | None
-    extra: dict = field(default_factory=dict)
-
-
 def model_path(path: str | os.PathLike | None = None) -> Path:
     """Where the checkpoint is looked for: ``path``, else ``$KEYFILL_MODEL``, else the default."""
-    if path:
-        return Path(path)
-    env = os.environ.get(MODEL_ENV)
-    return Path(env) if env else DEFAULT_MODEL_PATH
+    return REMOVAL.path(path)
 
 
 def project_model(project) -> Path | None:
@@ -76,23 +64,7 @@ def load_removal_model(path: str | os.PathLike | None = None, *, device: str = "
     Raises :class:`ModelError` for a missing, corrupt or foreign checkpoint, one built for another
     task (not RGB + mask in, RGB out), or an unavailable device.
     """
-    from core.model import pick_device
-
-    resolved = model_path(path)
-    torch_device = pick_device(device)
-
-    def checked(model, extra) -> RemovalModel:
-        config = model.config
-        # RGB + mask in, RGB out; or that plus the flow fill and its confidence, correcting the fill
-        removal = (config.in_channels, config.out_channels) == (4, 3) or \
-            (config.in_channels, config.out_channels, config.output) == (8, 3, "residual_rgb")
-        if not removal:
-            raise ModelError(f"{resolved} is not a removal model (it takes {config.in_channels} channels "
-                             f"and gives {config.out_channels}); pass a checkpoint trained for removal.")
-        return RemovalModel(model, torch_device, resolved, extra)
-
-    return _loaded.load(resolved, torch_device, f"No removal model at {resolved}; train one first, or pass "
-                        f"--model PATH (or set {MODEL_ENV}).", checked)
+    return load_weights(REMOVAL, path, device=device)
 
 
 def find_removal_model(path: str | os.PathLike | None = None, *, device: str = "auto",
@@ -104,8 +76,3 @@ def find_removal_model(path: str | os.PathLike | None = None, *, device: str = "
     except ModelError as exc:
         notice(f"{str(exc).rstrip('.')}. Using the classical flow fill instead.")
         return None
-
-
-def forget_loaded_models() -> None:
-    """Drop the kept models (frees their memory; the next load reads the file again)."""
-    _loaded.clear()

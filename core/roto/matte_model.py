@@ -12,7 +12,7 @@ The network runs at a working size (width at most :data:`WORKING_WIDTH`, the siz
 trained at); its correction is upsampled and added to the full-resolution prior's logit.
 
 Where the model is looked for: ``path``, else ``$KEYFILL_ROTO_MODEL``, else
-``resources/models/keyfill-roto.pt``.
+``resources/models/keyfill-roto.pt`` (the registry's :data:`core.model.weights.ROTOSCOPING`).
 """
 
 from __future__ import annotations
@@ -28,23 +28,19 @@ import cv2
 import numpy as np
 
 from core.errors import ModelError
-from core.checkpoint_cache import CheckpointCache
+from core.model.weights import ROTOSCOPING, LoadedWeights, load_weights
 
-ROTO_MODEL_ENV = "KEYFILL_ROTO_MODEL"
-DEFAULT_ROTO_MODEL_PATH = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfill-roto.pt"
+ROTO_MODEL_ENV = ROTOSCOPING.env
+DEFAULT_ROTO_MODEL_PATH = ROTOSCOPING.file
 WORKING_WIDTH = 432  # the training clips' width: the network sees objects at the scale it learned
 KEYFRAME_SLOTS = 2  # the previous and the next keyframe; one-sided frames repeat their keyframe
 PRIOR_CLAMP = 0.02  # prior mattes are clamped to [c, 1 - c] before the logit (|logit| <= 3.9)
 BAND_PX = 24  # the correction fades out this far (working pixels) from the prior's outline
 
-_loaded = CheckpointCache(keep=2)
-
 
 def roto_model_path(path: str | os.PathLike | None = None) -> Path:
-    if path:
-        return Path(path)
-    env = os.environ.get(ROTO_MODEL_ENV)
-    return Path(env) if env else DEFAULT_ROTO_MODEL_PATH
+    """Where the rotoscoping model is looked for: ``path``, else ``$KEYFILL_ROTO_MODEL``, else the default."""
+    return ROTOSCOPING.path(path)
 
 
 def prior_logit(prior: np.ndarray) -> np.ndarray:
@@ -147,19 +143,11 @@ class MatteModel:
 def load_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto") -> MatteModel:
     """Load the rotoscoping network. Raises :class:`ModelError` for a missing, corrupt or foreign
     checkpoint (one that does not give mask logits from RGB + prior matte)."""
-    from core.model import pick_device
+    return load_weights(ROTOSCOPING, path, device=device, wrap=_matte_model)
 
-    resolved = roto_model_path(path)
-    torch_device = pick_device(device)
 
-    def checked(model, extra) -> MatteModel:
-        if model.config.output != "mask_logits" or model.config.in_channels != 4:
-            raise ModelError(f"{resolved} is not a rotoscoping model (it gives {model.config.output}); "
-                             "pass a checkpoint trained with `main.py train-roto`.")
-        return MatteModel(model, torch_device, resolved, extra)
-
-    return _loaded.load(resolved, torch_device, f"No rotoscoping model at {resolved}; train one with "
-                        f"`main.py train-roto`, or pass its path (or set {ROTO_MODEL_ENV}).", checked)
+def _matte_model(loaded: LoadedWeights) -> MatteModel:
+    return MatteModel(loaded.model, loaded.device, loaded.path, loaded.extra)
 
 
 def find_matte_model(path: str | os.PathLike | None = None, *, device: str = "auto",
