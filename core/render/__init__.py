@@ -7,6 +7,8 @@ Imports flow one way, from the project's sources to the clip (tests/test_import_
 ``removal`` (the clip) and ``removal_renderer`` (single frames).
 
 - ``removed_frames(project, frame_of, method=...)``: the cleaned clip (or a range of it);
+- ``FrameRenderer``: what every single-frame renderer is (``render_frame``, ``invalidate``,
+  ``close``); ``FlowFillRenderer``: the classical flow fill as one;
 - ``RemovalRenderer``: single frames as the exported clip will have them (for a preview);
 - ``NetworkRenderer``: one frame by the network from its keyframes; ``ClipRender``: the whole clip
   the paper's way (every 20th frame by the network, the rest along flow), chunk by chunk;
@@ -14,6 +16,7 @@ Imports flow one way, from the project's sources to the clip (tests/test_import_
 """
 
 from core.render.clip_render import ClipRender
+from core.render.frame_renderer import FlowFillRenderer, FrameRenderer
 from core.render.keyframe_schedule import (ANCHOR_STEP, KEYFRAME_OFFSETS, anchor_frames, chunks,
                                            keyframes_for, parse_frame_range)
 from core.render.model_finder import (DEFAULT_MODEL_PATH, MODEL_ENV, RemovalModel, find_removal_model,
@@ -26,7 +29,8 @@ from core.render.removal_renderer import RemovalRenderer
 from core.render.sources import check_every_frame_has_a_mask, removal_sources
 
 __all__ = [
-    "ANCHOR_STEP", "ClipRender", "DEFAULT_MODEL_PATH", "KEYFRAME_OFFSETS", "MODEL_ENV", "NetworkRenderer",
+    "ANCHOR_STEP", "ClipRender", "DEFAULT_MODEL_PATH", "FlowFillRenderer", "FrameRenderer", "KEYFRAME_OFFSETS",
+    "MODEL_ENV", "NetworkRenderer",
     "REMOVAL_METHODS", "RemovalInputs", "RemovalModel", "RemovalRenderer", "anchor_frames",
     "check_every_frame_has_a_mask", "choose_fill", "chunks", "find_removal_model", "keyframes_for",
     "load_removal_model", "parse_frame_range", "removal_sources", "removed_frames",

@@ -37,6 +37,7 @@ resolution) and ``FALLBACK_MIN_SHARE`` of its hole have no reliable chain; fewer
 
 class ClipRender:
     """Cleaned frames of a project by the network, frame by frame or as a clip; not thread-safe.
+    A :class:`~core.render.frame_renderer.FrameRenderer`.
 
     network: the :class:`NetworkRenderer` (its model, inputs and "+prealign" choice).
     step: frames between network-rendered anchors. fallback_min_pixels, fallback_min_share: when
@@ -82,14 +83,14 @@ class ClipRender:
             raise IndexError(f"frames {start}..{stop} outside 0..{count}")
         for done, index in enumerate(range(start, stop)):
             cancel.raise_if_cancelled()
-            frame = self.frame(index)
+            frame = self.render_frame(index)
             progress(done + 1, stop - start, f"Rendered frame {index + 1} of {count}")
             yield frame
 
-    def frame(self, index: int) -> np.ndarray:
+    def render_frame(self, index: int) -> np.ndarray:
         """Frame ``index`` cleaned, exactly as in a whole-clip render: ``(H, W, 3)`` uint8 RGB."""
         inputs = self.inputs
-        if inputs.is_fixed(index) or not inputs.hole(index).any():
+        if not inputs.needs_fill(index):
             return inputs.frame(index)
         if self.network.corrects_flow_fill:
             return self._corrected_fill(index)
@@ -133,7 +134,7 @@ class ClipRender:
         rendered = self._rendered.get(index)
         if rendered is None:
             inputs = self.inputs
-            if inputs.is_fixed(index) or not inputs.hole(index).any():
+            if not inputs.needs_fill(index):
                 rendered = inputs.frame(index)
             else:
                 rendered = self.network.render_frame(index)

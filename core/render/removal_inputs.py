@@ -57,6 +57,12 @@ class RemovalInputs:
         """``(H, W, 3)`` uint8 RGB: the content keyframe if there is one, else the decoded frame."""
         return self._frame(index)
 
+    def needs_fill(self, index: int) -> bool:
+        """Whether frame ``index`` has anything to fill: not a content keyframe (hand-fixed,
+        returned as it is) and its grown mask not empty (else the source frame is the result).
+        The renderers ask this before any work."""
+        return not self.is_fixed(index) and bool(self.hole(index).any())
+
     def is_fixed(self, index: int) -> bool:
         """Whether ``index`` is a content keyframe (hand-fixed: returned as it is, fully known)."""
         return index in self.project.content_keyframes()

@@ -2,7 +2,9 @@
 
 ``RemovalRenderer`` is what a preview wants: ``render_frame(i)`` gives exactly the frame the
 exported clip will have, ``invalidate()`` after edits, ``close()`` at the end. Which fill runs is
-chosen once, on the first frame that needs one (:func:`core.render.methods.choose_fill`).
+chosen once, on the first frame that needs one (:func:`core.render.methods.choose_fill`): the
+network's :class:`ClipRender` when a model loads, else the :class:`FlowFillRenderer`; both are
+:class:`FrameRenderer`\\ s over the same inputs, so nothing here depends on which one it is.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from core.fill import FlowFill
 from core.project import Project
 from core.render.clip_render import ClipRender
+from core.render.frame_renderer import FlowFillRenderer, FrameRenderer
 from core.render.methods import choose_fill
 from core.render.model_finder import Notice, RemovalModel, log_notice
 from core.render.network_renderer import NetworkRenderer
@@ -25,8 +27,9 @@ class RemovalRenderer:
 
     frame_of: ``frame_of(i) -> (H, W, 3)`` uint8 RGB source frame (e.g. a ``ClipReader.frame`` of
     the caller's thread). method: ``None`` for the project's setting, else one of
-    :data:`~core.render.methods.REMOVAL_METHODS`. The checkpoint is loaded on the first frame that needs it; ``method``
-    then says which fill runs (``"network"`` or ``"flow"``). Not thread-safe: one per worker.
+    :data:`~core.render.methods.REMOVAL_METHODS`. The checkpoint is loaded on the first frame
+    that needs it; ``method`` then says which fill runs (``"network"`` or ``"flow"``). Not
+    thread-safe: one per worker.
     """
 
     def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], *, method: str | None = None,
@@ -39,45 +42,36 @@ class RemovalRenderer:
         self._model_path, self._device, self._prealign, self._notice = model_path, device, prealign, notice
         self._inputs = RemovalInputs(project, frame_of)
         self._model: RemovalModel | None = None
-        self._renderer = None
+        self._renderer: FrameRenderer | None = None
 
     def render_frame(self, index: int) -> np.ndarray:
         """``(H, W, 3)`` uint8 RGB: the hand-fixed frame, the source where nothing is masked, or
         the fill. Outside the (grown) mask, the source pixels bit for bit."""
-        if self._inputs.is_fixed(index) or not self._inputs.hole(index).any():
+        if not self._inputs.needs_fill(index):
             return self._inputs.frame(index)
-        return self._render(index)
+        return self._chosen().render_frame(index)
 
     def invalidate(self, *, frames_changed: bool = False) -> None:
         """Masks changed (``frames_changed``: a content keyframe too); flows between unchanged
         frames are kept."""
-        if self.method == "network" and self._renderer is not None:
+        if self._renderer is not None:
             self._renderer.invalidate(frames_changed=frames_changed)  # its inputs are ours
         else:
             self._inputs.invalidate(frames_changed=frames_changed)
-            self._renderer = None
 
     def close(self) -> None:
-        if self._renderer is not None and self.method == "network":
+        if self._renderer is not None:
             self._renderer.close()
         self._renderer = None
 
-    def _render(self, index: int) -> np.ndarray:
+    def _chosen(self) -> FrameRenderer:
+        """The fill's renderer: chosen on the first frame that needs one, made again after close."""
         if self.method is None:
-            model = choose_fill(self.requested, model_path=self._model_path, device=self._device,
-                                notice=self._notice)
-            self.method = "network" if model is not None else "flow"
-            self._model = model
+            self._model = choose_fill(self.requested, model_path=self._model_path, device=self._device,
+                                      notice=self._notice)
+            self.method = "network" if self._model is not None else "flow"
         if self._renderer is None:
-            self._renderer = self._make_renderer()
-        if self.method == "network":
-            return self._renderer.frame(index)
-        return self._renderer.fill_frame(index)
-
-    def _make_renderer(self):
-        if self.method == "network":
-            network = NetworkRenderer(self.project, self._frame_of, self._model, inputs=self._inputs,
-                                      prealign=self._prealign, notice=self._notice)
-            return ClipRender(network)
-        inputs = self._inputs
-        return FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)
+            self._renderer = FlowFillRenderer(self._inputs) if self._model is None else ClipRender(
+                NetworkRenderer(self.project, self._frame_of, self._model, inputs=self._inputs,
+                                prealign=self._prealign, notice=self._notice))
+        return self._renderer

@@ -50,7 +50,7 @@ def test_frames_between_anchors_carry_the_anchors_along_the_flow(scene, tiny_mod
     for index in (5, 10, 15):
         hole = masks[index] > 0
         truth = background(index).astype(float)
-        errors.append(np.abs(render.frame(index).astype(float) - truth)[hole].mean())
+        errors.append(np.abs(render.render_frame(index).astype(float) - truth)[hole].mean())
         telea_errors.append(np.abs(telea_fill(frames[index], masks[index]).astype(float) - truth)[hole].mean())
     assert max(errors) < 6, errors
     assert np.mean(errors) < 0.5 * np.mean(telea_errors), (errors, telea_errors)
@@ -63,8 +63,8 @@ def test_content_keyframes_are_anchors_returned_as_they_are(scene, tiny_model):
     try:
         render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
         assert 12 in render.anchors
-        assert np.array_equal(render.frame(12), fixed)
-        render.frame(14)
+        assert np.array_equal(render.render_frame(12), fixed)
+        render.render_frame(14)
         assert render.network_frames == 1  # only anchor 20: 12 is done already
     finally:
         project.remove_content_keyframe(12)
