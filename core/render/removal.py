@@ -61,7 +61,10 @@ def _flow_filled_frames(project, frame_of, start, stop, progress, cancel) -> Ite
     """The classical flow fill of frames ``start..stop-1``."""
     frame_getter, mask_getter = removal_sources(project, frame_of)
     count = project.clip.frame_count
-    flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=8)
+    # the fill reads each neighbouring pair twice, ~2 x max_distance pairs apart (its homography
+    # while visiting sources, its completed flow when the pair is the previous frame): 8 pairs
+    # computed DIS twice per pair (profiled, issue 14); 96 pairs at the working grid are ~200 MB
+    flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=96)
     fill = FlowFill(frame_getter, mask_getter, count, flow=flow)
     # chunks of ANCHOR_STEP frames start afresh, as the network's do: any chunk renders alone
     # exactly as in the whole clip (main.py render --frames, core.farm)
