@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(BIN)/python main.py app resources/samples/bmx-trees.mp4
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 demo: $(STAMP)

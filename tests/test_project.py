@@ -1,7 +1,6 @@
 """The project document: masks, keyframes, observers, and the .keyfill round trip."""
 
 from fractions import Fraction
-from pathlib import Path
 import zipfile
 
 import numpy as np

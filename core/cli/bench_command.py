@@ -203,7 +203,6 @@ def bench_fill() -> None:
     from core.cli.demo_command import SAMPLE_CLIP
     from core.fill import FlowFill, telea_fill
     from core.flow import FlowField, compute_flow
-    from core.masks import read_mask_folder
     from core.video import open_clip
 
     shared_masks = Path(__file__).resolve().parents[3] / "shared" / "data" / "tennis" / "masks"

@@ -10,7 +10,6 @@ checkpoint for another task and missing / garbage files falling back with a noti
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 

@@ -2,7 +2,6 @@
 them as samples, ``main.py train --config tiny_residual`` end to end with validation against the
 flow fill and the rule for replacing the shipped checkpoint."""
 
-from pathlib import Path
 
 import numpy as np
 import torch
