@@ -26,6 +26,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--roto-only", action="store_true", help="time rotoscoping only (432x240 and 854x480)")
     p.add_argument("--removal-only", action="store_true",
                    help="time the removal only (flow fill and network at 432x240)")
+    p.add_argument("--farm-only", action="store_true",
+                   help="time the removal of the sample clip in one process against 2 Dask worker processes")
     p.set_defaults(run=run)
 
 
@@ -40,6 +42,10 @@ def run(args) -> int:
         print("`python main.py bench --removal-only`\n")
         bench_fill()
         return 0
+    if args.farm_only:
+        print("`python main.py bench --farm-only`\n")
+        bench_farm()
+        return 0
     if args.soak_only:
         print(f"`python main.py bench --soak-only --soak {args.soak}`\n")
     else:
@@ -48,6 +54,7 @@ def run(args) -> int:
         status = bench_long_clip(args)
         bench_fill()
         bench_roto()
+        bench_farm()
     if args.soak > 0:
         bench_soak(args.soak)
     return status
@@ -263,6 +270,26 @@ def bench_network(frames, masks) -> None:
     print("| one frame on demand (cold) | the next frame | whole clip |")
     print("|---|---|---|")
     print(f"| {cold:.2f} s | {warm:.2f} s | {clip_fps:.2f} frames/s |\n")
+
+
+def bench_farm() -> None:
+    from core.bench.farm_bench import farm_speed
+    from core.cli.demo_command import SAMPLE_CLIP
+    from core.video import probe
+
+    info = probe(SAMPLE_CLIP)
+    shared_masks = Path(__file__).resolve().parents[3] / "shared" / "data" / "tennis" / "masks"
+    masks = _borrowed_masks(shared_masks, (info.width, info.height), info.frame_count)
+    masks += masks[-1:] * (info.frame_count - len(masks))
+    rows = farm_speed(SAMPLE_CLIP, masks)
+    print(f"## Removal on Dask against one process ({info.width}x{info.height}, {info.frame_count} frames: "
+          f"{-(-info.frame_count // 20)} chunks; flow fill, mask borrowed from tennis)\n")
+    print("| how | processes | seconds | frames/s | cluster start |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        start = f"{r['start_seconds']:.1f} s" if r["start_seconds"] is not None else "included" if r["workers"] > 1 else "–"
+        print(f"| {r['how']} | {r['workers']} | {r['seconds']:.1f} | {r['frames'] / r['seconds']:.2f} | {start} |")
+    print()
 
 
 def _borrowed_masks(folder: Path, size, count: int):
