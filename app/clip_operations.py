@@ -38,15 +38,17 @@ class ClipOperations(QObject):
             return None
         job = Job("Propagating masks", propagate_task(project))
 
-        def store(results: dict) -> None:
+        def store(results: tuple[dict, dict]) -> None:
             if self.session.project is not project:
                 return
+            masks_by_object, certainty = results
             stack = self.session.undo_stack
             stack.beginMacro("Propagate masks")
-            for oid, masks in results.items():
+            for oid, masks in masks_by_object.items():
                 if any(o.id == oid for o in project.objects):
                     self.session.push(PropagateCommand(project, self.session.object_ref(oid), masks))
             stack.endMacro()
+            self.window.timeline.set_certainty(certainty)  # unsure frames red; U jumps to the least sure
 
         return self.jobs.start(job, store)
 

@@ -73,17 +73,20 @@ def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
 
 
 def propagate_task(project: Project, opener: Callable = open_reader):
-    """Rotoscope every object that has keyframes: ``{object_id: {frame: mask}}`` (keyframes left out)."""
-    from core.roto import project_keyframes, project_refine_steps, propagated_project_masks
+    """Rotoscope every object that has keyframes: ``({object_id: {frame: mask}}, {object_id: {frame:
+    certainty 0..1}})`` (keyframes left out; the certainty is drawn on the timeline)."""
+    from core.roto import project_keyframes, project_refine_steps, propagated_project_results
+    from core.roto.project_roto import propagated_masks_and_certainty
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
     clip, width = project.clip, project.settings.working_width
     refine_steps = project_refine_steps(project)
 
-    def run(progress, cancel) -> dict[int, dict[int, np.ndarray]]:
+    def run(progress, cancel) -> tuple[dict[int, dict[int, np.ndarray]], dict[int, dict[int, float]]]:
         with opener(clip.path) as reader:
-            return propagated_project_masks(keyframes, reader.frame, clip.frame_count, working_width=width,
-                                            refine_steps=refine_steps, progress=progress, cancel=cancel)
+            results = propagated_project_results(keyframes, reader.frame, clip.frame_count, working_width=width,
+                                                 refine_steps=refine_steps, progress=progress, cancel=cancel)
+        return propagated_masks_and_certainty(results)
 
     return run
 

@@ -27,6 +27,12 @@ def test_propagate_fills_the_frames_between_keyframes_and_undo_removes_them(wind
     for frame, mask in keyframe_masks.items():
         assert np.array_equal(project.mask(oid, frame), mask), "keyframes are never replaced"
     assert set(project.mask_frames(oid)) == set(range(80))
+    # each propagated frame's certainty reaches the timeline, and U's action jumps to one of them
+    certainty = window.timeline.certainty[oid]
+    assert set(certainty) == set(project.mask_frames(oid, MaskKind.PROPAGATED))
+    assert all(0.0 <= value <= 1.0 for value in certainty.values())
+    window.actions.least_certain.trigger()
+    assert certainty[window.session.frame] == min(certainty.values())
     window.session.set_frame(10)
     qtbot.waitUntil(lambda: window.canvas.frame_index == 10)
     assert window.canvas.mask_layer is not None, "the propagated mask is drawn"
