@@ -47,6 +47,7 @@ class ViewerController(QObject):
         self.speed = 0  # the playback's frames per tick (0: paused)
         self._busy: set[str] = set()
         self._early_result = None
+        self._held_frame = None  # playing: a decoded frame waiting for its cleaned version (no flash of the original)
         self._preview_timer = self._single_shot(self._request_preview)
         self._heat_timer = self._single_shot(self._request_heat)
         session.projectReplaced.connect(self._on_project_replaced)
@@ -116,6 +117,10 @@ class ViewerController(QObject):
         else:
             if self._ahead is not None:
                 self._ahead.halt()
+            held, self._held_frame = self._held_frame, None
+            if held is not None:  # its cleaned version is rendered again, paused
+                self.canvas.set_frame(held[0], frame_image(held[1]))
+                self._refresh_masks()
             self._supersede()
             self._schedule(self._preview_timer, now=True)
 
@@ -184,15 +189,25 @@ class ViewerController(QObject):
 
     # --- worker results --------------------------------------------------------------------
     def _on_frame_ready(self, index: int, frame) -> None:
+        early, self._early_result = self._early_result, None
+        cleaned_coming = (self.speed and self._showing_result() and index == self.session.frame
+                          and index in self.session.render_cache and (early is None or early[0] != index))
+        if cleaned_coming:  # shown with its cleaned version, in one paint: the original never flashes
+            self._held_frame = (index, frame)
+            return
+        self._held_frame = None
         self.canvas.set_frame(index, frame_image(frame))
         self._refresh_masks()
-        early, self._early_result = self._early_result, None
         if early is not None:
             self._on_rendered(*early)
 
     def _on_rendered(self, frame: int, generation: int, image) -> None:
         if generation != self.generation:
             return  # stale: the frame or its masks changed since this was asked for
+        held, self._held_frame = self._held_frame, None
+        if held is not None and held[0] == frame:
+            self.canvas.set_frame(frame, frame_image(held[1]))
+            self._refresh_masks()
         if frame != self.canvas.frame_index:
             self._early_result = (frame, generation, image)  # the frame itself is still decoding
             return

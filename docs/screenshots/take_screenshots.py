@@ -176,6 +176,7 @@ def playing_the_export(window, settle) -> None:
 
 def _screen(window):
     """The window as the screen shows it (X11), else its own picture."""
+    window.repaint()  # what was just set, painted now rather than at the next turn of the event loop
     if QGuiApplication.platformName() == "xcb":
         frame = window.frameGeometry()
         return window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
