@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from core.cli.output_options import add_overwrite_option, export_outputs, mattes_as_video, mattes_output
@@ -141,17 +140,18 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None) ->
 
 
 def cleaned_clip(project, reader, args, progress: ProgressFn):
-    """The removal's frames in order: from every core (``--workers``, default one per core) when
-    the clip has several chunks, else in this process."""
+    """The removal's frames in order: from ``--workers`` processes when the clip has several
+    chunks, else in this process (the default: interrupting a ``LocalCluster`` while it starts
+    makes Dask print a traceback at exit, tests/reliability/test_leftover_parts.py)."""
     from core.errors import KeyfillError
     from core.farm import removed_frames_on_cores
     from core.render import ANCHOR_STEP, removed_frames
     from core.render.model_finder import model_path
 
     workers = getattr(args, "workers", None)
-    if workers is not None and workers < 1:
+    workers = 1 if workers is None else workers
+    if workers < 1:
         raise KeyfillError(f"--workers {workers} renders nothing; give 1 or more.")
-    workers = workers or os.cpu_count() or 1
     if workers < 2 or project.clip.frame_count <= ANCHOR_STEP:
         return removed_frames(project, reader.frame, **removal_options(args), progress=progress)
     options = removal_options(args)

@@ -97,9 +97,7 @@ def run(args) -> int:
 
 def farm_options(args, project, frames: range):
     """Where the chunks run: a Dask farm (``--scheduler``), a ``LocalCluster`` of ``--workers``
-    processes (default: one per core) when the range has several chunks, else ``None``: this process."""
-    import os
-
+    processes when the range has several chunks, else ``None``: this process (the default)."""
     from core.errors import KeyfillError
     from core.farm import FarmOptions, farm_chunks
 
@@ -107,9 +105,9 @@ def farm_options(args, project, frames: range):
         raise KeyfillError(f"--workers {args.workers} renders nothing; give 1 or more.")
     if args.scheduler:
         return FarmOptions(scheduler=args.scheduler)
-    workers = args.workers or os.cpu_count() or 1
-    if workers < 2 or len(farm_chunks(frames, project.clip.frame_count)) < 2:
+    if (args.workers or 1) < 2 or len(farm_chunks(frames, project.clip.frame_count)) < 2:
         return None
+    workers = args.workers
     return FarmOptions(workers=workers)
 
 

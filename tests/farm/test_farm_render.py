@@ -103,7 +103,7 @@ def test_a_chunk_s_user_error_is_one_line_and_writes_nothing(farm, project, tmp_
     assert list(tmp_path.iterdir()) == []
 
 
-def test_main_render_runs_on_a_local_cluster_by_default(clip_on_disk, whole_clip, tmp_path, capsys):
+def test_main_render_with_workers_runs_on_a_local_cluster(clip_on_disk, whole_clip, tmp_path, capsys):
     code = main(["render", str(clip_on_disk / "frames"), "--masks", str(clip_on_disk / "masks"),
                  "--frames", "15-44", "--workers", "2", "--method", "flow", "-o", str(tmp_path / "out")])
     assert code == 0
