@@ -4,7 +4,6 @@ order; stopping early ends the workers and leaves no temporary files."""
 import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
