@@ -14,9 +14,9 @@ from typing import Callable
 import numpy as np
 
 from app.workers.frames import open_reader
-from core.errors import KeyfillError, MaskError
+from core.errors import KeyfillError
 from core.export import ExportSettings
-from core.project import SUFFIX, MaskKind, Project, load_project, save_project
+from core.project import SUFFIX, Project, load_project, save_project
 from core.project.mask_coverage import check_removal_masks
 from core.project_snapshot import snapshot
 from core.cleaned_frames import CleanedFrames, FrameKeys
