@@ -6,7 +6,7 @@ from functools import partial
 
 import qtawesome as qta
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtWidgets import QToolBar
 
 ICON_COLOUR = "#dcdcdc"
 
@@ -20,7 +20,7 @@ class WindowActions:
 
     def __init__(self, window) -> None:
         self.w = window
-        files, ops, viewer, playback = window.files, window.operations, window.viewer, window.playback
+        files, ops, playback = window.files, window.operations, window.playback
         g = window.guard  # shows KeyfillErrors instead of raising them into Qt
         stack = window.session.undo_stack
         # --- file
