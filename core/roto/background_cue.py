@@ -12,7 +12,7 @@ frames back (``NEIGHBOUR_OFFSETS``):
    matte, and the colour difference ``|I_t - I_u|`` is kept only where ``u`` showed background;
 3. the *background difference* ``D`` is the smallest such difference over the neighbours (one
    neighbour that shows the same background is enough to call a pixel background), each pixel
-   compared with the colours of ``u`` within ``ALIGN_TOLERANCE_PX``: on a nearly static shot
+   compared with the closest of ``u``'s within ``ALIGN_TOLERANCE_PX``: on a nearly static shot
    taken by hand, a homography off by a pixel made every mortar line of a brick wall "differ".
 
 Then, in a band of ``BAND_PX`` around the carried mask, ``D`` mapped to 0..1 between ``CUE_LOW``
@@ -139,20 +139,22 @@ class BackgroundCue:
 
 
 def tolerant_distance(image: np.ndarray, seen: np.ndarray) -> np.ndarray:
-    """RGB distance of each pixel of ``image`` to the colours ``seen`` has within
-    ``ALIGN_TOLERANCE_PX`` of it (the box from their per-channel minimum to maximum):
-    ``(H, W)`` float32; both ``(H, W, 3)`` float32.
+    """RGB distance of each pixel of ``image`` to the closest of ``seen``'s pixels within
+    ``ALIGN_TOLERANCE_PX``: ``(H, W)`` float32; both ``(H, W, 3)`` float32.
 
     A homography fitted to flow is off by a pixel here and there (a shaky camera, noise): on a
     brick wall or any sharp texture the plain difference of a mortar line and the brick beside it
     is as large as an object's, and those pixels would join the mask and grow frame after frame.
-    (The box is a lower bound of the distance to the nearest single pixel, at a third of its cost.)
     """
-    size = 2 * ALIGN_TOLERANCE_PX + 1
-    kernel = np.ones((size, size), np.uint8)
-    low, high = cv2.erode(seen, kernel), cv2.dilate(seen, kernel)
-    outside = np.maximum(low - image, 0.0) + np.maximum(image - high, 0.0)
-    return np.linalg.norm(outside, axis=2).astype(np.float32)
+    radius = ALIGN_TOLERANCE_PX
+    height, width = image.shape[:2]
+    padded = cv2.copyMakeBorder(seen, radius, radius, radius, radius, cv2.BORDER_REPLICATE)
+    best = np.full((height, width), np.inf, np.float32)
+    for dy in range(2 * radius + 1):
+        for dx in range(2 * radius + 1):
+            difference = image - padded[dy : dy + height, dx : dx + width]
+            np.minimum(best, np.einsum("hwc,hwc->hw", difference, difference), out=best)
+    return np.sqrt(best, out=best)  # squared distances compared, one square root at the end
 
 
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
