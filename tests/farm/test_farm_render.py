@@ -15,7 +15,7 @@ from core.project.from_clip import project_with_masks
 from core.render import removed_frames
 from core.video import open_clip
 from tests.farm.faults import worker_dies_once
-from tests.render.synthetic import frames_and_masks
+from tests.render.synthetic import frames_and_masks, write_clip
 
 COUNT = 45  # chunks 0-19, 20-39, 40-44
 pytestmark = pytest.mark.timeout(180)
@@ -25,12 +25,7 @@ pytestmark = pytest.mark.timeout(180)
 def clip_on_disk(tmp_path_factory):
     root = tmp_path_factory.mktemp("clip")
     frames, masks = frames_and_masks(COUNT)
-    (root / "frames").mkdir()
-    (root / "masks").mkdir()
-    for i, (frame, mask) in enumerate(zip(frames, masks)):
-        cv2.imwrite(str(root / "frames" / f"{i:05d}.png"), frame[:, :, ::-1])
-        cv2.imwrite(str(root / "masks" / f"{i:05d}.png"), mask)
-    return root
+    return write_clip(root, frames, masks)
 
 
 @pytest.fixture(scope="module")

@@ -51,3 +51,16 @@ def synthetic_project(count: int = 24, working_width: int = 480):
         project.set_mask(object_id, i, mask, MaskKind.KEYFRAME)
     project.update_settings(working_width=working_width)
     return project, frames, masks
+
+
+def write_clip(root: Path, frames: list[np.ndarray], masks: list[np.ndarray]) -> Path:
+    """``root/frames/00000.png...`` and ``root/masks/00000.png...``: a clip and its masks on disk,
+    as ``main.py`` reads them; returns ``root``."""
+    import cv2
+
+    (root / "frames").mkdir(parents=True)
+    (root / "masks").mkdir()
+    for i, (frame, mask) in enumerate(zip(frames, masks)):
+        cv2.imwrite(str(root / "frames" / f"{i:05d}.png"), frame[:, :, ::-1])
+        cv2.imwrite(str(root / "masks" / f"{i:05d}.png"), mask)
+    return root

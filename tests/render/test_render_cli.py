@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.cli.main import main
-from tests.render.synthetic import synthetic_project
+from tests.render.synthetic import synthetic_project, write_clip
 
 COUNT = 24
 
@@ -14,12 +14,7 @@ COUNT = 24
 def clip_on_disk(tmp_path_factory):
     root = tmp_path_factory.mktemp("clip")
     _, frames, masks = synthetic_project(COUNT)
-    (root / "frames").mkdir()
-    (root / "masks").mkdir()
-    for i, (frame, mask) in enumerate(zip(frames, masks)):
-        cv2.imwrite(str(root / "frames" / f"{i:05d}.png"), frame[:, :, ::-1])
-        cv2.imwrite(str(root / "masks" / f"{i:05d}.png"), mask)
-    return root
+    return write_clip(root, frames, masks)
 
 
 def read_png(path):
