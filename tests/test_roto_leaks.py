@@ -68,3 +68,25 @@ def test_a_wall_misaligned_by_a_pixel_matches_itself_within_the_tolerance():
     tolerant = tolerant_distance(wall, shifted)
     assert np.percentile(plain, 99) > 50  # mortar lines look like an object without the tolerance
     assert np.percentile(tolerant[:, 2:-2], 99) < 15  # the cue's "same as the background"
+
+
+def test_pixels_carried_as_object_are_compared_without_the_tolerance():
+    """The tolerance only guards what the frame adds: a thin object the flow carried must not
+    match the background beside it (bmx-trees' rider vanished that way)."""
+    wall = brick_wall(48, 64, np.random.default_rng(3)).astype(np.float32)
+    shifted = np.roll(wall, 1, axis=1)
+    carried = np.zeros((48, 64), bool)
+    carried[:, 32:] = True
+    distance = tolerant_distance(wall, shifted, exact=carried)
+    np.testing.assert_allclose(distance[:, 32:], np.linalg.norm(wall - shifted, axis=2)[:, 32:], rtol=1e-5)
+    np.testing.assert_allclose(distance[:, 2:30], tolerant_distance(wall, shifted)[:, 2:30])
+
+
+def test_a_piece_touching_only_the_carried_mattes_soft_edge_is_kept():
+    carried = np.zeros((60, 80), np.float32)
+    carried[20:40, 20:40] = 1.0
+    carried[20:40, 40:46] = 0.3  # the carried matte's blur where an occluder broke the object up
+    matte = carried.copy()
+    matte[20:40, 44:50] = 0.8  # the object seen again between the trunks, apart from its mask
+    assert without_detached_pieces(matte, carried)[30, 47] < 0.5
+    assert without_detached_pieces(matte, carried, anchor_at=0.1)[30, 47] == pytest.approx(0.8)

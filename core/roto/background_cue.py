@@ -49,6 +49,7 @@ BAND_PX = 20  # how far from the carried mask the frame may add object pixels
 NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are dropped...
 NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
 ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this distance does
+CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carried matte's pixels above this
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
 
@@ -90,6 +91,7 @@ class BackgroundCue:
         to_working = np.diag([scale, scale, 1.0])
         image = cv2.GaussianBlur(_resized(self._frame_getter(frame).astype(np.float32), size), (3, 3), 0)
         best = np.full(size[::-1], np.inf, np.float32)
+        carried_object = _resized(mattes[frame], size) >= 0.5
         for other in neighbours:
             step = 1 if other > frame else -1
             between = range(frame, other + step, step)
@@ -99,7 +101,7 @@ class BackgroundCue:
             for f in range(frame, other, step):
                 homography = self._neighbour_homography(f, f + step, mattes[f]) @ homography
             homography = to_working @ homography @ np.linalg.inv(to_working)
-            distance, shows_background = self._difference_to(image, other, mattes[other], homography)
+            distance, shows_background = self._difference_to(image, other, mattes[other], homography, carried_object)
             best = np.where(shows_background, np.minimum(best, distance), best)
         known = np.isfinite(best)
         difference = np.where(known, best, 0.0).astype(np.float32)
@@ -110,10 +112,13 @@ class BackgroundCue:
         return difference, known
 
     def _difference_to(
-        self, image: np.ndarray, other: int, matte_other: np.ndarray, homography: np.ndarray
+        self, image: np.ndarray, other: int, matte_other: np.ndarray, homography: np.ndarray,
+        carried_object: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Distance of ``image`` (working size, float32 RGB, blurred) to frame ``other`` warped onto it
-        by ``homography`` (working pixels), and bool where ``other`` shows background there."""
+        by ``homography`` (working pixels), and bool where ``other`` shows background there.
+        carried_object: bool, working size, where the carried mask has the object (compared
+        exactly, see :func:`tolerant_distance`)."""
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
@@ -126,7 +131,7 @@ class BackgroundCue:
         )
         shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)
         shows_background = cv2.erode(shows_background.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        return tolerant_distance(image, cv2.GaussianBlur(seen, (3, 3), 0)), shows_background
+        return tolerant_distance(image, cv2.GaussianBlur(seen, (3, 3), 0), carried_object), shows_background
 
     def _neighbour_homography(self, a: int, b: int, matte_a: np.ndarray) -> np.ndarray:
         """3x3 homography taking frame ``a``'s background pixels to frame ``b`` (neighbours)."""
@@ -138,13 +143,19 @@ class BackgroundCue:
         return self._homographies[key]
 
 
-def tolerant_distance(image: np.ndarray, seen: np.ndarray) -> np.ndarray:
+def tolerant_distance(image: np.ndarray, seen: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
     """RGB distance of each pixel of ``image`` to the closest of ``seen``'s pixels within
-    ``ALIGN_TOLERANCE_PX``: ``(H, W)`` float32; both ``(H, W, 3)`` float32.
+    ``ALIGN_TOLERANCE_PX``: ``(H, W)`` float32; both ``(H, W, 3)`` float32. Where ``exact``
+    (``(H, W)`` bool) is set, the distance to ``seen``'s own pixel instead.
 
     A homography fitted to flow is off by a pixel here and there (a shaky camera, noise): on a
     brick wall or any sharp texture the plain difference of a mortar line and the brick beside it
     is as large as an object's, and those pixels would join the mask and grow frame after frame.
+    The tolerance is for pixels the frame would *add* to the mask; a pixel the flow carried as
+    object (``exact``) leaves it only when it matches the background where it stands. Tolerant
+    there too, a thin or low-contrast object (a bike behind trees) matched some neighbouring
+    background pixel each frame, shrank and vanished for good after the last keyframe (bmx-trees,
+    every 20: J&F 71 -> 51).
     """
     radius = ALIGN_TOLERANCE_PX
     height, width = image.shape[:2]
@@ -153,7 +164,12 @@ def tolerant_distance(image: np.ndarray, seen: np.ndarray) -> np.ndarray:
     for dy in range(2 * radius + 1):
         for dx in range(2 * radius + 1):
             difference = image - padded[dy : dy + height, dx : dx + width]
-            np.minimum(best, np.einsum("hwc,hwc->hw", difference, difference), out=best)
+            squared = np.einsum("hwc,hwc->hw", difference, difference)
+            if exact is not None and dy == dx == radius:
+                centre = squared
+            np.minimum(best, squared, out=best)
+    if exact is not None:
+        best = np.where(exact, centre, best)
     return np.sqrt(best, out=best)  # squared distances compared, one square root at the end
 
 
@@ -174,8 +190,11 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     band = cv2.dilate((matte >= 0.5).astype(np.uint8), disk) > 0
     blended = np.where(band, PRIOR_WEIGHT * matte + (1.0 - PRIOR_WEIGHT) * differs, 0.0).astype(np.float32)
-    # the frame may add the pixels the flow missed, but only next to the object
-    return without_detached_pieces(blended, matte)
+    # the frame may add the pixels the flow missed, but only next to the object. Next to its soft
+    # edge, not just its mask: a small object broken up by an occluder (a rider between tree
+    # trunks) reappears in pieces that touch only the carried matte's blur, and clearing them
+    # starved the mask to nothing within a few frames (bmx-trees)
+    return without_detached_pieces(blended, matte, anchor_at=CARRIED_SUPPORT)
 
 
 def without_stray_pieces(matte: np.ndarray) -> np.ndarray:

@@ -17,11 +17,11 @@ from core.roto.matte_ops import MASK_THRESHOLD
 DETACHED_CEILING = np.float32(0.49)  # a cleared pixel keeps its softness, just under the threshold
 
 
-def without_detached_pieces(matte: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+def without_detached_pieces(matte: np.ndarray, anchor: np.ndarray, anchor_at: float = MASK_THRESHOLD) -> np.ndarray:
     """``matte`` with the pieces of its mask that do not touch ``anchor``'s mask cleared.
 
-    matte, anchor: ``(H, W)`` float32 0..1 (the anchor: the mask the object was carried as).
-    A piece (8-connected) is kept when any of its pixels is in the anchor's mask; the pixels of
+    matte, anchor: ``(H, W)`` float32 0..1 (the anchor: the matte the object was carried as).
+    A piece (8-connected) is kept when any of its pixels has ``anchor >= anchor_at``; the pixels of
     the others are lowered to just under the threshold. Returns ``matte`` itself when nothing is
     cleared, else a float32 copy.
     """
@@ -30,7 +30,7 @@ def without_detached_pieces(matte: np.ndarray, anchor: np.ndarray) -> np.ndarray
     if count <= 1:
         return matte
     attached = np.zeros(count, bool)
-    attached[np.unique(labels[(anchor >= MASK_THRESHOLD) & (mask > 0)])] = True
+    attached[np.unique(labels[(anchor >= anchor_at) & (mask > 0)])] = True
     attached[0] = True
     detached = ~attached[labels]
     if not detached.any():
