@@ -47,6 +47,7 @@ def test_every_setting_and_method_is_scored_and_ours_beats_the_baseline(data_roo
         assert row["J&F"] == pytest.approx(50 * (row["J"] + row["F"]))
         assert row["frames"] == FRAMES - len(row["keyframes"])
         assert not set(row["J_per_frame"]) & set(row["keyframes"])  # keyframes are not scored
+        assert 0 <= row["leaking"] <= 1
     by_key = {(r["setting"], r["method"]): r["J&F"] for r in rows}
     for setting in KEYFRAME_SETTINGS:
         assert by_key[(setting, "propagation")] > by_key[(setting, "baseline")]
@@ -56,6 +57,7 @@ def test_every_setting_and_method_is_scored_and_ours_beats_the_baseline(data_roo
     table = roto_table_markdown(rows)
     assert table.count("| squares |") == len(KEYFRAME_SETTINGS)
     assert "1 keyframe (0)" in table and "every 20 (0, 20)" in table
+    assert "leaking frames (baseline / propagation)" in table
     gain = by_key[("1 keyframe", "propagation")] - by_key[("1 keyframe", "baseline")]
     assert f"{gain:+.1f}" in table
 

@@ -11,6 +11,8 @@ settings, and every method runs on the same keyframes and the same cached flows:
 Scores are over the frames that are *not* keyframes (keyframes come back as painted, so counting
 them would only flatter every method alike). J is region IoU, F the boundary F-measure at the
 DAVIS tolerance, ``J&F = 100 * (mean J + mean F) / 2`` (:mod:`core.metrics.segmentation`).
+*Leaking frames* are the share of scored frames whose mask grew onto the background by more than
+20 % of the object's area (:mod:`core.metrics.leaks`).
 Methods: ``propagation`` (:func:`core.roto.propagate_masks`, what the app runs) and ``baseline``
 (:func:`core.roto.warp_first_keyframe_masks`: the previous keyframe's mask warped along flow).
 """
@@ -25,7 +27,7 @@ import numpy as np
 
 from core.errors import VideoError
 from core.flow import FlowField
-from core.metrics import j_and_f
+from core.metrics import j_and_f, leaking_frames
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 KEYFRAME_SETTINGS: dict[str, int | None] = {"1 keyframe": None, "every 20": 20}
@@ -49,7 +51,7 @@ def evaluate_roto(
         (the propagation corrected by the network).
     Returns one row per (clip, setting, method): ``{"clip", "setting", "method", "keyframes"
     (list of frame indices), "frames" (scored frame count), "J", "F" (0..1), "J&F" (0..100),
-    "J_per_frame" ({frame: J}), "seconds" (wall time of the method, flows included for the first
+    "J_per_frame" ({frame: J}), "leaking" (share of scored frames that leak, 0..1), "seconds" (wall time of the method, flows included for the first
     method of a clip)}``. Progress counts (clip, setting, method) runs.
     Raises VideoError when ``data_root`` has no clip with masks.
     """
@@ -73,11 +75,13 @@ def evaluate_roto(
                 )
                 seconds = time.perf_counter() - started
                 score = j_and_f([masks[f] for f in scored], [truth[f] for f in scored])
+                leaks = leaking_frames([masks[f] for f in scored], [truth[f] for f in scored])
                 rows.append({
                     "clip": folder.name, "setting": setting, "method": method_name,
                     "keyframes": keyframes, "frames": len(scored),
                     "J": score.j_mean, "F": score.f_mean, "J&F": score.j_and_f,
-                    "J_per_frame": dict(zip(scored, score.j_per_frame)), "seconds": seconds,
+                    "J_per_frame": dict(zip(scored, score.j_per_frame)),
+                    "leaking": sum(leaks) / max(1, len(leaks)), "seconds": seconds,
                 })
     progress(total, total, "Rotoscoping evaluated")
     return rows
@@ -85,25 +89,31 @@ def evaluate_roto(
 
 def roto_table_markdown(rows: list[dict]) -> str:
     """A Markdown table of :func:`evaluate_roto`'s rows: one line per clip and setting,
-    baseline and propagation side by side (J&F, J, F) and the difference in J&F."""
+    baseline and propagation side by side (J&F, J, F), the difference in J&F and the share of
+    frames that leak (baseline / propagation)."""
     by_key: dict[tuple[str, str], dict[str, dict]] = {}
     for row in rows:
         by_key.setdefault((row["clip"], row["setting"]), {})[row["method"]] = row
     learned = any(row["method"] == "learned" for row in rows)
     lines = [
-        "| clip | keyframes | frames scored | baseline J&F (J / F) | propagation J&F (J / F) | gain |"
+        "| clip | keyframes | frames scored | baseline J&F (J / F) | propagation J&F (J / F) | gain "
+        "| leaking frames (baseline / propagation) |"
         + (" learned J&F (J / F) | learned gain |" if learned else ""),
-        "|---|---|---:|---:|---:|---:|" + ("---:|---:|" if learned else ""),
+        "|---|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if learned else ""),
     ]
     for (clip, setting), methods in by_key.items():
         base, ours = methods.get("baseline"), methods.get("propagation")
         any_row = ours or base
         line = (f"| {clip} | {setting} ({_frame_list(any_row['keyframes'])}) | {any_row['frames']} "
-                f"| {_cell(base)} | {_cell(ours)} | {_gain(ours, base)} |")
+                f"| {_cell(base)} | {_cell(ours)} | {_gain(ours, base)} | {_leaks(base)} / {_leaks(ours)} |")
         if learned:
             line += f" {_cell(methods.get('learned'))} | {_gain(methods.get('learned'), base)} |"
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def _leaks(row: dict | None) -> str:
+    return "–" if row is None or "leaking" not in row else f"{100 * row['leaking']:.0f} %"
 
 
 def _gain(row: dict | None, base: dict | None) -> str:
