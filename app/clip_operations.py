@@ -106,6 +106,7 @@ class ClipOperations(QObject):
             self.settings.setValue("device", device)
             self.window.status.set_device_preference(device)
             self.window.viewer.set_render_options(device=device)
+            self.session.set_device(device)  # frames rendered on the other device are not shown
             if project is None or project is not self.session.project:
                 return
             changes = {key: value for key, value in (("working_width", width), ("removal_method", method),

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.viewer.set_render_options(device=self.operations.device_preference(),
                                        model_path=self.operations.model_path())
         self.session.set_chosen_model(self.operations.chosen_model())
+        self.session.set_device(self.operations.device_preference())
         self.playback.speedChanged.connect(self.viewer.set_playing)
         self.viewer.busyChanged.connect(self.status.set_busy)
         self.viewer.problem.connect(self.status.show_notice)

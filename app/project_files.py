@@ -145,18 +145,26 @@ class ProjectFiles(QObject):
         except KeyfillError as exc:
             QMessageBox.warning(self.window, "Not saved", str(exc))
             return False
+        self.keep_cleaned_frames(project, path)  # closing waits for the job; opening another does not need to
         self.add_recent(path)
         return True
 
     def _saved(self, project: Project, revision: int, path: Path) -> None:
         project.path = path
         project.saved_revision = revision
-        cleaned = self.session.render_cache
-        if project is self.session.project and cleaned is not None:  # the cleaned frames go along, off this thread
-            self.jobs.start(Job("Keeping the cleaned frames", lambda progress, cancel: cleaned.keep_beside(path)),
-                            quiet=True)
+        self.keep_cleaned_frames(project, path)
         self.add_recent(path)
         self.saved.emit(str(path))
+
+    def keep_cleaned_frames(self, project: Project, path: Path) -> Job | None:
+        """The cleaned frames go beside the saved project, off this thread: a first save moves the
+        temporary folder's frames there (``CleanedFrames.keep_beside``; the store closes only once
+        they are there, should the project be closed meanwhile)."""
+        cleaned = self.session.render_cache
+        if project is not self.session.project or cleaned is None:
+            return None
+        return self.jobs.start(Job("Keeping the cleaned frames", lambda progress, cancel: cleaned.keep_beside(path)),
+                               quiet=True)
 
     # --- recent files ----------------------------------------------------------------------
     def recent(self) -> list[str]:

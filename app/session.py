@@ -32,6 +32,7 @@ class Session(QObject):
         self.refs = ObjectRefs()
         self.render_cache: CleanedFrames | None = None  # cleaned frames kept for the preview (with the project)
         self.chosen_model = None  # File › Load removal model's file (None: core's default); part of the frames' keys
+        self.device = "auto"  # where the network renders (the app's setting); part of the frames' keys too
         self.frame = 0
         self.active_object: int | None = None
         self._unsubscribe = None
@@ -46,7 +47,8 @@ class Session(QObject):
         self.undo_stack.clear()
         self.refs = ObjectRefs()
         self.project = project
-        self.render_cache = CleanedFrames(project, chosen_model=self.chosen_model) if project is not None else None
+        self.render_cache = CleanedFrames(project, chosen_model=self.chosen_model,
+                                          device=self.device) if project is not None else None
         self.frame = 0
         self.active_object = project.objects[0].id if project and project.objects else None
         if project is not None:
@@ -91,6 +93,16 @@ class Session(QObject):
         self.chosen_model = path
         if self.render_cache is not None:
             self.render_cache.set_chosen_model(path)
+            self.renderedChanged.emit()
+
+    def set_device(self, device: str) -> None:
+        """The removal renders on another device (CUDA computes in half precision): frames
+        rendered on the old one are not shown."""
+        if device == self.device:
+            return
+        self.device = device
+        if self.render_cache is not None:
+            self.render_cache.set_device(device)
             self.renderedChanged.emit()
 
     # --- relaying the document's changes ---------------------------------------------------

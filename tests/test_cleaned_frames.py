@@ -174,3 +174,79 @@ def project_event(project, frame, kind="mask"):
     from core.project import ProjectEvent
 
     return ProjectEvent(kind, frames=(frame,))
+
+
+def test_the_device_is_part_of_the_network_s_keys_only(project):
+    flow_cpu, flow_cuda = FrameKeys(project, device="cpu").keys, FrameKeys(project, device="cuda").keys
+    assert flow_cpu == flow_cuda, "the flow fill runs on the CPU whatever the device"
+    project.update_settings(removal_method="network")
+    keys = FrameKeys(project, device="cpu")
+    cpu = list(keys.keys)
+    keys.set_device("cuda")
+    assert all(a != b for a, b in zip(cpu, keys.keys)), "CUDA computes in half precision: other frames"
+    assert FrameKeys(project, device="cpu").keys == cpu
+
+
+def test_a_first_save_moves_the_temporary_frames_even_when_closed_meanwhile(project, tmp_path, monkeypatch):
+    import threading
+
+    cleaned = CleanedFrames(project)
+    cleaned.put(0, image(0))
+    temporary, copy_to = cleaned.store.folder, FrameStore.copy_to
+    started, go_on = threading.Event(), threading.Event()
+
+    def slow_copy(store, folder, **kwargs):
+        started.set()
+        go_on.wait(10)
+        return copy_to(store, folder, **kwargs)
+
+    monkeypatch.setattr(FrameStore, "copy_to", slow_copy)
+    keeping = threading.Thread(target=cleaned.keep_beside, args=(tmp_path / "shot.keyfill",))
+    keeping.start()  # as the window's job does after the first save
+    assert started.wait(10)
+    cleaned.close()  # the window closes (or opens another project) while the frames move
+    assert temporary.is_dir(), "not deleted under the move"
+    go_on.set()
+    keeping.join(10)
+    assert not temporary.exists(), "moved, then the temporary folder deleted"
+    project.path = tmp_path / "shot.keyfill"
+    assert CleanedFrames(project).frames() == {0}, "the next session finds them beside the project"
+    assert cleaned.store.folder == frames_folder(project.path) and len(cleaned.store) == 0, "closed once moved"
+
+
+def test_frames_move_by_rename_on_one_disk_and_by_copy_across_disks(tmp_path, monkeypatch):
+    store = FrameStore(tmp_path / "a", temporary=True)
+    store.put(1, KEY, image(1))
+    inode = (tmp_path / "a" / f"000001-{KEY}.png").stat().st_ino
+    moved = store.copy_to(tmp_path / "b", move=True)
+    assert (tmp_path / "b" / f"000001-{KEY}.png").stat().st_ino == inode, "renamed: nothing copied"
+    assert len(store) == 0 and not (tmp_path / "a" / f"000001-{KEY}.png").exists()
+    moved.put(2, KEY, image(2))
+    real_replace = os.replace
+
+    def across_disks(src, dst):
+        if str(src).endswith(".png"):
+            raise OSError(18, "Invalid cross-device link")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", across_disks)
+    again = moved.copy_to(tmp_path / "c", move=True)
+    monkeypatch.undo()
+    assert np.array_equal(again.get(2, KEY), image(2)) and np.array_equal(again.get(1, KEY), image(1))
+    assert not list((tmp_path / "b").glob("*.png")), "copied whole, then removed"
+
+
+def test_kept_frames_pass_every_frame_on_and_say_once_when_the_store_fails():
+    from core.cleaned_frames import kept_frames
+
+    kept, notices = {}, []
+
+    def put(index, frame):
+        if index == 11:
+            raise OSError(28, "No space left on device")
+        kept[index] = frame
+
+    frames = [image(i) for i in range(4)]
+    out = list(kept_frames(iter(frames), put, start=10, notice=notices.append))
+    assert all(np.array_equal(a, b) for a, b in zip(out, frames)) and len(out) == 4
+    assert list(kept) == [10] and len(notices) == 1 and "No space left" in notices[0]

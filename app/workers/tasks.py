@@ -14,12 +14,11 @@ from typing import Callable
 import numpy as np
 
 from app.workers.frames import open_reader
-from core.errors import KeyfillError
 from core.export import ExportSettings
 from core.project import SUFFIX, Project, load_project, save_project
 from core.project.mask_coverage import check_removal_masks
 from core.project_snapshot import snapshot
-from core.cleaned_frames import CleanedFrames, FrameKeys
+from core.cleaned_frames import CleanedFrames, FrameKeys, kept_frames
 
 THUMBNAIL_HEIGHT = 48
 Notice = Callable[[str], None]  # one line for the user; called from the job's thread
@@ -75,17 +74,16 @@ def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
 def propagate_task(project: Project, opener: Callable = open_reader):
     """Rotoscope every object that has keyframes: ``({object_id: {frame: mask}}, {object_id: {frame:
     certainty 0..1}})`` (keyframes left out; the certainty is drawn on the timeline)."""
-    from core.roto import project_keyframes, project_refine_steps, propagated_project_results
+    from core.roto import project_keyframes, project_roto_options, propagated_project_results
     from core.roto.project_roto import propagated_masks_and_certainty
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
-    clip, width = project.clip, project.settings.working_width
-    refine_steps = project_refine_steps(project)
+    clip, options = project.clip, project_roto_options(project)
 
     def run(progress, cancel) -> tuple[dict[int, dict[int, np.ndarray]], dict[int, dict[int, float]]]:
         with opener(clip.path) as reader:
-            results = propagated_project_results(keyframes, reader.frame, clip.frame_count, working_width=width,
-                                                 refine_steps=refine_steps, progress=progress, cancel=cancel)
+            results = propagated_project_results(keyframes, reader.frame, clip.frame_count, options=options,
+                                                 progress=progress, cancel=cancel)
         return propagated_masks_and_certainty(results)
 
     return run
@@ -108,7 +106,7 @@ def remove_clip_task(project: Project, cache: CleanedFrames, opener: Callable = 
     def run(progress, cancel) -> int:
         from core.render.removal import removed_frames
 
-        keys = FrameKeys(project, model_path).keys
+        keys = FrameKeys(project, model_path, device=device).keys
         with opener(project.clip.path) as reader:
             frames = removed_frames(project, reader.frame, device=device, model_path=model_path, notice=notice,
                                     progress=progress, cancel=cancel)
@@ -189,7 +187,9 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
                 frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
                                         model_path=model_path, notice=notice, cancel=cancel)
                 if cleaned is not None:
-                    frames = _kept(frames, cleaned, FrameKeys(project, model_path).keys, start, notice)
+                    keys = FrameKeys(project, model_path, device=device).keys
+                    frames = kept_frames(frames, lambda i, image: cleaned.put(i, image, keys[i]), start=start,
+                                         notice=notice)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,
                                            overwrite=options.overwrite, progress=progress, cancel=cancel))
             if options.mattes_dest is not None:
@@ -209,20 +209,6 @@ def autosave_task(project: Project, dest: Path):
         return save_project(copy, dest)
 
     return run
-
-
-def _kept(frames, cleaned: CleanedFrames, keys: list[str], start: int, notice: Notice):
-    """``frames`` (from ``start``) passed on unchanged, each also kept in ``cleaned`` under ``keys``;
-    a store that cannot be written (disk full) is said once and the export goes on without it."""
-    keeping = True
-    for index, frame in enumerate(frames, start):
-        if keeping:
-            try:
-                cleaned.put(index, frame, keys[index])
-            except (OSError, KeyfillError) as exc:
-                keeping = False
-                notice(f"The exported frames are not kept for the preview ({exc}).")
-        yield frame
 
 
 def _mask_or_empty(mask, shape) -> np.ndarray:

@@ -11,18 +11,21 @@ from changes.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from core.cleaned_frames.keys import REACH, FrameKeys
 from core.cleaned_frames.store import DEFAULT_MAX_BYTES, FolderNotOurs, FrameStore
+from core.errors import KeyfillError
 from core.project import Project, ProjectEvent
 
 FOLDER_SUFFIX = ".keyfill-frames"
 
 __all__ = ["DEFAULT_MAX_BYTES", "FOLDER_SUFFIX", "REACH", "CleanedFrames", "FolderNotOurs", "FrameKeys",
-           "FrameStore", "frames_folder"]
+           "FrameStore", "frames_folder", "kept_frames"]
 
 
 def frames_folder(project_path: str | Path) -> Path:
@@ -37,10 +40,14 @@ class CleanedFrames:
     ``get(i)`` / ``put(i, image)`` use frame ``i``'s key as the project is now; a job rendering a
     snapshot passes the snapshot's keys (``FrameKeys(snapshot).keys``) to :meth:`put`."""
 
-    def __init__(self, project: Project, store: FrameStore | None = None, *, chosen_model=None) -> None:
+    def __init__(self, project: Project, store: FrameStore | None = None, *, chosen_model=None,
+                 device: str = "auto") -> None:
         self.project = project
         self.store = store if store is not None else open_store(project)
-        self.frame_keys = FrameKeys(project, chosen_model)
+        self.frame_keys = FrameKeys(project, chosen_model, device=device)
+        self._state = threading.Lock()
+        self._keeping = False  # keep_beside is moving the frames (on a job's thread)
+        self._closed = False
 
     def key(self, frame: int) -> str:
         return self.frame_keys.keys[frame]
@@ -69,21 +76,56 @@ class CleanedFrames:
     def set_chosen_model(self, chosen_model) -> None:
         self.frame_keys.set_chosen_model(chosen_model)
 
+    def set_device(self, device: str) -> None:
+        self.frame_keys.set_device(device)
+
     def keep_beside(self, project_path: str | Path) -> None:
-        """The project was saved at ``project_path``: its frames go along (copied from a temporary
-        store, which is then deleted). A folder there that is not Keyfill's is left alone."""
+        """The project was saved at ``project_path``: its frames go along (a temporary store's are
+        moved and its folder deleted; a saved project's are copied). A folder there that is not
+        Keyfill's is left alone. Closing meanwhile (the window closed or opened another project)
+        waits for nothing: the frames still arrive and the store closes when they have."""
         folder = frames_folder(project_path)
-        if folder.resolve() == self.store.folder.resolve():
-            return
+        with self._state:
+            old = self.store
+            if self._closed or self._keeping or folder.resolve() == old.folder.resolve():
+                return
+            self._keeping = True
         try:
-            moved = self.store.copy_to(folder)
+            moved = old.copy_to(folder, move=old.temporary)
         except (FolderNotOurs, OSError):
-            return
-        old, self.store = self.store, moved
-        old.close()
+            moved = None
+        with self._state:
+            self._keeping = False
+            if moved is not None:
+                self.store = moved
+            closed = self._closed
+        if moved is not None:
+            old.close()
+        if closed:
+            self.store.close()
 
     def close(self) -> None:
+        with self._state:
+            self._closed = True
+            if self._keeping:
+                return  # keep_beside closes it when the frames are beside the project
         self.store.close()
+
+
+def kept_frames(frames: Iterable[np.ndarray], put: Callable[[int, np.ndarray], None], *, start: int = 0,
+                notice: Callable[[str], None] = lambda message: None) -> Iterator[np.ndarray]:
+    """``frames`` (numbered from ``start``) passed on unchanged, each also kept with
+    ``put(index, frame)``; a store that cannot be written (disk full) is said once through
+    ``notice`` and the frames go on without it. For an export or a render that fills the store."""
+    keeping = True
+    for index, frame in enumerate(frames, start):
+        if keeping:
+            try:
+                put(index, frame)
+            except (OSError, KeyfillError) as exc:
+                keeping = False
+                notice(f"The rendered frames are not kept for the preview ({exc}).")
+        yield frame
 
 
 def open_store(project: Project, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FrameStore:

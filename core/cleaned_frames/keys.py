@@ -4,9 +4,11 @@ A frame's removal reads its neighbours (the keyframes at up to ±80 frames, the 
 apart, the flow fill's sources up to 40 frames away: ``REACH``), every content keyframe (the
 nearest ones are always read), and the settings and model. Its key hashes exactly that:
 
-- the clip, the settings the render reads, the model file (path, size, time written) unless the
-  method is the flow fill, and every content keyframe's pixels: changing any of these changes
-  every key;
+- the clip, the settings the render reads, the model file (path, size, time written) and the
+  device it runs on unless the method is the flow fill, and every content keyframe's pixels:
+  changing any of these changes every key (on CUDA the network computes in half precision, so
+  its frames differ from the CPU's by a few levels; a device that is not there makes ``auto``
+  fall back to the flow fill);
 - the masks of the visible objects on the frames within ``REACH``: painting frame ``k`` changes
   the keys of frames ``k - REACH .. k + REACH`` only.
 
@@ -35,11 +37,14 @@ class FrameKeys:
     """``keys[i]``: a 20-hex-digit key for frame ``i`` of ``project`` as it is now.
 
     chosen_model: the window's model file (File › Load removal model), None for core's default;
-    the project's own tuned weights win over it, as in the render."""
+    the project's own tuned weights win over it, as in the render. device: the render's device
+    preference (``auto``, ``cpu``, ``cuda``, ``mps``), as given to it: ``auto`` and the device it
+    picks are told apart, which at worst renders a frame again."""
 
-    def __init__(self, project: Project, chosen_model: str | Path | None = None) -> None:
+    def __init__(self, project: Project, chosen_model: str | Path | None = None, *, device: str = "auto") -> None:
         self.project = project
         self.chosen_model = chosen_model
+        self.device = device
         self._masks = [self._mask_digest(i) for i in range(project.clip.frame_count)]
         self._content: dict[int, bytes] = {}
         self.keys: list[str] = []
@@ -64,6 +69,10 @@ class FrameKeys:
 
     def set_chosen_model(self, chosen_model: str | Path | None) -> None:
         self.chosen_model = chosen_model
+        self._recompute()
+
+    def set_device(self, device: str) -> None:
+        self.device = device
         self._recompute()
 
     # --- helpers ---------------------------------------------------------------------------
@@ -104,6 +113,7 @@ class FrameKeys:
                  f"width {settings.working_width}", f"feather {settings.feather!r}"]
         if settings.removal_method != "flow":
             parts.append(_file_identity(model_path(project_model(project) or self.chosen_model)))
+            parts.append(f"device {self.device}")
         h = hashlib.blake2b("\n".join(parts).encode(), digest_size=16)
         for frame in sorted(self._content):
             h.update(frame.to_bytes(8, "little"))

@@ -17,6 +17,7 @@ The rules, stated once:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -108,21 +109,26 @@ class FrameStore:
             return len(self._files)
 
     # --- the folder ------------------------------------------------------------------------
-    def copy_to(self, folder: str | Path) -> FrameStore:
-        """A store in ``folder`` (a new one, or one Keyfill made) with this one's frames added."""
+    def copy_to(self, folder: str | Path, *, move: bool = False) -> FrameStore:
+        """A store in ``folder`` (a new one, or one Keyfill made) with this one's frames added;
+        ``move``: each file is renamed there (copied where the folders are on different disks)
+        and leaves this store, which then holds no frames."""
         other = FrameStore(folder, max_bytes=self.max_bytes)
+        transfer = _move_file if move else _copy_file
         with self._lock:
             names = list(self._files)
         for frame, key in names:
-            if not other.has(frame, key) and self._path(frame, key).is_file():
-                data = self._path(frame, key).read_bytes()
-                write_bytes_atomic(other._path(frame, key), data)
+            source = self._path(frame, key)
+            if not other.has(frame, key) and source.is_file():
+                size = transfer(source, other._path(frame, key))
                 with other._lock:
-                    other._files[(frame, key)] = len(data)
-                    other._bytes += len(data)
+                    other._files[(frame, key)] = size
+                    other._bytes += size
                     evicted = other._evict(keep=(frame, key))
                 for name in evicted:
                     other._path(*name).unlink(missing_ok=True)
+            if move:
+                self._forget(frame, key)
         return other
 
     def clear(self) -> None:
@@ -175,6 +181,22 @@ class FrameStore:
     def _forget(self, frame: int, key: str) -> None:
         with self._lock:
             self._bytes -= self._files.pop((frame, key), 0)
+
+
+def _copy_file(source: Path, dest: Path) -> int:
+    data = source.read_bytes()
+    write_bytes_atomic(dest, data)
+    return len(data)
+
+
+def _move_file(source: Path, dest: Path) -> int:
+    size = source.stat().st_size
+    try:
+        os.replace(source, dest)  # the same disk: a rename, nothing copied
+    except OSError:  # another disk (a temporary folder on tmpfs): copied whole, then removed
+        _copy_file(source, dest)
+        source.unlink(missing_ok=True)
+    return size
 
 
 def _claim(folder: Path) -> None:
