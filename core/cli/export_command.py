@@ -23,6 +23,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from core.cli.preview_frames import preview_frames
     from core.errors import ProjectError
     from core.project import clip_found, load_project
     from core.project.clip_check import check_clip
@@ -44,7 +45,9 @@ def run(args) -> int:
             print_notice(reprobed)
         check_export_outputs(args, reader.info, {"the project": args.project, "the project's clip": project.clip.path})
         if args.output:
-            write_outputs(project, reader, args)
+            preview = preview_frames(project, method=args.method, model_path=args.model,
+                                     device=getattr(args, "device", "auto"), notice=print_notice)
+            write_outputs(project, reader, args, preview=preview)
         elif args.mattes:
             write_mattes(project, reader.info, Path(args.mattes), overwrite=args.overwrite)
     return 0

@@ -118,9 +118,11 @@ def propagate_project_masks(project, reader, progress: ProgressFn | None = None)
     propagate_project(project, reader.frame, progress=progress or TerminalProgress("rotoscoping"))
 
 
-def write_outputs(project, reader, args, bar: TerminalProgress | None = None) -> None:
+def write_outputs(project, reader, args, bar: TerminalProgress | None = None, *, preview=None) -> None:
     """Render the removal and write the clip (and the mattes when asked); ``bar``: the command's
-    bar, with the stages "removing" (and "mattes"), else a bar of their own."""
+    bar, with the stages "removing" (and "mattes"), else a bar of their own; ``preview``: a saved
+    project's store for the window's preview (``core.cli.preview_frames``) that keeps the frames."""
+    from core.cleaned_frames import kept_frames
     from core.export import ExportSettings, export_clip
     from core.project.mask_coverage import check_removal_masks
     from core.video.source_notices import source_notices
@@ -132,8 +134,12 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None) ->
         print_notice(message)
     progress = bar.stage("removing") if bar is not None else TerminalProgress("removing")
     frames = cleaned_clip(project, reader, args, progress)
+    if preview is not None:
+        frames = kept_frames(frames, preview.put, notice=print_notice)
     out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
     print(f"wrote {out}")
+    if preview is not None and preview.count:
+        print(preview.report())
     if args.mattes:
         write_mattes(project, reader.info, Path(args.mattes), overwrite=overwrite,
                      progress=bar.stage("mattes") if bar is not None else None)

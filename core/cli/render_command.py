@@ -47,6 +47,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from core.cleaned_frames import kept_frames
+    from core.cli.preview_frames import preview_frames
     from core.cli.remove_command import print_notice, propagate_project_masks, removal_options
     from core.errors import KeyfillError
     from core.project.clip_check import check_clip
@@ -83,15 +85,23 @@ def run(args) -> int:
         for message in source_notices(reader.info, codec="png"):
             print_notice(message)
         farm = farm_options(args, project, frames)
+        preview = preview_frames(project, method=args.method, model_path=args.model, device=args.device,
+                                 prealign=args.prealign, notice=print_notice) if args.masks is None else None
         if farm is not None:
             report = render_on_farm(project, frames, output.path, farm=farm, **farm_removal_options(args),
                                     overwrite=args.overwrite, progress=TerminalProgress("rendering"))
             where += f", {len(report.chunks)} chunks on {report.workers} Dask workers in {report.seconds:.1f} s"
+            if preview is not None:
+                preview.put_files(output.path, frames, print_notice)
         else:
             cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
                                      **removal_options(args), progress=TerminalProgress("rendering"))
+            if preview is not None:
+                cleaned = kept_frames(cleaned, preview.put, start=frames.start, notice=print_notice)
             write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)
     print(f"wrote {len(frames)} frames ({frames.start}-{frames.stop - 1}) {where}")
+    if preview is not None and preview.count:
+        print(preview.report())
     return 0
 
 
