@@ -94,8 +94,8 @@ def main(names: list[str]) -> None:
             clone_stamp_in_use(window, wait)
         window.actions.layer_masks.setChecked(True)
 
-        export_to = Path(tempfile.gettempdir()) / "keyfill-export"
-        export_to.mkdir(exist_ok=True)
+        export_to = Path(tmp) / "export"  # fresh every run: an existing file would stop at the overwrite question
+        export_to.mkdir()
         if wanted("export") or wanted("playback"):  # a real export, of the first second
             dialog = window.operations.export()
             dialog.clip_path.setText(str(export_to / "bmx-trees_clean.mp4"))
