@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QWidget)
 
 from app.session import Session
+from app.status_bar import process_rss_bytes
 from app.theme import ACCENT
 from app.workers.threads import Job
 from app.workers.training import FinetuneOptions, FinetuneReports, corrects_flow_fill, default_model_file
@@ -292,7 +293,8 @@ class TrainerPanel(QWidget):
                               f"start {before:.2f} dB)")
 
     def _show_time_left(self, step: int) -> None:
-        """The time left at the rate measured so far (the first step pays for warming up)."""
+        """The time left at the rate measured so far (the first step pays for warming up) and the
+        memory in use now."""
         if len(self._step_times) < 3 or self.running is None:
             return
         from core.train.finetune_estimate import describe_seconds, remaining
@@ -302,7 +304,9 @@ class TrainerPanel(QWidget):
         project = self.session.project
         aspect = project.clip.width / project.clip.height if project is not None else 16 / 9
         left = remaining(step, self.running.steps, per_step, frame_height=self.running.frame_height, aspect=aspect)
-        self.estimate.setText(f"Measured {per_step:.1f} s per step: about {describe_seconds(left)} left.")
+        rss = process_rss_bytes()  # the whole window's: what the machine has to hold while it trains
+        memory = f", the window holding {rss / 1e9:.1f} GB" if rss else ""
+        self.estimate.setText(f"Measured {per_step:.1f} s per step{memory}: about {describe_seconds(left)} left.")
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -3,6 +3,7 @@ model, an estimate beforehand (a question when it is long), the loss and the hel
 and the tuned weights made the project's own (preview and export follow) as soon as it stops."""
 
 import dataclasses
+import re
 from pathlib import Path
 
 import cv2
@@ -159,7 +160,9 @@ def test_stop_switches_to_the_weights_so_far_and_the_shipped_ones_come_back(smal
     panel.steps.setValue(5000)
     job = panel.start()
     qtbot.waitUntil(lambda: len(panel.losses) >= 3, timeout=TRAIN_TIMEOUT_MS)
-    assert "s per step: about" in panel.estimate.text() and "left" in panel.estimate.text(), "the time left, measured"
+    live = panel.estimate.text()
+    assert live.startswith("Measured") and " s per step" in live and "left" in live, "the time left, measured"
+    assert re.search(r"holding \d+\.\d GB", live), "and the memory in use, measured live"
     qtbot.mouseClick(panel.cancel_button, Qt.LeftButton)
     with qtbot.waitSignal(job.cancelled, timeout=TRAIN_TIMEOUT_MS):
         pass
