@@ -59,7 +59,7 @@ def main(names: list[str]) -> None:
     def wanted(name: str) -> bool:
         return not names or name in names
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="keyfill-") as tmp:
         settings = QSettings(str(Path(tmp) / "keyfill.ini"), QSettings.IniFormat)
         window = MainWindow(settings=settings)
         window.confirm_unsaved = False  # on X11 too: nothing waits for an answer
