@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.roto import propagate_masks
+from core.roto import RotoOptions, propagate_masks
 from core.roto.certainty import (
     abrupt_frames,
     frame_certainty,
@@ -43,12 +43,12 @@ def test_agreement_and_margin_measure_what_they_say():
 
 def test_frames_far_from_the_keyframes_are_less_certain_and_disagreeing_sides_lower_it():
     clip = SlidingSquares([(20, 40, 4, 1)], size=32, frame_count=12)
-    results = propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0)}, refine_steps=0)
+    results = propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0)}, options=RotoOptions(refine_steps=0))
     assert results[1].confidence > results[10].confidence > 0
     wrong = {0: clip.mask(0), 11: clip.mask(0)}  # the right keyframe painted where the square was
-    both = propagate_masks(clip.frame, clip.frame_count, wrong, refine_steps=0, frames=[6])
+    both = propagate_masks(clip.frame, clip.frame_count, wrong, options=RotoOptions(refine_steps=0), frames=[6])
     right = propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0), 11: clip.mask(11)},
-                            refine_steps=0, frames=[6])
+                            options=RotoOptions(refine_steps=0), frames=[6])
     assert both[6].confidence < right[6].confidence
 
 

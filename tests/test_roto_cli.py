@@ -75,6 +75,20 @@ def test_bad_keyframes_exit_2_with_one_line(clip, tmp_path, bad, words):
     assert not (tmp_path / "masks").exists()
 
 
+@pytest.mark.parametrize("option, value, words", [
+    ("--working-width", "0", "working width 0 is out of range (64 to 8192 pixels)"),
+    ("--refine-steps", "-1", "clip refiner's steps -1 are out of range (0 to 100000)"),
+])
+def test_an_option_out_of_range_exits_2_naming_it_and_its_range(clip, tmp_path, option, value, words):
+    frames, _ = clip
+    keyframes = write_keyframes(tmp_path / "keys", {0: np.zeros((HEIGHT, WIDTH), np.uint8)})
+    result = run_cli("roto", str(frames), "--keyframes", str(keyframes), "-o", str(tmp_path / "masks"), option, value)
+    assert result.returncode == 2
+    assert result.stderr.startswith("keyfill: error:") and result.stderr.count("\n") == 1
+    assert words in result.stderr
+    assert not (tmp_path / "masks").exists()
+
+
 def test_a_missing_keyframe_folder_exits_2(clip, tmp_path):
     frames, _ = clip
     result = run_cli("roto", str(frames), "--keyframes", str(tmp_path / "nowhere"), "-o", str(tmp_path / "masks"))

@@ -11,14 +11,14 @@ import torch
 from core.flow import FlowField
 from core.metrics.segmentation import region_similarity
 from core.progress import CancelToken, Cancelled
-from core.roto import propagate_masks
+from core.roto import RotoOptions, propagate_masks
 from core.roto.clip_refiner import (
     ClipRefinerNet,
     adapt_clip_refiner,
     forget_refiners,
-    refine_steps,
     train_clip_refiner,
 )
+from core.roto.options import refine_steps
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 from tests.roto_scenes import SlidingSquares
 
@@ -140,11 +140,12 @@ def test_training_reports_progress_and_can_be_cancelled(scene):
 def test_propagation_with_the_refiner_is_deterministic_and_changes_the_classical_mattes(scene):
     flow = flow_of(scene)
     keyframes = {0: scene.mask(0), 11: scene.mask(11)}
-    whole = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=6)
+    whole = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, options=RotoOptions(refine_steps=6))
     forget_refiners()
-    again = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=6)
-    some = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, frames=[5, 6], refine_steps=6)
-    off = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, refine_steps=0)
+    again = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, options=RotoOptions(refine_steps=6))
+    some = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, frames=[5, 6],
+                           options=RotoOptions(refine_steps=6))
+    off = propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow, options=RotoOptions(refine_steps=0))
     assert all(np.array_equal(again[f].matte, whole[f].matte) for f in whole)
     assert sorted(some) == [5, 6]
     assert any(not np.array_equal(whole[f].matte, off[f].matte) for f in range(1, 11))
@@ -182,10 +183,11 @@ def test_a_project_without_outline_refinement_propagates_without_the_refiner(mon
     seen = {}
     monkeypatch.setattr(project_roto, "propagated_project_masks", lambda *a, **kw: seen.update(kw) or {})
     monkeypatch.setattr(project_roto, "project_keyframes", lambda project: {})
-    project = SimpleNamespace(settings=ProjectSettings(refine_outlines=refine_outlines),
+    project = SimpleNamespace(settings=ProjectSettings(refine_outlines=refine_outlines, working_width=320),
                               clip=SimpleNamespace(frame_count=3))
     project_roto.propagate_project(project, lambda i: None)
-    assert seen["refine_steps"] == expected
+    assert seen["options"].refine_steps == expected
+    assert seen["options"].working_width == 320 and seen["options"].matte_model == "auto"
 
 
 def test_a_clip_wider_than_the_working_width_is_refined_at_its_own_size(scene):

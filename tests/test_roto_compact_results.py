@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from core.flow import FlowField
-from core.roto import RotoResult, propagate_masks, propagate_objects
+from core.roto import RotoOptions, RotoResult, propagate_masks, propagate_objects
 from core.roto.results import CompactResults, MatteView
 from tests.roto_scenes import SlidingSquares
 
@@ -42,9 +42,10 @@ def test_compact_propagation_gives_the_masks_a_dict_gives():
     flow = FlowField(clip.frame, clip.frame_count)
     keyframes = {0: clip.mask(0), 9: clip.mask(9)}
     for steps in (0, 4):  # without the clip refiner, and with it (its fused mattes kept compressed)
-        plain = propagate_masks(clip.frame, clip.frame_count, keyframes, flow=flow, refine_steps=steps)
-        compact = propagate_masks(clip.frame, clip.frame_count, keyframes, flow=flow, refine_steps=steps,
-                                  compact=True)
+        plain = propagate_masks(clip.frame, clip.frame_count, keyframes, flow=flow,
+                                options=RotoOptions(refine_steps=steps))
+        compact = propagate_masks(clip.frame, clip.frame_count, keyframes, flow=flow,
+                                  options=RotoOptions(refine_steps=steps, compact=True))
         assert isinstance(compact, CompactResults) and list(compact) == list(plain)
         for frame, result in plain.items():
             assert np.array_equal(compact[frame].matte, result.matte)
@@ -56,8 +57,9 @@ def test_compact_objects_resolve_overlaps_as_plain_ones_do():
     clip = scene()
     flow = FlowField(clip.frame, clip.frame_count)
     keyframes = {1: {0: clip.mask(0, 0)}, 2: {0: clip.mask(0, 1)}}
-    plain = propagate_objects(clip.frame, clip.frame_count, keyframes, flow=flow, refine_steps=0)
-    compact = propagate_objects(clip.frame, clip.frame_count, keyframes, flow=flow, refine_steps=0, compact=True)
+    plain = propagate_objects(clip.frame, clip.frame_count, keyframes, flow=flow, options=RotoOptions(refine_steps=0))
+    compact = propagate_objects(clip.frame, clip.frame_count, keyframes, flow=flow,
+                                options=RotoOptions(refine_steps=0, compact=True))
     for object_id in (1, 2):
         assert all(np.array_equal(compact[object_id][f].mask, plain[object_id][f].mask) for f in range(10))
     overlap = [(compact[1][f].mask > 0) & (compact[2][f].mask > 0) for f in range(10)]

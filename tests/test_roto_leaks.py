@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from core.roto import propagate_masks
+from core.roto import RotoOptions, propagate_masks
 from core.roto.background_cue import tolerant_distance
 from core.roto.mask_pieces import without_detached_pieces
 from tests.roto_scenes import SingerAtBrickWall, brick_wall
@@ -33,7 +33,7 @@ def singer() -> SingerAtBrickWall:
 def test_no_islands_grow_onto_a_static_brick_wall_from_an_imperfect_keyframe(singer):
     keyframe = singer.painted_keyframe(0)
     assert share_apart(keyframe, singer.mask(0)) == 0.0  # the overhang is attached, not an island
-    results = propagate_masks(singer.frame, singer.frame_count, {0: keyframe}, refine_steps=0)
+    results = propagate_masks(singer.frame, singer.frame_count, {0: keyframe}, options=RotoOptions(refine_steps=0))
     apart = {f: share_apart(results[f].mask, singer.mask(f)) for f in range(1, singer.frame_count)}
     assert max(apart.values()) <= MAX_APART, apart
     # and the person is still followed to the end (the fix must not clear the object itself)
@@ -44,7 +44,8 @@ def test_no_islands_grow_onto_a_static_brick_wall_from_an_imperfect_keyframe(sin
 
 @pytest.mark.timeout(900)  # 386 s on two cores busy with training (a few seconds when idle)
 def test_the_clip_refiner_adds_no_islands_on_the_wall(singer):
-    results = propagate_masks(singer.frame, singer.frame_count, {0: singer.painted_keyframe(0)}, refine_steps=4)
+    results = propagate_masks(singer.frame, singer.frame_count, {0: singer.painted_keyframe(0)},
+                              options=RotoOptions(refine_steps=4))
     apart = {f: share_apart(results[f].mask, singer.mask(f)) for f in range(1, singer.frame_count)}
     assert max(apart.values()) <= MAX_APART, apart
 

@@ -14,7 +14,7 @@ from core.errors import ModelError
 from core.eval.roto_eval import evaluate_roto, roto_table_markdown
 from core.model import build_model, save_checkpoint
 from core.render.model_finder import load_removal_model
-from core.roto import propagate_masks
+from core.roto import RotoOptions, propagate_masks
 from core.roto.matte_model import load_matte_model
 from core.roto.matte_training import MatteTrainSettings, matte_loss, train_matte_model
 from core.roto.matte_training_data import MatteExample, MatteSamples, MatteTrainingClip
@@ -50,7 +50,7 @@ def test_an_untrained_model_leaves_the_propagation_as_it_was(tmp_path, scene):
     model = load_matte_model(path, device="cpu")
     keyframes = {0: scene.mask(0), 20: scene.mask(20)}
     plain = propagate_masks(scene.frame, FRAMES, keyframes)
-    corrected = propagate_masks(scene.frame, FRAMES, keyframes, matte_model=model)
+    corrected = propagate_masks(scene.frame, FRAMES, keyframes, options=RotoOptions(matte_model=model))
     for frame in range(FRAMES):
         assert np.array_equal(plain[frame].mask, corrected[frame].mask), frame
     assert np.array_equal(corrected[20].mask, keyframes[20]) and corrected[20].is_keyframe
@@ -62,7 +62,8 @@ def test_a_model_that_flips_its_prior_changes_the_masks(tmp_path, scene):
     last = [m for m in net.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
     torch.nn.init.constant_(last.bias, -20.0)
     model = load_matte_model(save_checkpoint(tmp_path / "erase.pt", net), device="cpu")
-    result = propagate_masks(scene.frame, FRAMES, {0: scene.mask(0)}, frames=[5, 6], matte_model=model)
+    result = propagate_masks(scene.frame, FRAMES, {0: scene.mask(0)}, frames=[5, 6],
+                             options=RotoOptions(matte_model=model))
     assert result[5].mask.max() == 0 and result[6].mask.max() == 0
     assert scene.mask(5).max() == 255
 

@@ -150,12 +150,13 @@ def test_staged_progress_is_monotonic_and_exact_for_one_stage():
 
 
 def test_propagation_with_the_clip_refiner_reports_one_rising_count():
-    from core.roto import propagate_masks
+    from core.roto import RotoOptions, propagate_masks
     from tests.roto_scenes import SlidingSquares
 
     clip = SlidingSquares([(20, 40, 5, 1)], size=40, frame_count=8)
     reports = []
-    propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0), 7: clip.mask(7)}, refine_steps=6,
+    propagate_masks(clip.frame, clip.frame_count, {0: clip.mask(0), 7: clip.mask(7)},
+                    options=RotoOptions(refine_steps=6),
                     progress=lambda done, total, message: reports.append((done, total, message)))
     counts = [done for done, _, _ in reports]
     assert counts == sorted(counts), "learning, carrying, adapting and refining: one count that never goes back"

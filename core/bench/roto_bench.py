@@ -27,9 +27,9 @@ def roto_speed(clip: Path, keyframe_folder: Path, *, matte_model=None, frames: i
     "training_seconds"}`` (training: the clip refiner's, once per propagation; 0 for the others)."""
     from core.flow import FlowField
     from core.masks import read_mask_folder
-    from core.roto import propagate_masks
+    from core.roto import RotoOptions, propagate_masks
     from core.roto.clip_refiner import forget_refiners, train_clip_refiner
-    from core.roto.clip_refiner import refine_steps as default_steps
+    from core.roto.options import refine_steps as default_steps
     from core.video import open_clip
 
     with open_clip(clip) as reader:
@@ -56,7 +56,7 @@ def roto_speed(clip: Path, keyframe_folder: Path, *, matte_model=None, frames: i
                 train_clip_refiner(scaled.__getitem__, masks, flow, steps=method_steps)
                 training = time.perf_counter() - started
             results = propagate_masks(scaled.__getitem__, len(scaled), masks, flow=flow,
-                                      matte_model=model, refine_steps=method_steps)
+                                      options=RotoOptions(matte_model=model, refine_steps=method_steps))
             seconds = time.perf_counter() - started - training
             propagated = sum(1 for r in results.values() if not r.is_keyframe)
             rows.append({"size": size, "method": name, "frames": propagated,

@@ -6,6 +6,7 @@ with ``--mattes``, the soft mattes (0..255) the masks are thresholded from.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -46,14 +47,14 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     from core.export import export_mattes
     from core.output_paths import check_outputs, where_written
-    from core.project.document import check_working_width
     from core.project.from_clip import project_with_masks
-    from core.roto import project_keyframes, propagated_project_results
+    from core.roto import RotoOptions, project_keyframes, propagated_project_results
     from core.roto.matte_model import roto_model_path
     from core.video import open_clip
 
-    check_working_width(args.working_width)
-    matte_model = chosen_matte_model(args.roto_model)
+    # PNG-compressed results: long 4K clips fit; out-of-range values are refused here, before any work
+    options = RotoOptions(working_width=args.working_width, refine_steps=args.refine_steps, compact=True)
+    options = replace(options, matte_model=chosen_matte_model(args.roto_model))
     with open_clip(args.clip) as reader:
         info = reader.info
         outputs = roto_outputs(args, info.frame_count)
@@ -64,9 +65,8 @@ def run(args) -> int:
         project = project_with_masks(info, args.keyframes, resize=args.resize_masks)
         bar = clip_progress("roto", info.frame_count, ["rotoscoping", "masks"] + ["mattes"] * bool(args.mattes))
         results = propagated_project_results(
-            project_keyframes(project), reader.frame, info.frame_count,
-            working_width=args.working_width, matte_model=matte_model, refine_steps=args.refine_steps,
-            compact=True, progress=bar.stage("rotoscoping"),  # PNG-compressed: long 4K clips fit
+            project_keyframes(project), reader.frame, info.frame_count, options=options,
+            progress=bar.stage("rotoscoping"),
         )
     export_mattes(combined_objects(results, info.frame_count, "mask"), info, Path(args.output),
                   overwrite=args.overwrite, progress=bar.stage("masks"))

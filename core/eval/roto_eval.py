@@ -123,7 +123,7 @@ def _gain(row: dict | None, base: dict | None) -> str:
 def roto_methods(matte_model=None) -> dict[str, Method]:
     """Method name → a function with :func:`core.roto.warp_first_keyframe_masks`'s signature
     returning ``{frame: (H, W) uint8 0/255 mask}``; ``learned`` only with a ``matte_model``."""
-    from core.roto import propagate_masks, warp_first_keyframe_masks
+    from core.roto import RotoOptions, propagate_masks, warp_first_keyframe_masks
     from core.roto.clip_refiner import forget_refiners
 
     def propagation(*args, **kwargs) -> dict[int, np.ndarray]:
@@ -136,7 +136,7 @@ def roto_methods(matte_model=None) -> dict[str, Method]:
     methods: dict[str, Method] = {"baseline": warp_first_keyframe_masks, "propagation": propagation}
     if matte_model is not None:
         def learned(*args, **kwargs) -> dict[int, np.ndarray]:
-            return propagation(*args, matte_model=matte_model, **kwargs)
+            return propagation(*args, options=RotoOptions(matte_model=matte_model), **kwargs)
 
         methods["learned"] = learned
     return methods

@@ -3,9 +3,10 @@
 from core.roto.baseline import warp_first_keyframe_masks
 from core.roto.matte_ops import matte_to_mask, refine_matte, snap_matte_to_edges
 from core.roto.objects import propagate_objects, resolve_overlaps
+from core.roto.options import RotoOptions
 from core.roto.project_roto import (
     project_keyframes,
-    project_refine_steps,
+    project_roto_options,
     propagate_project,
     propagated_project_masks,
     propagated_project_results,
@@ -14,12 +15,13 @@ from core.roto.propagate import frames_affected_by, fuse_two_sides, propagate_ma
 from core.roto.results import RotoResult
 
 __all__ = [
+    "RotoOptions",
     "RotoResult",
     "frames_affected_by",
     "fuse_two_sides",
     "matte_to_mask",
     "project_keyframes",
-    "project_refine_steps",
+    "project_roto_options",
     "propagate_masks",
     "propagate_objects",
     "propagate_project",

@@ -27,7 +27,6 @@ as training from scratch or better: docs/quality.md).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import zlib
 from collections import OrderedDict
@@ -45,10 +44,9 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
+from core.roto.options import DEFAULT_STEPS, refine_steps
 from core.roto.prior_deform import deformed_prior, round_trip_prior
 
-STEPS_ENV = "KEYFILL_ROTO_REFINE_STEPS"
-DEFAULT_STEPS = 300  # training steps; 0 turns the refiner off
 BATCH = 16
 CROP_PX = 96
 LEARNING_RATE = 2e-3
@@ -66,14 +64,6 @@ _CACHE_SIZE = 8  # refiners kept (each object's and its self-trained one): re-pr
 # keyframes (another object, undo) is free
 _cache: OrderedDict[int, ClipRefiner] = OrderedDict()
 _cache_lock = threading.Lock()
-
-
-def refine_steps(steps: int | None = None) -> int:
-    """Training steps to use: ``steps``, else ``$KEYFILL_ROTO_REFINE_STEPS``, else the default."""
-    if steps is not None:
-        return max(0, int(steps))
-    value = os.environ.get(STEPS_ENV, "").strip()
-    return max(0, int(value)) if value.isdigit() else DEFAULT_STEPS
 
 
 class ClipRefinerNet(nn.Module):

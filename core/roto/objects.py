@@ -14,6 +14,7 @@ import numpy as np
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_ops import matte_to_mask
+from core.roto.options import RotoOptions
 from core.roto.propagate import propagate_masks
 from core.roto.results import RotoResult
 
@@ -23,12 +24,9 @@ def propagate_objects(
     frame_count: int,
     keyframes_by_object: Mapping[int, Mapping[int, np.ndarray]],
     *,
+    options: RotoOptions = RotoOptions(),
     flow: FlowField | None = None,
     frames: Iterable[int] | None = None,
-    edge_snap: bool = False,
-    refine_steps: int | None = None,
-    matte_model=None,
-    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, MutableMapping[int, RotoResult]]:
@@ -37,11 +35,12 @@ def propagate_objects(
     keyframes_by_object: ``{object_id: {frame: (H, W) uint8 0/255 mask}}``; every object needs at
     least one keyframe (MaskError otherwise, as in :func:`propagate_masks`). The objects share one
     flow cache, so flows are computed once for all of them. Progress runs over all objects.
-    matte_model, refine_steps: the learned corrections, as in :func:`propagate_masks` (each object
-    gets a clip refiner trained on its own keyframes). compact: each object's results in a
-    PNG-compressed :class:`~core.roto.results.CompactResults` instead of a dict.
+    options: as in :func:`propagate_masks`, for every object (each gets a clip refiner trained on
+    its own keyframes; ``compact``: each object's results in a
+    :class:`~core.roto.results.CompactResults`); "auto" values are resolved once for all objects.
     """
-    flow = flow if flow is not None else FlowField(frame_getter, frame_count)
+    options = options.resolved()
+    flow = flow if flow is not None else FlowField(frame_getter, frame_count, working_width=options.working_width)
     frames = None if frames is None else sorted(set(frames))
     object_ids = list(keyframes_by_object)
     per_object: dict[int, MutableMapping[int, RotoResult]] = {}
@@ -55,12 +54,9 @@ def propagate_objects(
             frame_getter,
             frame_count,
             keyframes_by_object[object_id],
+            options=options,
             flow=flow,
             frames=frames,
-            edge_snap=edge_snap,
-            refine_steps=refine_steps,
-            matte_model=matte_model,
-            compact=compact,
             progress=object_progress,
             cancel=cancel,
         )

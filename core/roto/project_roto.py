@@ -18,11 +18,13 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
 from core.roto.certainty import frame_certainty
-from core.roto.matte_model import MatteModel, find_matte_model
 from core.roto.objects import propagate_objects
+from core.roto.options import RotoOptions
 from core.roto.results import RotoResult
 
 KeyframesByObject = dict[int, dict[int, np.ndarray]]
+
+PROJECT_DEFAULTS = RotoOptions(matte_model="auto")  # a project's objects: the network when it loads
 
 
 def project_keyframes(project: Project) -> KeyframesByObject:
@@ -40,29 +42,32 @@ def project_keyframes(project: Project) -> KeyframesByObject:
     return keyframes
 
 
+def project_roto_options(project: Project) -> RotoOptions:
+    """The options ``project`` is rotoscoped with: its working width, the clip refiner at its
+    default steps when the ``refine_outlines`` setting is on (off when it is off), and the shipped
+    rotoscoping network when it loads."""
+    settings = project.settings
+    return RotoOptions(working_width=settings.working_width, refine_steps=None if settings.refine_outlines else 0,
+                       matte_model="auto")
+
+
 def propagated_project_masks(
     keyframes: KeyframesByObject,
     frame_of: Callable[[int], np.ndarray],
     frame_count: int,
     *,
-    working_width: int | None = 480,
+    options: RotoOptions = PROJECT_DEFAULTS,
     frames: Iterable[int] | None = None,
-    matte_model: MatteModel | str | None = "auto",
-    refine_steps: int | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> KeyframesByObject:
     """``{object_id: {frame: (H, W) uint8 0/255 mask}}`` for the propagated frames (keyframes left out).
 
-    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; flow runs ``working_width`` pixels wide.
-    matte_model: the learned correction; ``"auto"``: the shipped rotoscoping model when it loads
-    (:func:`core.roto.matte_model.find_matte_model`), None: the classical propagation only.
-    refine_steps: the clip refiner's training steps, as in :func:`core.roto.propagate_masks`.
+    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; options: as in :func:`core.roto.propagate_masks`
+    (here the shipped rotoscoping network is used by default, when it loads).
     """
-    results = propagated_project_results(
-        keyframes, frame_of, frame_count, working_width=working_width, frames=frames,
-        matte_model=matte_model, refine_steps=refine_steps, progress=progress, cancel=cancel,
-    )
+    results = propagated_project_results(keyframes, frame_of, frame_count, options=options, frames=frames,
+                                         progress=progress, cancel=cancel)
     return propagated_masks_and_certainty(results)[0]
 
 
@@ -86,52 +91,34 @@ def propagated_project_results(
     frame_of: Callable[[int], np.ndarray],
     frame_count: int,
     *,
-    working_width: int | None = 480,
+    options: RotoOptions = PROJECT_DEFAULTS,
     frames: Iterable[int] | None = None,
-    matte_model: MatteModel | str | None = "auto",
-    refine_steps: int | None = None,
-    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, MutableMapping[int, RotoResult]]:
     """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
-    ``matte_model`` and ``refine_steps`` as in :func:`propagated_project_masks`; ``compact``: each
-    object's results PNG-compressed (:class:`~core.roto.results.CompactResults`)."""
-    if matte_model == "auto":
-        matte_model = find_matte_model()
-    flow = FlowField(frame_of, frame_count, working_width=working_width)
-    return propagate_objects(
-        frame_of, frame_count, keyframes, flow=flow, frames=frames, matte_model=matte_model,
-        refine_steps=refine_steps, compact=compact, progress=progress, cancel=cancel,
-    )
-
-
-def project_refine_steps(project: Project) -> int | None:
-    """The clip refiner's steps for ``project``: its default (None) when the project's
-    ``refine_outlines`` setting is on, 0 (off) when it is off."""
-    return None if project.settings.refine_outlines else 0
+    ``options`` as in :func:`propagated_project_masks` (``compact``: each object's results
+    PNG-compressed, :class:`~core.roto.results.CompactResults`)."""
+    options = options.resolved()
+    flow = FlowField(frame_of, frame_count, working_width=options.working_width)
+    return propagate_objects(frame_of, frame_count, keyframes, options=options, flow=flow, frames=frames,
+                             progress=progress, cancel=cancel)
 
 
 def propagate_project(
     project: Project,
     frame_of: Callable[[int], np.ndarray],
     *,
+    options: RotoOptions | None = None,
     frames: Iterable[int] | None = None,
-    matte_model: MatteModel | str | None = "auto",
-    refine_steps: int | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> None:
     """Rotoscope every object with keyframes and store the masks in ``project`` (in place).
 
-    ``refine_steps`` None: the clip refiner's default when the project's ``refine_outlines`` is on,
-    off when it is off."""
-    if refine_steps is None:
-        refine_steps = project_refine_steps(project)
-    masks = propagated_project_masks(
-        project_keyframes(project), frame_of, project.clip.frame_count,
-        working_width=project.settings.working_width, frames=frames, matte_model=matte_model,
-        refine_steps=refine_steps, progress=progress, cancel=cancel,
-    )
+    options: None: the project's own (:func:`project_roto_options`)."""
+    options = options if options is not None else project_roto_options(project)
+    masks = propagated_project_masks(project_keyframes(project), frame_of, project.clip.frame_count,
+                                     options=options, frames=frames, progress=progress, cancel=cancel)
     for object_id, per_frame in masks.items():
         project.set_propagated_masks(object_id, per_frame)

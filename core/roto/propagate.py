@@ -29,11 +29,10 @@ from core.roto.background_cue import BackgroundCue
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
 from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
-from core.roto.clip_refiner import refine_steps as resolved_refine_steps
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
-from core.roto.matte_model import MatteModel
+from core.roto.options import RotoOptions
 from core.roto.results import CompactResults, MatteView, RotoResult
 
 FrameGetter = Callable[[int], np.ndarray]
@@ -47,13 +46,9 @@ def propagate_masks(
     frame_count: int,
     keyframes: Mapping[int, np.ndarray],
     *,
+    options: RotoOptions = RotoOptions(),
     flow: FlowField | None = None,
     frames: Iterable[int] | None = None,
-    reanchor: bool = True,
-    edge_snap: bool = False,
-    refine_steps: int | None = None,
-    matte_model: MatteModel | None = None,
-    compact: bool = False,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Mapping[int, RotoResult]:
@@ -61,33 +56,27 @@ def propagate_masks(
 
     frame_getter(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
     uint8 0/255 (nonzero = object; an all-zero mask says the object is absent there).
-    flow: a :class:`FlowField` of the clip to share its cached flows (one is made if None).
-    reanchor: correct each carried matte with the frame's background difference (see
-        :mod:`core.roto.background_cue`); False carries along the flow only.
-    edge_snap: pull propagated edges onto the frame's colour edges (guided filter). Off by
-        default: it thins wheel spokes and rims away (measured in docs/quality.md).
-    refine_steps: training steps of the clip refiner (:mod:`core.roto.clip_refiner`), learned
-        from these keyframes and applied to every fused matte near its outline; None: the
-        default (``$KEYFILL_ROTO_REFINE_STEPS`` or 300), 0: off.
-    matte_model: the learned correction (:mod:`core.roto.matte_model`) applied to each fused
-        matte, given the frame and its neighbouring keyframes; None: the classical result.
-    compact: keep the results (and the fused mattes the refiner learns from) PNG-compressed, in a
-        :class:`~core.roto.results.CompactResults` returned instead of a dict (long clips at
-        high resolution: tens of kilobytes a frame instead of megabytes).
+    options: what the propagation does (:class:`~core.roto.options.RotoOptions`: re-anchoring,
+        edge snapping, the clip refiner's steps, the rotoscoping network, compact results; the
+        default is the classical propagation with the clip refiner, without the network).
+    flow: a :class:`FlowField` of the clip to share its cached flows (one is made at
+        ``options.working_width`` if None).
     Returns ``{frame: RotoResult}`` for each requested frame; keyframes come back bit-identical.
     Raises MaskError for no keyframes, a keyframe outside the clip or a mask of the wrong size;
-    Cancelled (between frames) when ``cancel`` is set.
+    Cancelled (between frames) when ``cancel`` is set. A compact propagation returns a
+    :class:`~core.roto.results.CompactResults` instead of a dict.
     """
-    flow = flow if flow is not None else FlowField(frame_getter, frame_count)
+    options = options.resolved()
+    flow = flow if flow is not None else FlowField(frame_getter, frame_count, working_width=options.working_width)
     keyframe_masks = checked_keyframes(keyframes, frame_count, flow.frame_size)
     wanted = checked_frames(frames, frame_count)
-    results: MutableMapping[int, RotoResult] = CompactResults() if compact else {}
+    results: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
     for k in wanted:
         if k in keyframe_masks:
             results[k] = _keyframe_result(keyframe_masks[k])
     segments = _segments(sorted(keyframe_masks), [f for f in wanted if f not in keyframe_masks])
     total = sum(segment.carried_frame_count for segment in segments)
-    stages = _stages(progress, total, sum(len(s.frames) for s in segments), resolved_refine_steps(refine_steps))
+    stages = _stages(progress, total, sum(len(s.frames) for s in segments), options.refine_steps)
     carry_progress, refine_progress = stages.stage("carry"), stages.stage("refine")
     done = refined = 0
 
@@ -98,13 +87,13 @@ def propagate_masks(
 
     refiner = None
     if segments:
-        refiner = train_clip_refiner(frame_getter, keyframe_masks, flow, steps=refine_steps,
+        refiner = train_clip_refiner(frame_getter, keyframe_masks, flow, steps=options.refine_steps,
                                      progress=stages.stage("learn"), cancel=cancel)
-    cue = BackgroundCue(frame_getter, flow) if reanchor else None
+    cue = BackgroundCue(frame_getter, flow) if options.reanchor else None
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
     if refiner is not None:  # every fused matte first (uint8), then the refiner adapted to them
-        kept: MutableMapping[int, RotoResult] = CompactResults() if compact else {}
+        kept: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
         for frame, matte, confidence in fused:
             matte = matte_to_uint8(matte)
             kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
@@ -120,9 +109,9 @@ def propagate_masks(
             matte = refiner.refine(frame_getter(frame), _expand(matte))
             refined += 1
             refine_progress(refined, len(sides), f"Refining outlines: frame {frame}")
-        if matte_model is not None:
-            matte = matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_getter, flow)
-        if edge_snap:
+        if options.matte_model is not None:
+            matte = options.matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_getter, flow)
+        if options.edge_snap:
             matte = snap_matte_to_edges(frame_getter(frame), matte)
         # the refiner and the learned correction move the outline; a piece they add apart from
         # the carried object is a leak onto the background
@@ -130,7 +119,7 @@ def propagate_masks(
         matte_u8 = matte_to_uint8(matte)
         results[frame] = RotoResult(matte_to_mask(matte_u8), matte_u8, confidence * outline_margin(matte))
     stages.finish("Propagated masks")
-    return results if compact else dict(sorted(results.items()))
+    return results if options.compact else dict(sorted(results.items()))
 
 
 # relative cost of a unit of each stage (measured on bmx-trees, 432x240, two busy CPU cores: a

@@ -86,7 +86,7 @@ def test_settings_dialog_turns_the_outline_refinement_off_for_the_propagation(wi
     seen = {}
     monkeypatch.setattr("core.roto.propagated_project_results", lambda *args, **kwargs: seen.update(kwargs) or {})
     propagate_task(project, opener=lambda path: nullcontext(SimpleNamespace(frame=None)))(lambda *a: None, None)
-    assert seen["refine_steps"] == 0  # the job propagates without the clip refiner
+    assert seen["options"].refine_steps == 0  # the job propagates without the clip refiner
     window.actions.undo.trigger()
     assert project.settings.refine_outlines is True
 

@@ -22,7 +22,7 @@ from core.errors import MaskError
 from core.export import export_mattes
 from core.project import ClipRef, MaskKind, new_project
 from core.render import removed_frames
-from core.roto import project_keyframes, propagate_masks, propagate_project
+from core.roto import RotoOptions, project_keyframes, propagate_masks, propagate_project
 from tests.render.synthetic import frames_and_masks
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "samples" / "bmx-trees.mp4"
@@ -73,7 +73,8 @@ def test_empty_masks_remove_nothing_and_mattes_are_empty(tmp_path):
 
 def test_an_empty_keyframe_propagates_as_object_absent():
     _, frames, _ = _project(6)
-    results = propagate_masks(frames.__getitem__, 6, {0: np.zeros((HEIGHT, WIDTH), np.uint8)}, reanchor=False)
+    results = propagate_masks(frames.__getitem__, 6, {0: np.zeros((HEIGHT, WIDTH), np.uint8)},
+                              options=RotoOptions(reanchor=False))
     assert sorted(results) == list(range(6))
     assert all(r.mask.max() == 0 for r in results.values())
 
