@@ -4,26 +4,24 @@ score live, and the tuned weights made the project's own as soon as the run stop
 The panel gathers the options (the defaults that fit a laptop when it starts from the shipped
 model), says beforehand how long the run takes and how much memory it needs
 (``core.train.finetune_estimate``; a question first when it is over ten minutes), and shows the
-run: the loss, the held-out hole PSNR against the flow fill, the time left at the measured rate.
-The clip operations start the job and record the weights in the project (one undo step), which
+run: the loss and the held-out hole PSNR against the flow fill (``training_plots.py``), the time
+left at the measured rate (``training_time.py``). The clip operations start the job and record the weights in the project (one undo step), which
 the preview and the export follow.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMessageBox, QProgressBar, QPushButton, QSizePolicy, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from app.panels.training_plots import TrainingPlots
+from app.panels.training_time import MeasuredPace, estimate_on, masked_frame_count
 from app.session import Session
-from app.status_bar import process_rss_bytes
-from app.theme import ACCENT
 from app.workers.threads import Job
 from app.workers.training import FinetuneOptions, FinetuneReports, corrects_flow_fill, default_model_file
 
@@ -31,7 +29,6 @@ START_FROM = [("The installed model", "installed"),
               ("A fresh correction of the flow fill", "cpu"),
               ("A fresh tiny model (quick try)", "tiny"), ("A fresh base model", "base")]
 ASK_OVER_S = 10 * 60  # a run estimated longer than this is confirmed first
-PSNR_COLOUR = "#7fd47f"
 
 
 class TrainerPanel(QWidget):
@@ -45,11 +42,7 @@ class TrainerPanel(QWidget):
         self.session, self.operations = session, operations
         self.job: Job | None = None
         self.running: FinetuneOptions | None = None
-        self.steps_seen: list[int] = []
-        self.losses: list[float] = []
-        self.validations: list[tuple[int, float]] = []
-        self.baseline: tuple[float, float] | None = None  # (flow fill, start) dB
-        self._step_times: list[tuple[int, float]] = []
+        self.pace = MeasuredPace()
         self._default_output = ""
         self._project = None  # the project the run trains on
         self._residual: dict[tuple[Path, float], bool] = {}
@@ -88,14 +81,7 @@ class TrainerPanel(QWidget):
         self.held_out.setWordWrap(True)
         self.weights = QLabel()
         self.weights.setWordWrap(True)
-        self.plot = _plot("loss")
-        self.curve = self.plot.plot([], [], pen=pg.mkPen(ACCENT, width=2), name="loss")
-        self.psnr_plot = _plot("held-out dB")
-        self.psnr_curve = self.psnr_plot.plot([], [], pen=pg.mkPen(PSNR_COLOUR, width=2), symbol="o",
-                                              symbolSize=5, symbolBrush=PSNR_COLOUR, name="held-out PSNR")
-        self.flow_fill_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#b8b8b8", style=Qt.DashLine))
-        self.flow_fill_line.setVisible(False)
-        self.psnr_plot.addItem(self.flow_fill_line)
+        self.plots = TrainingPlots()
         for field in (self.start_from, self.steps, self.output, browse):  # rows keep their height (never clipped)
             field.setSizePolicy(field.sizePolicy().horizontalPolicy(), QSizePolicy.Fixed)
         form = QFormLayout()
@@ -117,8 +103,7 @@ class TrainerPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.held_out)
         layout.addWidget(self.weights)
-        layout.addWidget(self.plot, 2)
-        layout.addWidget(self.psnr_plot, 1)
+        layout.addWidget(self.plots, 3)
         self.lossReported.connect(self._add_point)
         self.validationReported.connect(self._add_validation)
         self.baselineReported.connect(self._set_baseline)
@@ -167,13 +152,7 @@ class TrainerPanel(QWidget):
         fresh_correction = options.init is None and options.fresh_size == "cpu"
         if project is None or not (fresh_correction or self._corrects_flow_fill(options.init)):
             return None
-        from core.train.finetune_estimate import estimate
-
-        frames = masked_frame_count(project)
-        if frames == 0:
-            return None
-        return estimate(frames, options.steps, batch=options.batch, crop=options.crop,
-                        frame_height=options.frame_height, aspect=project.clip.width / project.clip.height)
+        return estimate_on(project, options)
 
     def _start_from_changed(self) -> None:
         if self.job is None:
@@ -227,10 +206,8 @@ class TrainerPanel(QWidget):
         found = self.estimate_of(options)
         if found is not None and found.seconds > ASK_OVER_S and not self._confirm_long_run(found):
             return None
-        self.steps_seen, self.losses, self.validations, self.baseline, self._step_times = [], [], [], None, []
-        self.curve.setData([], [])
-        self.psnr_curve.setData([], [])
-        self.flow_fill_line.setVisible(False)
+        self.plots.clear()
+        self.pace.clear()
         self.held_out.setText("")
         reports = FinetuneReports(on_step=self.lossReported.emit, on_validation=self.validationReported.emit,
                                   on_baseline=self.baselineReported.emit)
@@ -263,50 +240,32 @@ class TrainerPanel(QWidget):
         return answer == QMessageBox.Yes
 
     def _add_point(self, step: int, loss: float) -> None:
-        self.steps_seen.append(step)
-        self.losses.append(loss)
-        self.curve.setData(self.steps_seen, self.losses)
-        self._step_times.append((step, time.monotonic()))
+        self.plots.add_loss(step, loss)
+        self.pace.record(step)
         self._show_time_left(step)
 
     def _add_validation(self, step: int, psnr: float) -> None:
-        self.validations.append((step, psnr))
-        self._show_validations()
+        self.plots.add_validation(step, psnr)
+        self._show_held_out()
 
     def _set_baseline(self, flow_fill: float, before: float) -> None:
-        self.baseline = (flow_fill, before)
-        self.flow_fill_line.setPos(flow_fill)
-        self.flow_fill_line.setVisible(True)
-        self.validations.insert(0, (0, before))  # step 0: the starting weights
-        self._show_validations()
-
-    def _show_validations(self) -> None:
-        self.psnr_curve.setData([s for s, _ in self.validations], [p for _, p in self.validations])
+        self.plots.set_baseline(flow_fill, before)
         self._show_held_out()
 
     def _show_held_out(self) -> None:
-        latest = self.validations[-1][1] if self.validations else None
-        if latest is None or self.baseline is None:
-            return
-        flow_fill, before = self.baseline
-        self.held_out.setText(f"Held-out hole PSNR: {latest:.2f} dB (flow fill {flow_fill:.2f} dB, "
-                              f"start {before:.2f} dB)")
+        text = self.plots.held_out_text()
+        if text is not None:
+            self.held_out.setText(text)
 
     def _show_time_left(self, step: int) -> None:
-        """The time left at the rate measured so far (the first step pays for warming up) and the
-        memory in use now."""
-        if len(self._step_times) < 3 or self.running is None:
+        """The time left at the rate measured so far and the memory in use now, in the estimate's place."""
+        if self.running is None:
             return
-        from core.train.finetune_estimate import describe_seconds, remaining
-
-        (first, t0), (last, t1) = self._step_times[1], self._step_times[-1]
-        per_step = (t1 - t0) / max(last - first, 1)
         project = self.session.project
         aspect = project.clip.width / project.clip.height if project is not None else 16 / 9
-        left = remaining(step, self.running.steps, per_step, frame_height=self.running.frame_height, aspect=aspect)
-        rss = process_rss_bytes()  # the whole window's: what the machine has to hold while it trains
-        memory = f", the window holding {rss / 1e9:.1f} GB" if rss else ""
-        self.estimate.setText(f"Measured {per_step:.1f} s per step{memory}: about {describe_seconds(left)} left.")
+        text = self.pace.describe(step, self.running, aspect)
+        if text is not None:
+            self.estimate.setText(text)
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -314,11 +273,10 @@ class TrainerPanel(QWidget):
         self.status.setText(message)
 
     def _done(self, result) -> None:
-        self.steps_seen = [int(row[0]) for row in result.history]
-        self.losses = [row[1] for row in result.history]
-        self.curve.setData(self.steps_seen, self.losses)
+        self.plots.show_history(result.history)
         scores = getattr(result, "scores", None)
-        if scores is not None and (not self.validations or self.validations[-1][0] != result.step):
+        validations = self.plots.validations
+        if scores is not None and (not validations or validations[-1][0] != result.step):
             self._add_validation(result.step, scores.after)
         loss = f", final loss {result.final_loss:.4f}" if result.final_loss is not None else ""
         text = f"Trained to step {result.step}{loss}; saved {result.model_path}."
@@ -327,8 +285,8 @@ class TrainerPanel(QWidget):
 
     def _stopped(self) -> None:
         text = "Stopped; the run so far is saved beside the model file."
-        if self.steps_seen and self.running is not None and self.running.output.is_file():
-            text = self._use_weights(self.running.output, f"Stopped at step {self.steps_seen[-1]}; saved "
+        if self.plots.steps_seen and self.running is not None and self.running.output.is_file():
+            text = self._use_weights(self.running.output, f"Stopped at step {self.plots.steps_seen[-1]}; saved "
                                                           f"{self.running.output}.")
         self._finished(text)
 
@@ -337,18 +295,9 @@ class TrainerPanel(QWidget):
         if not self.use_it.isChecked() or self.session.project is not self._project:
             return text
         self.operations.use_tuned_weights(path)
-        said = f"Preview and export now use the weights tuned on this clip{self._gain()}."
+        said = f"Preview and export now use the weights tuned on this clip{self.plots.gain_text()}."
         self.operations.noticed.emit(said)
         return f"{text} {said}"
-
-    def _gain(self) -> str:
-        if self.baseline is None:
-            return ""
-        scored = [p for s, p in self.validations if s > 0]
-        if not scored:
-            return " (held-out: not scored yet, stopped before the first validation)"
-        gain = scored[-1] - self.baseline[0]
-        return f" (held-out: {gain:+.2f} dB {'over' if gain >= 0 else 'under'} the flow fill)"
 
     def _finished(self, text: str) -> None:
         self.job = self.running = None
@@ -390,25 +339,3 @@ class TrainerPanel(QWidget):
         if path:
             self.output.setText(path if path.endswith(".pt") else path + ".pt")
 
-
-def masked_frame_count(project) -> int:
-    """Frames with a mask of any object: what fine-tuning trains on."""
-    return len(set().union(*(project.mask_frames(o.id) for o in project.objects))) if project.objects else 0
-
-
-def _plot(label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="#202022")
-    plot.setMinimumHeight(90)
-    plot.setMaximumHeight(240)  # in a scrolling dock: a plot as tall as its hint would push the rest away
-    plot.showGrid(x=True, y=True, alpha=0.15)
-    for side in ("left", "bottom"):
-        axis = plot.getAxis(side)
-        axis.setTextPen("#b8b8b8")
-        axis.setPen("#5a5a5e")
-        axis.enableAutoSIPrefix(False)  # losses read as they are printed, not as "x0.001"
-    plot.setLabel("bottom", "step", color="#b8b8b8")
-    plot.setLabel("left", label, color="#b8b8b8")
-    plot.setMouseEnabled(x=False, y=False)
-    plot.getPlotItem().hideButtons()
-    plot.setFocusPolicy(Qt.NoFocus)
-    return plot

@@ -138,9 +138,9 @@ def test_fine_tuning_the_shipped_model_shows_the_held_out_psnr_and_switches_prev
     with qtbot.waitSignal(job.succeeded, timeout=TRAIN_TIMEOUT_MS):
         pass
     tuned = tmp_path / "clip.keyfill-model.pt"
-    assert tuned.is_file() and panel.steps_seen == [1, 2, 3] and all(loss > 0 for loss in panel.losses)
-    assert panel.baseline is not None and [step for step, _ in panel.validations] == [0, 3]
-    xs, _ = panel.psnr_curve.getData()
+    assert tuned.is_file() and panel.plots.steps_seen == [1, 2, 3] and all(loss > 0 for loss in panel.plots.losses)
+    assert panel.plots.baseline is not None and [step for step, _ in panel.plots.validations] == [0, 3]
+    xs, _ = panel.plots.psnr_curve.getData()
     assert list(xs) == [0, 3]
     assert panel.held_out.text().startswith("Held-out hole PSNR: ") and "flow fill" in panel.held_out.text()
     assert "start" in panel.held_out.text()
@@ -159,7 +159,7 @@ def test_stop_switches_to_the_weights_so_far_and_the_shipped_ones_come_back(smal
     window, panel = small_window, small_window.trainer_panel
     panel.steps.setValue(5000)
     job = panel.start()
-    qtbot.waitUntil(lambda: len(panel.losses) >= 3, timeout=TRAIN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(panel.plots.losses) >= 3, timeout=TRAIN_TIMEOUT_MS)
     live = panel.estimate.text()
     assert live.startswith("Measured") and " s per step" in live and "left" in live, "the time left, measured"
     assert re.search(r"holding \d+\.\d GB", live), "and the memory in use, measured live"
@@ -191,7 +191,7 @@ def test_stopped_without_use_it_leaves_the_removal_model(small_window, qtbot):
     panel.steps.setValue(5000)
     panel.use_it.setChecked(False)
     job = panel.start()
-    qtbot.waitUntil(lambda: len(panel.losses) >= 1, timeout=TRAIN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: len(panel.plots.losses) >= 1, timeout=TRAIN_TIMEOUT_MS)
     job.cancel()
     with qtbot.waitSignal(job.cancelled, timeout=TRAIN_TIMEOUT_MS):
         pass
@@ -266,8 +266,8 @@ def test_a_fresh_model_trains_plots_the_loss_and_the_preview_uses_it(window, tra
         pass
     model = tmp_path / "bmx-finetuned.pt"
     assert model.is_file() and model.with_name("bmx-finetuned.losses.csv").is_file()
-    assert trainer.steps_seen == [1, 2, 3] and len(trainer.losses) == 3
-    xs, ys = trainer.curve.getData()
+    assert trainer.plots.steps_seen == [1, 2, 3] and len(trainer.plots.losses) == 3
+    xs, ys = trainer.plots.curve.getData()
     assert list(xs) == [1, 2, 3] and all(y > 0 for y in ys)
     assert trainer.status.text().startswith("Trained to step 3") and trainer.train_button.isEnabled()
     assert trainer.held_out.text() == "", "no held-out score for a model that does not correct the flow fill"
