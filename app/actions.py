@@ -81,9 +81,10 @@ class WindowActions:
         self.zoom_out = self._action("Zoom out", partial(window.canvas.zoom_by, 0.8), None, QKeySequence.ZoomOut)
         # --- playback
         self.play = self._action("Play / pause", playback.toggle, "fa6s.play", "Space")
-        self.reverse = self._action("Play backwards (J, again: faster)", playback.reverse, "fa6s.backward", "J")
-        self.pause = self._action("Pause (K)", playback.pause, "fa6s.pause", "K")
-        self.forward = self._action("Play forwards (L, again: faster)", playback.forward, "fa6s.forward", "L")
+        # the key is not in the text: the menu, the tooltip and the shortcuts sheet add it beside
+        self.reverse = self._action("Play backwards, faster each press", playback.reverse, "fa6s.backward", "J")
+        self.pause = self._action("Pause", playback.pause, "fa6s.pause", "K")
+        self.forward = self._action("Play forwards, faster each press", playback.forward, "fa6s.forward", "L")
         self.previous = self._action("Previous frame", partial(playback.step, -1), "fa6s.backward-step", "Left")
         self.next = self._action("Next frame", partial(playback.step, 1), "fa6s.forward-step", "Right")
         self.first = self._action("First frame", partial(playback.go_to, 0), None, "Home")

@@ -72,6 +72,17 @@ def test_the_shortcuts_sheet_lists_every_shortcut_from_the_actions(make_window, 
     assert any(action == "Wheel" for section, action, _ in rows if section == "Mouse")
 
 
+def test_no_action_names_its_own_key(make_window):
+    """The menu, the tooltip and the sheet write the key beside the name: "Pause (K)" read "Pause (K)  K"
+    in the menu, "Pause (K) (K)" as a tooltip."""
+    window = make_window()
+    for section, action, keys in window.show_shortcuts().rows():
+        if section == "Mouse":
+            continue
+        for key in keys.split(", "):
+            assert f"({key})" not in action and f"({key}," not in action, (action, keys)
+
+
 def test_undo_is_listed_as_undo_whatever_it_would_undo(make_window):
     window = make_window()
     window.session.undo_stack.push(QUndoCommand("Paint mask (frame 3)"))
