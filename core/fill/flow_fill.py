@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterator
 
 import cv2
@@ -36,8 +37,9 @@ import numpy as np
 
 from core.fill.background_motion import BackgroundMotion
 from core.fill.flow_completion import CompletedFlows
-from core.fill.holes import check_mask_size, composite, hole_from_mask
+from core.fill.holes import check_mask_size, hole_from_mask
 from core.fill.telea import inpaint_hole
+from core.fill.working_candidates import WorkingCandidates, covering_hole
 from core.flow import FlowField, apply_homography, follow_working_flow, sample_at
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
@@ -122,7 +124,7 @@ class FlowFill:
         self.consistency_threshold = consistency_threshold
         self._completed = CompletedFlows(self._flow_field, self._working_hole, cache_pairs=4)
         self._background = BackgroundMotion(frame_getter, self._flow_field, self._working_hole)
-        self._holes: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._holes: dict[str, OrderedDict[int, np.ndarray]] = {}
         self.last_fill_stats: FillStats | None = None
 
     def fill_frame(self, index: int) -> np.ndarray:
@@ -182,6 +184,51 @@ class FlowFill:
         hole = self._hole(t)
         ys, xs = np.nonzero(hole)
         hole_points = np.stack([xs, ys], axis=1).astype(np.float32)  # (n, 2) full-res pixels
+        working = self._working_search
+        if working is not None:  # wider than the working grid: sources chosen there
+            candidates, counts, nearest, sources = working.gather(
+                t, hole_points, self._source_homographies(t, working=True))
+        else:
+            candidates, counts, nearest, sources = self._full_resolution_candidates(t, hole_points)
+        filled = counts > 0
+        colours = _median_colours(candidates, counts)
+        confidence = candidate_confidence(candidates, counts, colours, nearest, self.candidates)
+        from_frames = int(filled.sum())
+        from_previous = 0
+        if not filled.all() and previous is not None and abs(previous[0] - t) == 1:
+            ids = np.flatnonzero(~filled)
+            positions, consistency = self._direct(t, previous[0], hole_points[ids])
+            from_previous = self._copy_along_flow(previous[1], ids, positions, consistency, colours, filled)
+            copied = ids[filled[ids]]
+            confidence[copied] = PREVIOUS_FILL_CONFIDENCE
+        result = frame.copy()  # only hole pixels are written below: outside it, the source exactly
+        result[ys, xs] = colours
+        left = np.zeros_like(hole)
+        left[ys[~filled], xs[~filled]] = True
+        if left.any():
+            result = inpaint_hole(result, left)
+        self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
+        confidence_map = np.zeros(hole.shape, np.float32)
+        confidence_map[ys, xs] = confidence
+        return Prealigned(result, hole, confidence_map)
+
+    @cached_property
+    def _working_search(self) -> WorkingCandidates | None:
+        """The search on the working grid (:mod:`core.fill.working_candidates`); ``None`` when the
+        clip is no wider than that grid and every pixel searches at full resolution. Made on the
+        first fill: the frame size is known once a frame is read."""
+        field = self._flow_field
+        if field.working_size == field.frame_size:
+            return None
+        return WorkingCandidates(self._frame, self._hole, self._covering_hole, self._background,
+                                 frame_size=field.frame_size, working_size=field.working_size,
+                                 candidates=self.candidates, near_distance=self.near_distance)
+
+    def _full_resolution_candidates(self, t: int, hole_points: np.ndarray
+                                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Every hole pixel visits the sources nearest first until it has its candidates (a clip
+        no wider than the working grid). Returns ``(candidates (n, K, 3) float32, counts (n,),
+        nearest (n,) frames to the nearest source that lent, source frames that lent)``."""
         candidates = np.zeros((len(hole_points), self.candidates, 3), np.float32)
         counts = np.zeros(len(hole_points), np.int64)
         nearest = np.full(len(hole_points), np.inf, np.float32)  # frames to the nearest candidate
@@ -199,38 +246,20 @@ class FlowFill:
             nearest[gained[~np.isfinite(nearest[gained])]] = abs(s - t)
             if (counts >= self.candidates).all():
                 break
-        filled = counts > 0
-        colours = _median_colours(candidates, counts)
-        confidence = candidate_confidence(candidates, counts, colours, nearest, self.candidates)
-        from_frames = int(filled.sum())
-        from_previous = 0
-        if not filled.all() and previous is not None and abs(previous[0] - t) == 1:
-            ids = np.flatnonzero(~filled)
-            positions, consistency = self._direct(t, previous[0], hole_points[ids])
-            from_previous = self._copy_along_flow(previous[1], ids, positions, consistency, colours, filled)
-            copied = ids[filled[ids]]
-            confidence[copied] = PREVIOUS_FILL_CONFIDENCE
-        result = frame.copy()
-        result[ys, xs] = colours
-        left = np.zeros_like(hole)
-        left[ys[~filled], xs[~filled]] = True
-        if left.any():
-            result = inpaint_hole(result, left)
-        self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
-        confidence_map = np.zeros(hole.shape, np.float32)
-        confidence_map[ys, xs] = confidence
-        return Prealigned(composite(frame, result, hole), hole, confidence_map)
+        return candidates, counts, nearest, sources
 
-    def _source_homographies(self, t: int) -> Iterator[tuple[int, np.ndarray]]:
+    def _source_homographies(self, t: int, *, working: bool = False) -> Iterator[tuple[int, np.ndarray]]:
         """For sources ``s`` nearest first: ``(s, homography)`` taking the background of ``t``
-        (full-resolution pixels) to where it is in ``s``."""
+        (full-resolution pixels, or working-grid pixels with ``working``) to where it is in ``s``."""
+        neighbour = self._background.neighbour_working_homography if working else \
+            self._background.neighbour_homography
         chained = {-1: np.eye(3), 1: np.eye(3)}
         for distance in range(1, self.max_distance + 1):
             for side in (-1, 1):
                 s = t + side * distance
                 if not 0 <= s < self.frame_count:
                     continue
-                chained[side] = self._background.neighbour_homography(s - side, s) @ chained[side]
+                chained[side] = neighbour(s - side, s) @ chained[side]
                 yield s, chained[side]
 
     def _add_candidates(
@@ -291,25 +320,40 @@ class FlowFill:
 
     def _hole(self, index: int) -> np.ndarray:
         """Frame ``index``'s hole at full resolution, ``(H, W)`` bool (read-only, cached)."""
-        hole = self._holes.get(index)
-        if hole is None:
+        def make() -> np.ndarray:
             mask = self._mask(index)
             check_mask_size(mask, self._flow_field.frame_size, index)
-            hole = hole_from_mask(mask, self.dilate)
-            hole.setflags(write=False)
-            self._holes[index] = hole
-            while len(self._holes) > _HOLES_KEPT:
-                self._holes.popitem(last=False)
-        self._holes.move_to_end(index)
-        return hole
+            return hole_from_mask(mask, self.dilate)
+        return self._kept("hole", index, make)
 
     def _working_hole(self, index: int) -> np.ndarray:
-        """Frame ``index``'s hole on the flow's working grid; a pixel touching the hole is hole."""
-        hole = self._hole(index)
-        width, height = self._flow_field.working_size
-        if hole.shape == (height, width):
-            return hole
-        return cv2.resize(hole.astype(np.uint8), (width, height), interpolation=cv2.INTER_AREA) > 0
+        """Frame ``index``'s hole on the flow's working grid; a pixel mostly in the hole is hole
+        (what flow completion and the homographies leave out; cached)."""
+        def make() -> np.ndarray:
+            hole = self._hole(index)
+            width, height = self._flow_field.working_size
+            if hole.shape == (height, width):
+                return hole
+            return cv2.resize(hole.astype(np.uint8), (width, height), interpolation=cv2.INTER_AREA) > 0
+        return self._kept("working", index, make)
+
+    def _covering_hole(self, index: int) -> np.ndarray:
+        """Frame ``index``'s hole on the working grid, every pixel touching it (cached)."""
+        return self._kept("covering", index,
+                          lambda: covering_hole(self._hole(index), self._flow_field.working_size))
+
+    def _kept(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``make()``'s read-only array for ``index``, kept among the last ``_HOLES_KEPT`` of its kind."""
+        kept = self._holes.setdefault(kind, OrderedDict())
+        value = kept.get(index)
+        if value is None:
+            value = make()
+            value.setflags(write=False)
+            kept[index] = value
+            while len(kept) > _HOLES_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(index)
+        return value
 
     def _check_index(self, index: int) -> None:
         if not 0 <= index < self.frame_count:

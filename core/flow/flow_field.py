@@ -52,6 +52,9 @@ class FlowField:
             raise ValueError(f"frame_count must be at least 1, got {frame_count}")
         if cache_pairs < 1:
             raise ValueError(f"cache_pairs must be at least 1, got {cache_pairs}")
+        if working_width is not None and (isinstance(working_width, bool) or not isinstance(working_width, int)
+                                          or working_width < 1):
+            raise ValueError(f"working_width must be a positive number of pixels or None, not {working_width!r}")
         self._frame_getter = frame_getter
         self.frame_count = frame_count
         self._working_width = working_width
