@@ -147,3 +147,18 @@ def test_the_command_prints_the_table_and_writes_its_section(data_root, tmp_path
     assert text.count("| squares | 10 |") == 1 and text.count(eval_command.INTERACTIVE_START) == 1
     assert text.index("How we measure.") < text.index("| squares | 10 |") < text.index("## Removal")
     assert text.endswith("## Removal\n\nTheirs.\n")
+
+
+def test_a_segment_propagated_again_scores_as_the_whole_clip_would(pole_rounds):
+    """Refiner off, a frame's mask depends only on its neighbouring keyframes: keeping the other
+    frames' masks gives the clip a whole propagation from the same keyframes gives."""
+    from core.metrics import region_similarity
+    from core.roto import propagate_masks
+
+    truth, rounds = pole_rounds
+    scene = PanningObjectWithPole(frame_count=FRAMES)
+    last = rounds[-1]
+    results = propagate_masks(frame_getter=scene.frame, frame_count=FRAMES,
+                              keyframes={k: truth[k] for k in last.keyframes})
+    whole = [region_similarity(results[f].mask, truth[f]) for f in range(FRAMES)]
+    assert whole == pytest.approx(list(last.j_per_frame))
