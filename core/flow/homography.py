@@ -38,3 +38,12 @@ def apply_homography(homography: np.ndarray, points: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         result = mapped[:, :2] / mapped[:, 2:3]
     return np.nan_to_num(result, nan=-1e6, posinf=-1e6, neginf=-1e6).astype(np.float32)
+
+
+def working_to_full_resolution(homography: np.ndarray, frame_size: tuple[int, int],
+                               working_size: tuple[int, int]) -> np.ndarray:
+    """A homography between pixels of the working grid ``working_size = (w, h)`` as one between
+    pixels of the ``frame_size = (W, H)`` frames, pixel centres aligned as ``cv2.resize`` aligns them."""
+    scale_x, scale_y = working_size[0] / frame_size[0], working_size[1] / frame_size[1]
+    to_working = np.array([[scale_x, 0, 0.5 * scale_x - 0.5], [0, scale_y, 0.5 * scale_y - 0.5], [0, 0, 1.0]])
+    return np.linalg.inv(to_working) @ homography @ to_working

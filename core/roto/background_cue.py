@@ -38,7 +38,7 @@ from typing import Callable, Mapping
 import cv2
 import numpy as np
 
-from core.flow import FlowField, background_homography
+from core.flow import FlowField, background_homography, working_to_full_resolution
 from core.roto.carry import CarriedMatte
 from core.roto.mask_pieces import without_detached_pieces
 
@@ -137,10 +137,23 @@ class BackgroundCue:
         """3x3 homography taking frame ``a``'s background pixels to frame ``b`` (neighbours)."""
         key = (a, b)
         if key not in self._homographies:
-            size = 2 * _EXCLUDE_PX + 1
-            excluded = cv2.dilate((matte_a >= 0.5).astype(np.uint8), np.ones((size, size), np.uint8)) > 0
-            self._homographies[key] = background_homography(self._flow.flow(a, b), excluded)
+            self._homographies[key] = self._fit_homography(a, b, matte_a >= 0.5)
         return self._homographies[key]
+
+    def _fit_homography(self, a: int, b: int, object_a: np.ndarray) -> np.ndarray:
+        """The fit on the flow's working grid, where DIS computed it: on a wider clip the
+        full-resolution flow is only that flow upsampled, and fitting it (16 times the points at
+        1080p) was a third of rotoscoping's time (profiled, docs/benchmarks.md)."""
+        frame_size, working = self._flow.frame_size, self._flow.working_size
+        if working == frame_size:
+            size = 2 * _EXCLUDE_PX + 1
+            excluded = cv2.dilate(object_a.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+            return background_homography(self._flow.flow(a, b), excluded)
+        size = 2 * max(1, int(np.ceil(_EXCLUDE_PX * working[0] / frame_size[0]))) + 1
+        touches_object = cv2.resize(object_a.astype(np.float32), working, interpolation=cv2.INTER_AREA) > 0
+        excluded = cv2.dilate(touches_object.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+        homography = background_homography(self._flow.working_flow(a, b), excluded)
+        return working_to_full_resolution(homography, frame_size, working)
 
 
 def tolerant_distance(image: np.ndarray, seen: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
