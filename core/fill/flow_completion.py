@@ -24,13 +24,13 @@ All of this happens on the flow field's working grid (at most ``working_width`` 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Callable
 
 import cv2
 import numpy as np
 
 from core.flow import FlowField, forward_backward_consistency, warp
+from core.lru import LRUCache
 
 BOUNDARY_MARGIN = 4
 """Working-grid pixels around an unreliable region that are re-interpolated too: DIS matches
@@ -60,8 +60,7 @@ class CompletedFlows:
     ) -> None:
         self._flows = flow_field
         self._working_hole = working_hole
-        self._cache_pairs = cache_pairs
-        self._pairs: OrderedDict[tuple[int, int], dict[bool, tuple[np.ndarray, np.ndarray]]] = OrderedDict()
+        self._pairs: LRUCache[tuple[int, int], dict[bool, tuple[np.ndarray, np.ndarray]]] = LRUCache(cache_pairs)
         self._margin = cv2.getStructuringElement(
             cv2.MORPH_ELLIPSE, (2 * BOUNDARY_MARGIN + 1, 2 * BOUNDARY_MARGIN + 1)
         )
@@ -69,14 +68,7 @@ class CompletedFlows:
     def flow_and_consistency(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """Completed ``flow_ab`` (``(h, w, 2)`` float32, working pixels) and its consistency (0..1)."""
         key = (min(a, b), max(a, b))
-        pair = self._pairs.get(key)
-        if pair is None:
-            pair = self._complete_pair(*key)
-            self._pairs[key] = pair
-            while len(self._pairs) > self._cache_pairs:
-                self._pairs.popitem(last=False)
-        self._pairs.move_to_end(key)
-        return pair[a < b]
+        return self._pairs.made(key, lambda: self._complete_pair(*key))[a < b]
 
     def _complete_pair(self, low: int, high: int) -> dict[bool, tuple[np.ndarray, np.ndarray]]:
         forward = self._complete(self._flows.working_flow(low, high), low, high)

@@ -19,13 +19,12 @@ from each clip's keyframes.
 from __future__ import annotations
 
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from core.errors import ModelError
+from core.lru import LRUCache
 
 if TYPE_CHECKING:
     from core.model.config import ModelConfig
@@ -140,13 +139,12 @@ def forget_loaded_weights() -> None:
 
 
 class _CheckpointCache:
-    """Loaded models kept per (entry, file, modification time, size, device), the ``keep``
-    newest of each entry. Thread-safe (two threads loading the same new file may both read it)."""
+    """Loaded models kept per (entry, file, modification time, size, device), the ``keep`` most
+    recently used of each entry. Thread-safe (two threads loading the same new file may both read it)."""
 
     def __init__(self, keep: int = 2) -> None:
         self.keep = keep
-        self._items: dict[str, OrderedDict[tuple, Any]] = {}
-        self._lock = threading.Lock()
+        self._items: dict[str, LRUCache[tuple, Any]] = {}
 
     def load(self, kind: str, path: Path, device, missing: str, make: Callable[[Any, dict[str, Any]], T]) -> T:
         """``make(model, extra)`` of the checkpoint at ``path`` on ``device``, from the cache when the
@@ -157,23 +155,17 @@ class _CheckpointCache:
         except OSError:
             raise ModelError(missing) from None
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, str(device))
-        with self._lock:
-            items = self._items.setdefault(kind, OrderedDict())
-            if key in items:
-                return items[key]
-        from core.model.checkpoint import load_checkpoint
-
-        model, extra = load_checkpoint(path, device)
-        loaded = make(model, extra)
-        with self._lock:
-            items[key] = loaded
-            while len(items) > self.keep:
-                items.popitem(last=False)
-        return loaded
+        return self._items.setdefault(kind, LRUCache(self.keep)).made(key, lambda: _loaded(path, device, make))
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
+
+
+def _loaded(path: Path, device, make: Callable[[Any, dict[str, Any]], T]) -> T:
+    from core.model.checkpoint import load_checkpoint
+
+    model, extra = load_checkpoint(path, device)
+    return make(model, extra)
 
 
 _cache = _CheckpointCache(keep=2)

@@ -16,13 +16,13 @@ is rendered once.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Iterator
 
 import cv2
 import numpy as np
 
 from core.fill.telea import inpaint_hole
+from core.lru import LRUCache
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.render.composite import feathered_composite, upsample
 from core.render.keyframe_schedule import ANCHOR_STEP, anchor_frames, segment_of
@@ -54,10 +54,9 @@ class ClipRender:
         self.step = step
         self.fallback_min_pixels = fallback_min_pixels
         self.fallback_min_share = fallback_min_share
-        self._keep_anchors = keep_anchors
         self._anchors: list[int] | None = None
-        self._rendered: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._segments: OrderedDict[tuple[int, int], SegmentPropagation] = OrderedDict()
+        self._rendered: LRUCache[int, np.ndarray] = LRUCache(keep_anchors)
+        self._segments: LRUCache[tuple[int, int], SegmentPropagation] = LRUCache(2)
         self._generation = 0
         self._previous: tuple[int, np.ndarray] | None = None
         self.network_frames = 0
@@ -131,18 +130,13 @@ class ClipRender:
     def anchor_frame(self, index: int) -> np.ndarray:
         """Anchor ``index`` cleaned (kept for the next frames): the network's render, or the
         content keyframe / source frame when there is nothing to fill."""
-        rendered = self._rendered.get(index)
-        if rendered is None:
-            inputs = self.inputs
-            if not inputs.needs_fill(index):
-                rendered = inputs.frame(index)
-            else:
-                rendered = self.network.render_frame(index)
-                self.network_frames += 1
-            self._rendered[index] = rendered
-            while len(self._rendered) > self._keep_anchors:
-                self._rendered.popitem(last=False)
-        self._rendered.move_to_end(index)
+        return self._rendered.made(index, lambda: self._render_anchor(index))
+
+    def _render_anchor(self, index: int) -> np.ndarray:
+        if not self.inputs.needs_fill(index):
+            return self.inputs.frame(index)
+        rendered = self.network.render_frame(index)
+        self.network_frames += 1
         return rendered
 
     def invalidate(self, *, frames_changed: bool = False) -> None:
@@ -160,14 +154,7 @@ class ClipRender:
         self.network.close()
 
     def _segment(self, a: int, b: int) -> SegmentPropagation:
-        segment = self._segments.get((a, b))
-        if segment is None:
-            segment = SegmentPropagation(self.inputs, a, b)
-            self._segments[(a, b)] = segment
-            while len(self._segments) > 2:
-                self._segments.popitem(last=False)
-        self._segments.move_to_end((a, b))
-        return segment
+        return self._segments.made((a, b), lambda: SegmentPropagation(self.inputs, a, b))
 
     def _rendered_source(self, index: int, rendered: np.ndarray) -> KeyframeSource:
         """A rendered anchor as a fully known keyframe for the network's fallback."""

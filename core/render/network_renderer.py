@@ -15,7 +15,6 @@ runs out of memory the renderer retries at a lower resolution, then on the CPU, 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from core.errors import ModelError
 from core.fill import FlowFill
+from core.lru import LRUCache
 from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
 from core.render.keyframe_schedule import CORRECTION_OFFSETS, KEYFRAME_OFFSETS, keyframes_for
@@ -91,7 +91,7 @@ class NetworkRenderer:
         self._device = torch.device(model.device)
         self._net = model.model
         self._fast_cpu = self._device.type == "cpu" and self._channels_last_cpu(self._net)
-        self._memories: OrderedDict[tuple, object] = OrderedDict()
+        self._memories: LRUCache[tuple, object] = LRUCache(max(1, keep_keyframes))
         self._keep = keep_keyframes
         self._channels = self._net.config.in_channels
         self._flow_fill = None  # the residual model's prealign (the classical fill), made on demand
@@ -259,23 +259,22 @@ class NetworkRenderer:
         from core.model import KeyframeMemory
 
         keys = [(s.key, size) for s in sources]
-        missing = [i for i, key in enumerate(keys) if key not in self._memories]
+        found = {key: self._memories.get(key) for key in keys}
+        missing = [i for i, key in enumerate(keys) if found[key] is None]
         if missing:
             frames = torch.stack([self._frame_tensor(sources[i].rgb, sources[i].hole, size)[0]
                                   for i in missing])[None]
             encoded = self._net.encode_keyframes(frames)
             for j, i in enumerate(missing):
-                self._memories[keys[i]] = encoded.select([j])
+                found[keys[i]] = encoded.select([j])
         if not sources:
             height, width = size
             empty = torch.zeros(1, 0, self._channels, height, width, device=self._device)
             return self._net.encode_keyframes(empty), 0
-        memory = KeyframeMemory.cat([self._memories[key] for key in keys])
+        self._memories.max_items = max(self._keep, len(keys))  # every source of this frame stays
         for key in keys:
-            self._memories.move_to_end(key)
-        while len(self._memories) > max(self._keep, len(keys)):
-            self._memories.popitem(last=False)
-        return memory, len(missing)
+            self._memories.put(key, found[key])
+        return KeyframeMemory.cat([found[key] for key in keys]), len(missing)
 
     def _frame_tensor(self, rgb: np.ndarray, hole: np.ndarray, size: tuple[int, int],
                       prealigned: tuple[np.ndarray, np.ndarray] | None = None):

@@ -13,7 +13,6 @@ decoded frames and have no hole). Two grids:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Callable
 
 import cv2
@@ -22,6 +21,7 @@ import numpy as np
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import check_mask_size, hole_from_mask
 from core.flow import FlowField, working_size
+from core.lru import LRUCache
 from core.project import Project
 from core.render.composite import feather_alpha
 from core.render.sources import removal_sources
@@ -48,7 +48,7 @@ class RemovalInputs:
         self._frame, self._mask = removal_sources(project, frame_of)
         self.flow = flow if flow is not None else FlowField(
             self._frame, self.frame_count, working_width=project.settings.working_width, cache_pairs=64)
-        self._caches: dict[str, OrderedDict] = {}
+        self._caches: dict[str, LRUCache[int, np.ndarray]] = {}
         self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
 
     # -- frames and holes --------------------------------------------------------------------
@@ -126,12 +126,4 @@ class RemovalInputs:
             self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
 
     def _cached(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
-        cache = self._caches.setdefault(kind, OrderedDict())
-        value = cache.get(index)
-        if value is None:
-            value = make()
-            cache[index] = value
-            while len(cache) > _KEPT:
-                cache.popitem(last=False)
-        cache.move_to_end(index)
-        return value
+        return self._caches.setdefault(kind, LRUCache(_KEPT)).made(index, make)

@@ -41,7 +41,7 @@ import torch
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.roto.clip_refiner_cache import forget_refiners, keep_refiner, kept_refiner, kept_refiners
+from core.roto.clip_refiner_cache import forget_refiners, kept_refiners
 from core.roto.clip_refiner_examples import (
     BAND_PX,
     answer_example,
@@ -118,10 +118,10 @@ def train_clip_refiner(
         return None
     keyframes = frozenset((frame, _keyframe_digest(frame_getter(frame), mask)) for frame, mask in shown.items())
     key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode())
-    kept = kept_refiner(key)
+    kept = kept_refiners.get(key)
     if kept is not None:
         return kept
-    start = next((r for r in reversed(kept_refiners()) if r.keyframes & keyframes), None)
+    start = next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
     trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
     width, height = flow.frame_size
     working = working_frame_size(width, height)
@@ -129,8 +129,7 @@ def train_clip_refiner(
     net = trained_net(examples, trained, seed, None if start is None else start.net,
                       "Learning the object's outline from the keyframes", progress, cancel)
     refiner = ClipRefiner(net, (width, height), working, keyframes, steps)
-    keep_refiner(key, refiner)
-    return refiner
+    return kept_refiners.put(key, refiner)
 
 
 def adapt_clip_refiner(
@@ -166,7 +165,7 @@ def adapt_clip_refiner(
         digest = zlib.crc32(np.ascontiguousarray(mattes[frame]), digest)
     for weights in refiner.net.state_dict().values():  # this refiner, not another of the same keyframes
         digest = zlib.crc32(weights.float().numpy().tobytes(), digest)
-    kept = kept_refiner(digest)
+    kept = kept_refiners.get(digest)
     if kept is not None:
         return kept
     working = refiner.working_size
@@ -186,8 +185,7 @@ def adapt_clip_refiner(
     net = trained_net(examples, max(1, refiner.steps // WARM_START_DIVISOR), seed + 1, refiner.net,
                       "Learning the object's outline from the propagated frames", progress, cancel)
     adapted = ClipRefiner(net, refiner.frame_size, working, refiner.keyframes, refiner.steps)
-    keep_refiner(digest, adapted)
-    return adapted
+    return kept_refiners.put(digest, adapted)
 
 
 def _keyframe_digest(frame: np.ndarray, mask: np.ndarray) -> int:
