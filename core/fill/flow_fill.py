@@ -27,7 +27,6 @@ SSIM and less flicker (docs/quality.md, "Removal").
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterator
@@ -41,6 +40,7 @@ from core.fill.holes import check_mask_size, hole_from_mask
 from core.fill.telea import inpaint_hole
 from core.fill.working_candidates import WorkingCandidates, covering_hole
 from core.flow import FlowField, apply_homography, follow_working_flow, sample_at
+from core.lru import LRUCache
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _HOLES_KEPT = 32
@@ -124,7 +124,7 @@ class FlowFill:
         self.consistency_threshold = consistency_threshold
         self._completed = CompletedFlows(self._flow_field, self._working_hole, cache_pairs=4)
         self._background = BackgroundMotion(frame_getter, self._flow_field, self._working_hole)
-        self._holes: dict[str, OrderedDict[int, np.ndarray]] = {}
+        self._holes: dict[str, LRUCache[int, np.ndarray]] = {}
         self.last_fill_stats: FillStats | None = None
 
     def fill_frame(self, index: int) -> np.ndarray:
@@ -344,16 +344,7 @@ class FlowFill:
 
     def _kept(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
         """``make()``'s read-only array for ``index``, kept among the last ``_HOLES_KEPT`` of its kind."""
-        kept = self._holes.setdefault(kind, OrderedDict())
-        value = kept.get(index)
-        if value is None:
-            value = make()
-            value.setflags(write=False)
-            kept[index] = value
-            while len(kept) > _HOLES_KEPT:
-                kept.popitem(last=False)
-        kept.move_to_end(index)
-        return value
+        return self._holes.setdefault(kind, LRUCache(_HOLES_KEPT)).made(index, lambda: _read_only(make()))
 
     def _check_index(self, index: int) -> None:
         if not 0 <= index < self.frame_count:
@@ -383,3 +374,8 @@ def candidate_confidence(candidates: np.ndarray, counts: np.ndarray, colours: np
     confidence = (0.5 + 0.5 * found / wanted) * np.exp(-spread / SPREAD_LEVELS) \
         * DISTANCE_FRAMES / (DISTANCE_FRAMES + np.maximum(distance - 1, 0))
     return np.where(counts > 0, confidence, 0.0).astype(np.float32)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array

@@ -8,7 +8,6 @@ stored on the *working grid* (see :mod:`core.flow.dis_flow`), so a cache entry c
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from core.flow.consistency import forward_backward_consistency
 from core.flow.dis_flow import compute_working_flow, resize_flow, working_size
+from core.lru import LRUCache
 
 _GREY_FRAMES_KEPT = 8  # chains of neighbouring pairs ask for each frame twice
 
@@ -58,10 +58,9 @@ class FlowField:
         self._frame_getter = frame_getter
         self.frame_count = frame_count
         self._working_width = working_width
-        self._cache_pairs = cache_pairs
-        self._pairs: OrderedDict[tuple[int, int], _PairFlows] = OrderedDict()
-        self._greys: OrderedDict[int, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._pairs: LRUCache[tuple[int, int], _PairFlows] = LRUCache(cache_pairs)
+        self._greys: LRUCache[int, np.ndarray] = LRUCache(_GREY_FRAMES_KEPT)
+        self._lock = threading.Lock()  # for pairs_computed
         self._frame_size: tuple[int, int] | None = None
         self.pairs_computed = 0
         """How many pairs DIS has been run on (both directions each); for tests and statistics."""
@@ -118,12 +117,10 @@ class FlowField:
             if not 0 <= index < self.frame_count:
                 raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
         key = (min(a, b), max(a, b))
-        with self._lock:
-            pair = self._pairs.get(key)
-            if pair is not None:
-                self._pairs.move_to_end(key)
-                return pair
-        low, high = self._grey(key[0]), self._grey(key[1])
+        return self._pairs.made(key, lambda: self._computed_pair(*key))
+
+    def _computed_pair(self, low_index: int, high_index: int) -> _PairFlows:
+        low, high = self._grey(low_index), self._grey(high_index)
         size = (low.shape[1], low.shape[0])
         pair = _PairFlows(
             forward=_read_only(compute_working_flow(low, high, size)),
@@ -131,18 +128,13 @@ class FlowField:
         )
         with self._lock:
             self.pairs_computed += 1
-            self._pairs[key] = pair
-            while len(self._pairs) > self._cache_pairs:
-                self._pairs.popitem(last=False)
         return pair
 
     def _grey(self, index: int) -> np.ndarray:
         """Frame ``index`` as grey uint8 on the working grid (kept for a few neighbouring pairs)."""
-        with self._lock:
-            grey = self._greys.get(index)
-            if grey is not None:
-                self._greys.move_to_end(index)
-                return grey
+        return self._greys.made(index, lambda: self._working_grey(index))
+
+    def _working_grey(self, index: int) -> np.ndarray:
         frame = self._frame_getter(index)
         height, width = frame.shape[:2]
         if self._frame_size is None:
@@ -153,10 +145,6 @@ class FlowField:
         size = working_size(width, height, self._working_width)
         if size != (width, height):
             grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
-        with self._lock:
-            self._greys[index] = grey
-            while len(self._greys) > _GREY_FRAMES_KEPT:
-                self._greys.popitem(last=False)
         return grey
 
 
