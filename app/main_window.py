@@ -121,6 +121,9 @@ class MainWindow(QMainWindow):
     def show_trainer(self) -> None:
         self.trainer_dock.show()
         self.trainer_dock.raise_()
+        # as tall as the panel asks, taken from the docks above and below: at the keyframes list's
+        # height it showed the fields and the status, its plots only after scrolling
+        self.resizeDocks([self.trainer_dock], [self.trainer_panel.sizeHint().height()], Qt.Vertical)
 
     def show_shortcuts(self):
         """Help › Keyboard shortcuts: the sheet of every shortcut, read from the actions."""

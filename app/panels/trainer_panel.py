@@ -67,7 +67,7 @@ class TrainerPanel(QWidget):
         self.train_button.clicked.connect(lambda: self.start())
         self.cancel_button = QPushButton("Stop")
         self.cancel_button.setToolTip("Stop after this step; the weights so far are saved (and used, when "
-                                      "ticked above) and the run can be resumed from the CLI")
+                                      "ticked above)")
         self.cancel_button.clicked.connect(lambda: self.job is not None and self.job.cancel())
         self.shipped_button = QPushButton("Use shipped weights")
         self.shipped_button.setToolTip("The preview and export use the shipped model again (undoable)")
@@ -302,6 +302,9 @@ class TrainerPanel(QWidget):
     def _finished(self, text: str) -> None:
         self.job = self.running = None
         self.status.setText(text)
+        took = self.pace.describe_finished()
+        if took is not None:
+            self.estimate.setText(took)
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
         self._show_running()

@@ -116,7 +116,7 @@ def remaining(step: int, steps: int, seconds_per_step: float, *, frame_height: i
 def describe_seconds(seconds: float) -> str:
     """``"40 seconds"``, ``"8 minutes"``, ``"1 hour 20 minutes"``."""
     if seconds < 60:
-        return f"{max(1, round(seconds / 5) * 5)} seconds"
+        return f"{max(5, round(seconds / 5) * 5)} seconds"  # never "1 seconds": the steps are of 5
     minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -168,6 +168,8 @@ def test_stop_switches_to_the_weights_so_far_and_the_shipped_ones_come_back(smal
         pass
     tuned = tmp_path / "clip.keyfill-model.pt"
     assert panel.status.text().startswith("Stopped at step") and panel.job is None
+    took = panel.estimate.text()
+    assert took.startswith("Took about") and " s per step" in took and "left" not in took, "no time left once stopped"
     assert "Preview and export now use the weights tuned on this clip" in window.status.last_notice
     assert (tmp_path / "clip.keyfill-model.train.pt").is_file(), "the run can be resumed"
     project = window.session.project
@@ -297,3 +299,20 @@ def test_the_training_dock_never_squeezes_its_rows(make_window, qtbot):
     for field in (panel.start_from, panel.steps, panel.output):
         assert field.height() >= field.sizeHint().height(), f"{field.__class__.__name__} is clipped"
     assert isinstance(window.trainer_dock.widget(), QScrollArea)
+
+
+def test_the_training_dock_grows_when_shown(make_window, qtbot):
+    """Showing the panel makes its dock as tall as the column allows (at the keyframes list's height
+    the plots were below the fold), the docks above and below kept at their minimum or more."""
+    from PySide6.QtWidgets import QDockWidget
+
+    window = make_window()
+    keyframes = window.findChild(QDockWidget, "Keyframes dock")
+    qtbot.waitUntil(lambda: keyframes.height() > 0)
+    before = keyframes.height()
+    window.show_trainer()
+    qtbot.waitUntil(lambda: window.trainer_panel.isVisible())
+    qtbot.waitUntil(lambda: window.trainer_dock.height() > before + 50)
+    for title in ("Objects", "Properties"):
+        dock = window.findChild(QDockWidget, f"{title} dock")
+        assert dock.height() >= dock.minimumSizeHint().height(), f"the {title} dock is squeezed"

@@ -51,7 +51,7 @@ def test_the_time_left_follows_the_measured_rate():
     assert remaining(200, 200, 1.0, cores=2) < 5
 
 
-@pytest.mark.parametrize("seconds, said", [(12, "10 seconds"), (44, "45 seconds"), (61, "1 minute"),
+@pytest.mark.parametrize("seconds, said", [(1, "5 seconds"), (12, "10 seconds"), (44, "45 seconds"), (61, "1 minute"),
                                            (487, "8 minutes"), (3600, "1 hour"), (4800, "1 hour 20 minutes"),
                                            (7300, "2 hours 2 minutes")])
 def test_durations_read_as_people_say_them(seconds, said):
