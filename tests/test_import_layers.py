@@ -20,12 +20,7 @@ QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "qtpy", "qtawesome", "py
 # (the window does, on its UI thread) does not load torch (seconds)
 LAZY_ALLOWED = ("torch", "core.model")
 
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # core/train is being reworked by the removal network's training (issue 13); finetune_residual
-    # reaches back into finetune for project_footage inside a function. Remove this entry when it
-    # goes: the test then fails on any cycle again, and says so if this one is gone.
-    frozenset({"core.train.finetune", "core.train.finetune_residual"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()  # none left: the test fails on any cycle
 
 
 def module_files(root: Path, package: str = "core") -> dict[str, Path]:

@@ -22,6 +22,7 @@ from core.project import Project
 from core.train.footage import TrainingDataError
 from core.train.prealign_data import ExampleSettings, make_clip_examples
 from core.train.prealign_samples import ClipExamples, CropSettings, PrealignSamples
+from core.train.project_footage import project_footage
 
 TRAIN_EXAMPLES = ExampleSettings(tracks=4, targets=5, seed=0)
 HELD_OUT_EXAMPLES = ExampleSettings(tracks=1, targets=4, seed=1)
@@ -52,7 +53,6 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     hole PSNR every ``VALIDATE_EVERY`` steps; ``on_baseline(flow_fill, before)`` the flow fill's
     and the starting weights' before training (dB)."""
     from core.model import load_checkpoint
-    from core.train.finetune import project_footage
     from core.train.loop import train
     from core.train.prealign_validation import validate
 

@@ -6,7 +6,7 @@ import pytest
 from core.project import save_project
 from core.project.from_clip import project_with_masks
 from core.train import SampleSettings, TrainingDataError
-from core.train.finetune import project_footage
+from core.train.project_footage import project_footage
 from core.train.samples import samples_from_clips
 from core.video import open_clip, probe
 

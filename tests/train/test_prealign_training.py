@@ -85,7 +85,7 @@ def test_ship_if_better_keeps_the_better_checkpoint(tmp_path):
 def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object(footage_dir, tmp_path, capsys):
     from core.project import save_project
     from core.project.from_clip import project_with_masks
-    from core.train.finetune import project_footage
+    from core.train.project_footage import project_footage
     from core.train.prealign_data import make_clip_examples
     from core.video import probe
 
