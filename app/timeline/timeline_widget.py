@@ -3,14 +3,14 @@
 Markers: mask keyframes (diamonds, object colour), propagated masks (thin band, object colour),
 how unsure the propagation is of each propagated frame (a strip under the thumbnails, dark where
 sure, red where unsure: :mod:`core.roto.certainty`), content keyframes (blue squares), frames
-already rendered (green band).
+already rendered (green band). The tooltip says what the row under the pointer shows at that frame.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from app.session import Session
 from app.theme import ACCENT
@@ -176,6 +176,48 @@ class TimelineWidget(QWidget):
         painter.fillRect(tag, ACCENT)
         painter.setPen(QColor(20, 20, 20))
         painter.drawText(tag, Qt.AlignCenter, label)
+
+    # --- what the rows mean ----------------------------------------------------------------
+    def tip_at(self, x: float, y: float) -> str:
+        """The tooltip at widget point ``(x, y)``: what the row there shows of the frame, then what
+        the row is (the bands and markers carry no labels)."""
+        project = self.session.project
+        if project is None or self.session.frame_count == 0:
+            return ""
+        frame = min(max(self.x_to_frame(x), 0), self.session.frame_count - 1)
+        bands, markers = RULER_H + THUMB_H + 2, RULER_H + THUMB_H + 3 * BAND_H + 4
+        if y < RULER_H + THUMB_H - CERTAINTY_H:
+            return f"Frame {frame}: click or drag to go there"
+        if y < bands:
+            value = self.frame_certainty().get(frame)
+            known = "not propagated" if value is None else f"{value:.0%} sure"
+            return (f"Frame {frame}: {known}\nThis strip is red where the propagation is unsure; "
+                    "U jumps to the least certain frame")
+        row = int((y - bands) // BAND_H)
+        if y < markers and row == 0:
+            ready = self.session.render_cache is not None and frame in self.session.render_cache.frames()
+            return (f"Frame {frame}: {'cleaned, ready to play' if ready else 'not cleaned yet'}\n"
+                    "Green: frames already cleaned, shown while playing with the removal result on")
+        if y < markers and row <= len(project.objects):
+            obj = project.objects[row - 1]
+            has = frame in project.mask_frames(obj.id, MaskKind.PROPAGATED)
+            return (f"Frame {frame}: {'a' if has else 'no'} propagated mask of {obj.name}\n"
+                    "This band: the frames Clip › Propagate masks filled in")
+        marks = [f"a mask keyframe of {o.name}" for o in project.objects
+                 if frame in project.mask_frames(o.id, MaskKind.KEYFRAME)]
+        marks += ["a content keyframe"] if frame in project.content_keyframes() else []
+        return (f"Frame {frame}: {', '.join(marks) or 'no keyframe'}\nDiamonds: masks painted by hand; "
+                "blue squares: frames fixed by hand")
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            text = self.tip_at(event.pos().x(), event.pos().y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     # --- scrubbing -------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
