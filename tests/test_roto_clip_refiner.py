@@ -181,7 +181,7 @@ def test_a_project_without_outline_refinement_propagates_without_the_refiner(mon
     from core.project.document import ProjectSettings
 
     seen = {}
-    monkeypatch.setattr(project_roto, "propagated_project_masks", lambda *a, **kw: seen.update(kw) or {})
+    monkeypatch.setattr(project_roto, "propagated_project_results", lambda *a, **kw: seen.update(kw) or {})
     monkeypatch.setattr(project_roto, "project_keyframes", lambda project: {})
     project = SimpleNamespace(settings=ProjectSettings(refine_outlines=refine_outlines, working_width=320),
                               clip=SimpleNamespace(frame_count=3))

@@ -8,7 +8,6 @@ from core.roto.project_roto import (
     project_keyframes,
     project_roto_options,
     propagate_project,
-    propagated_project_masks,
     propagated_project_results,
 )
 from core.roto.propagate import frames_affected_by, fuse_two_sides, propagate_masks
@@ -25,7 +24,6 @@ __all__ = [
     "propagate_masks",
     "propagate_objects",
     "propagate_project",
-    "propagated_project_masks",
     "propagated_project_results",
     "refine_matte",
     "resolve_overlaps",

@@ -51,26 +51,6 @@ def project_roto_options(project: Project) -> RotoOptions:
                        matte_model="auto")
 
 
-def propagated_project_masks(
-    keyframes: KeyframesByObject,
-    frame_of: Callable[[int], np.ndarray],
-    frame_count: int,
-    *,
-    options: RotoOptions = PROJECT_DEFAULTS,
-    frames: Iterable[int] | None = None,
-    progress: ProgressFn = no_progress,
-    cancel: CancelToken = NEVER_CANCELLED,
-) -> KeyframesByObject:
-    """``{object_id: {frame: (H, W) uint8 0/255 mask}}`` for the propagated frames (keyframes left out).
-
-    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; options: as in :func:`core.roto.propagate_masks`
-    (here the shipped rotoscoping network is used by default, when it loads).
-    """
-    results = propagated_project_results(keyframes, frame_of, frame_count, options=options, frames=frames,
-                                         progress=progress, cancel=cancel)
-    return propagated_masks_and_certainty(results)[0]
-
-
 def propagated_masks_and_certainty(
     results: dict[int, MutableMapping[int, RotoResult]],
 ) -> tuple[KeyframesByObject, dict[int, dict[int, float]]]:
@@ -96,9 +76,12 @@ def propagated_project_results(
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, MutableMapping[int, RotoResult]]:
-    """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included;
-    ``options`` as in :func:`propagated_project_masks` (``compact``: each object's results
-    PNG-compressed, :class:`~core.roto.results.CompactResults`)."""
+    """``{object_id: {frame: RotoResult}}`` (mask, soft matte, confidence), keyframes included.
+
+    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; options: as in :func:`core.roto.propagate_masks`
+    (here the shipped rotoscoping network is used by default, when it loads; ``compact``: each
+    object's results PNG-compressed, :class:`~core.roto.results.CompactResults`).
+    """
     options = options.resolved()
     flow = FlowField(frame_of, frame_count, working_width=options.working_width)
     return propagate_objects(frame_of, frame_count, keyframes, options=options, flow=flow, frames=frames,
@@ -118,7 +101,8 @@ def propagate_project(
 
     options: None: the project's own (:func:`project_roto_options`)."""
     options = options if options is not None else project_roto_options(project)
-    masks = propagated_project_masks(project_keyframes(project), frame_of, project.clip.frame_count,
-                                     options=options, frames=frames, progress=progress, cancel=cancel)
+    results = propagated_project_results(project_keyframes(project), frame_of, project.clip.frame_count,
+                                         options=options, frames=frames, progress=progress, cancel=cancel)
+    masks = propagated_masks_and_certainty(results)[0]  # keyframes left out: they stay as painted
     for object_id, per_frame in masks.items():
         project.set_propagated_masks(object_id, per_frame)
