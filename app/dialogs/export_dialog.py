@@ -26,6 +26,7 @@ from core.errors import KeyfillError
 from core.export import ExportSettings
 from core.output_paths import existing_outputs
 from core.project import Project
+from core.video import probe
 
 CODECS = [("H.264 (.mp4)", "h264", ".mp4"), ("ProRes 422 HQ (.mov)", "prores", ".mov")]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv")
@@ -55,8 +56,9 @@ class ExportDialog(QDialog):
         self.quality.setRange(0, 51)
         self.quality.setValue(project.settings.export_quality)
         self.quality.setToolTip("H.264 CRF: lower is better, 18 is visually transparent, 0 is lossless")
-        self.keep_audio = QCheckBox("Keep the source's audio (whole clip only)")
+        self.keep_audio = QCheckBox()
         self.keep_audio.setChecked(True)
+        self._has_audio = clip_has_audio(clip)
         self.mattes_box = QCheckBox("Mattes")
         self.mattes_path = QLineEdit(str(base) + "_mattes")
         self.mattes_video = QCheckBox("As a video (else a PNG folder)")
@@ -66,6 +68,8 @@ class ExportDialog(QDialog):
         for box in (self.first, self.last):  # 0-based, as the window and the file names (00000.png)
             box.setRange(0, count - 1)
         self.last.setValue(count - 1)
+        self.first.valueChanged.connect(self._first_changed)
+        self._first_changed()
         self.progress = QProgressBar()
         self.progress.hide()  # until there is something to show
         self.status = QLabel("")
@@ -215,6 +219,12 @@ class ExportDialog(QDialog):
         else:
             self.reject()
 
+    def _first_changed(self) -> None:
+        enabled, text, tip = audio_choice(self._has_audio, self.first.value())
+        self.keep_audio.setEnabled(enabled)
+        self.keep_audio.setText(text)
+        self.keep_audio.setToolTip(tip)
+
     def _codec_changed(self) -> None:
         codec = self.codec.currentData()
         self.quality.setEnabled(codec == "h264")
@@ -259,3 +269,24 @@ def without_video_suffix(path: str) -> str:
     """``path`` without a video suffix (``take.v2_mattes.mp4`` -> ``take.v2_mattes``, ``take.v2`` kept)."""
     p = Path(path)
     return str(p.with_suffix("")) if path and p.suffix.lower() in VIDEO_SUFFIXES else path
+
+
+def clip_has_audio(clip: Path) -> bool | None:
+    """Whether the source has an audio stream; None when it cannot be read now (said as if it had)."""
+    if clip.is_dir():
+        return False  # an image sequence
+    try:
+        return bool(probe(clip).audio_streams)
+    except (KeyfillError, OSError):  # missing (relink it) or unreadable now
+        return None
+
+
+def audio_choice(has_audio: bool | None, first: int) -> tuple[bool, str, str]:
+    """``(enabled, text, tooltip)`` of "Keep the source's audio" for a range starting at ``first``:
+    the export copies the audio only from frame 0 (a later start would play out of sync)."""
+    if has_audio is False:
+        return False, "Keep the source's audio (this clip has none)", ""
+    tip = "The audio starts at frame 0: a range starting later is written without sound (out of sync)"
+    if first > 0:
+        return False, "Keep the source's audio (only for a range from frame 0)", tip
+    return True, "Keep the source's audio", tip

@@ -63,3 +63,21 @@ def test_codec_choice_changes_the_file_suffix(window):
     assert dialog.clip_path.text().endswith("_clean.mov") and not dialog.quality.isEnabled()
     dialog.mattes_video.setChecked(True)
     assert dialog.mattes_path.text().endswith("_mattes.mp4")
+
+
+def test_the_audio_choice_says_what_the_export_will_do(window):
+    """The sample has no audio: the box said "Keep the source's audio (whole clip only)", ticked,
+    and a range from frame 0 keeps the audio of a clip that has some (not only the whole clip)."""
+    from app.dialogs.export_dialog import audio_choice
+
+    dialog = window.operations.export()
+    assert not dialog.keep_audio.isEnabled() and "this clip has none" in dialog.keep_audio.text()
+    assert audio_choice(True, 0) == (True, "Keep the source's audio", audio_choice(True, 0)[2])
+    enabled, text, tip = audio_choice(True, 10)
+    assert not enabled and "from frame 0" in text and "out of sync" in tip
+    assert audio_choice(None, 0)[0], "a clip that cannot be probed now: the choice stays open"
+    dialog._has_audio = True  # as for a clip with sound
+    dialog.first.setValue(10)
+    assert not dialog.keep_audio.isEnabled() and "from frame 0" in dialog.keep_audio.text()
+    dialog.first.setValue(0)
+    assert dialog.keep_audio.isEnabled() and dialog.keep_audio.text() == "Keep the source's audio"
