@@ -19,6 +19,8 @@ ZOOM_STEP = 1.25
 MIN_SCALE, MAX_SCALE = 0.05, 32.0
 WIPE_GRAB_PX = 7
 BADGE_MARGIN = 10
+NOTHING_OPEN = ("Drop a clip, an image folder or a .keyfill project here\n"
+                "or choose File › New project from clip… or File › Open project…")
 GESTURES = (  # what the mouse does here, for Help › Keyboard shortcuts
     ("Wheel", "Zoom around the cursor"),
     ("Middle drag, or Space held + drag", "Pan"),
@@ -46,7 +48,7 @@ class ViewerCanvas(QWidget):
         self.show_wipe = False
         self.wipe = 0.5  # position of the wipe line, fraction of the width
         self.tool = None  # see tools.py: press / move / release / draw_preview / cursor_radius
-        self.message = "Drop a clip, an image folder or a .keyfill project here"
+        self.message = NOTHING_OPEN
         self._scale = 1.0
         self._offset = QPointF(0, 0)
         self._fit = True

@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.session import Session
-from app.viewer.canvas import ViewerCanvas
+from app.viewer.canvas import NOTHING_OPEN, ViewerCanvas
 from app.viewer.layers import frame_image, heat_overlay, image_array, mask_overlay
 from app.workers.consistency import ConsistencyWorker
 from app.workers.frames import FrameDecoder, open_reader
@@ -131,7 +131,7 @@ class ViewerController(QObject):
         self._set_busy("heat", False)
         project = self.session.project
         if project is None:
-            self.canvas.clear("Drop a clip, an image folder or a .keyfill project here")
+            self.canvas.clear(NOTHING_OPEN)
             return
         self.canvas.clear("Decoding…")
         path, count = project.clip.path, project.clip.frame_count

@@ -81,3 +81,15 @@ def test_flow_consistency_heat_map(window, qtbot):
     assert window.canvas.heat_layer.size() == window.canvas.source.size()
     window.actions.heat_keyframe.trigger()
     assert window.viewer._heat_partner(5) == 0 and window.viewer._heat_partner(15) == 20
+
+
+def test_the_empty_window_names_the_menu_items_that_open_something(make_window):
+    """Without a project the viewer said only "Drop a clip … here": it names the File menu's
+    items too, as the menu spells them."""
+    from app.dialogs.shortcuts_sheet import name_of
+
+    window = make_window()
+    message = window.canvas.message
+    assert message.startswith("Drop a clip")
+    for action in (window.actions.new_clip, window.actions.open):
+        assert f"File › {name_of(action)}" in message
