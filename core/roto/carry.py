@@ -17,6 +17,11 @@ the *reliability* of the flow on ``t``'s grid (forward-backward consistency mapp
 passing the occlusion test clearly count fully and occluded / disoccluded pixels count nothing) and
 by a per-frame decay, because even consistent flow drifts. Fusing two keyframes uses it: each side
 says where it still knows the answer.
+
+On a clip wider than the flow's working grid the smooth field is averaged and inverted on that grid,
+where the flow was computed (at full resolution it would only be the working flow interpolated, and
+the whole-frame blurs and warps were a quarter of rotoscoping's time at 1080p), then upsampled; the
+matte and its confidence are pulled at full resolution.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from core.flow import FlowField, warp
+from core.flow import FlowField, resize_flow, warp
 from core.progress import NEVER_CANCELLED, CancelToken
 
 UNRELIABLE_CONSISTENCY = 0.25  # at or below: the flow says nothing (occlusion test failed clearly)
@@ -58,21 +63,24 @@ def flow_reliability(consistency: np.ndarray) -> np.ndarray:
     return np.clip((consistency - UNRELIABLE_CONSISTENCY) / span, 0.0, 1.0)
 
 
-def object_motion(matte: np.ndarray, flow_st: np.ndarray, reliability_st: np.ndarray) -> np.ndarray:
+def object_motion(matte: np.ndarray, flow_st: np.ndarray, reliability_st: np.ndarray, *,
+                  scale: float = 1.0) -> np.ndarray:
     """The object's smooth motion field from ``s`` to ``t``: ``(H, W, 2)`` float32 px on ``s``'s grid.
 
     matte: ``(H, W)`` float32 0..1 on ``s``; flow_st: ``(H, W, 2)`` px; reliability_st: 0..1 of
     ``flow_st``. Away from the object the field extends the motion of its nearest parts.
     When the object has no reliable interior (tiny or fully occluded) the whole mask is used.
+    scale: grid pixels per full-resolution pixel (below 1 on the working grid): the margin and the
+    reach, in full-resolution pixels, are scaled with it.
     """
     mask = (matte >= 0.5).astype(np.uint8)
-    size = 2 * INTERIOR_MARGIN_PX + 1
+    size = 2 * max(1, int(np.ceil(INTERIOR_MARGIN_PX * scale))) + 1
     interior = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     weight = interior.astype(np.float32) * reliability_st
-    if weight.sum() < 20:
+    if weight.sum() < 20 * scale * scale:
         weight = mask.astype(np.float32) + np.float32(1e-4)
-    weighted = cv2.GaussianBlur(flow_st * weight[..., None], (0, 0), MOTION_SIGMA_PX)
-    total = cv2.GaussianBlur(weight, (0, 0), MOTION_SIGMA_PX)
+    weighted = cv2.GaussianBlur(flow_st * weight[..., None], (0, 0), MOTION_SIGMA_PX * scale)
+    total = cv2.GaussianBlur(weight, (0, 0), MOTION_SIGMA_PX * scale)
     return weighted / np.maximum(total, np.float32(1e-6))[..., None]
 
 
@@ -87,13 +95,27 @@ def invert_smooth_field(field_st: np.ndarray) -> np.ndarray:
 def carry_one_frame(carried: CarriedMatte, to_frame: int, flow: FlowField) -> CarriedMatte:
     """The matte and confidence of ``carried`` moved to the neighbouring frame ``to_frame``."""
     source = carried.frame
-    reliability = flow_reliability(flow.consistency(source, to_frame))
-    motion = object_motion(carried.matte, flow.flow(source, to_frame), reliability)
-    pull = invert_smooth_field(motion)  # on to_frame's grid
+    if flow.working_size != flow.frame_size:
+        pull = _pull_on_working_grid(carried.matte, source, to_frame, flow)
+    else:
+        reliability = flow_reliability(flow.consistency(source, to_frame))
+        motion = object_motion(carried.matte, flow.flow(source, to_frame), reliability)
+        pull = invert_smooth_field(motion)  # on to_frame's grid
     matte = warp(carried.matte, pull, fill_value=0.0)
     confidence = warp(carried.confidence, pull, fill_value=0.0)
     confidence *= flow_reliability(flow.consistency(to_frame, source)) * np.float32(CONFIDENCE_DECAY_PER_FRAME)
     return CarriedMatte(to_frame, np.clip(matte, 0.0, 1.0), confidence)
+
+
+def _pull_on_working_grid(matte: np.ndarray, source: int, to_frame: int, flow: FlowField) -> np.ndarray:
+    """The pull field of :func:`carry_one_frame` made on the flow's working grid and upsampled to
+    ``to_frame``'s full-resolution grid: ``(H, W, 2)`` float32 full-resolution pixels."""
+    working = flow.working_size
+    reliability = flow_reliability(flow.working_consistency(source, to_frame))
+    small = cv2.resize(matte, working, interpolation=cv2.INTER_AREA)
+    motion = object_motion(small, flow.working_flow(source, to_frame), reliability,
+                           scale=working[0] / flow.frame_size[0])
+    return resize_flow(invert_smooth_field(motion), flow.frame_size)
 
 
 def carry_from_keyframe(
