@@ -6,7 +6,10 @@ and moving like the object itself are placed elsewhere over the background the c
 flow fill is computed on them exactly as the renderer will (:mod:`core.train.prealign_data`), and
 the shipped weights are trained from there for a few minutes. A few examples made with another
 seed are held out: the flow fill, the starting weights and the tuned weights are scored on them
-(hole PSNR on known pixels), before, during and after training.
+(hole PSNR on known pixels), before, during and after training. The weights that score best
+there are the ones written, the starting weights included: a tune never ends worse on the clip's
+own held-out holes than it started (with 20 training holes, the last step's weights sometimes did:
+stop 13's eval, dance-jump -0.30 dB).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     Returns ``(TrainResult, FinetuneScores)``. ``on_validation(step, psnr)`` reports the held-out
     hole PSNR every ``VALIDATE_EVERY`` steps; ``on_baseline(flow_fill, before)`` the flow fill's
     and the starting weights' before training (dB)."""
-    from core.model import load_checkpoint
+    from core.model import load_checkpoint, save_checkpoint
     from core.train.loop import train
     from core.train.prealign_validation import validate
 
@@ -84,11 +87,13 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     if on_baseline is not None:
         on_baseline(first["flow fill"], first["network"])
     history: list[tuple[int, float]] = []
+    best = _Best(first["network"], 0, start_model)
 
     def after_step(step: int, model) -> None:
         if step % VALIDATE_EVERY == 0 or step == settings.steps:
             psnr = validate(model, held_out, cancel=cancel)["network"]
             history.append((step, psnr))
+            best.offer(psnr, step, model)
             log(f"step {step}: held-out hole PSNR {psnr:.2f} dB")
             if on_validation is not None:
                 on_validation(step, psnr)
@@ -100,12 +105,34 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     result = train(output, samples, settings, init=None if resume else init, resume=resume,
                    run_info=info, started=started, progress=progress, cancel=cancel, log=log,
                    on_step=on_step, after_step=after_step)
-    tuned, _ = load_checkpoint(output)
-    last = validate(tuned, held_out, cancel=cancel)
-    scores = FinetuneScores(first["flow fill"], first["network"], last["network"], history)
+    tuned, extra = load_checkpoint(output)
+    after = validate(tuned, held_out, cancel=cancel)["network"]
+    if best.psnr > after:
+        tuned.load_state_dict(best.state)
+        save_checkpoint(output, tuned, extra={**extra, "kept_step": best.step})
+        log(f"kept the weights of step {best.step} ({best.psnr:.2f} dB held out; the last step's: {after:.2f})"
+            if best.step else f"kept the starting weights: no step beat them held out ({after:.2f} dB "
+            f"at the end against {best.psnr:.2f})")
+        after = best.psnr
+    scores = FinetuneScores(first["flow fill"], first["network"], after, history)
     log(f"held out after fine-tuning: {scores.after:.2f} dB (starting weights {scores.before:.2f}, "
         f"flow fill {scores.flow_fill:.2f})")
     return result, scores
+
+
+class _Best:
+    """The weights with the best held-out hole PSNR so far (a copy, on the CPU)."""
+
+    def __init__(self, psnr: float, step: int, model) -> None:
+        self.psnr, self.step, self.state = psnr, step, _copy(model)
+
+    def offer(self, psnr: float, step: int, model) -> None:
+        if psnr > self.psnr:
+            self.psnr, self.step, self.state = psnr, step, _copy(model)
+
+
+def _copy(model) -> dict:
+    return {name: value.detach().to("cpu", copy=True) for name, value in model.state_dict().items()}
 
 
 def _stage(progress: ProgressFn, label: str) -> ProgressFn:

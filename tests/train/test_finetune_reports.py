@@ -27,3 +27,31 @@ def test_finetune_project_reports_the_baseline_and_each_validation(footage_dir, 
     assert before == result.scores.before and flow_fill == result.scores.flow_fill
     assert [step for step, _ in validations] == [2], "every 50 steps and at the last"
     assert validations == result.scores.history
+
+
+def test_a_tune_that_scores_worse_held_out_keeps_the_starting_weights(monkeypatch, footage_dir, tmp_path):
+    """The weights written are the best on the clip's held-out holes, the starting ones included."""
+    import torch
+
+    from core.model import load_checkpoint
+    from core.train import prealign_validation
+
+    scores = iter([20.0, 19.0, 18.5])  # before, at the last step, after: training made it worse
+
+    def falling(model, held_out, cancel=None):
+        return {"flow fill": 15.0, "network": next(scores)}
+
+    monkeypatch.setattr(prealign_validation, "validate", falling)
+    project = project_with_masks(probe(footage_dir / "clipA" / "frames"), footage_dir / "clipA" / "masks")
+    start = build_model("tiny_residual")
+    init = save_checkpoint(tmp_path / "start.pt", start)
+    settings = TrainSettings(steps=2, batch=2, device="cpu", lr=1e-2, save_every=100)
+    with open_clip(project.clip.path) as reader:
+        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt", settings, init=init,
+                                  crop=(32, 32), frame_height=64)
+    assert result.scores.after == 20.0 and result.scores.history == [(2, 19.0)]
+    tuned, extra = load_checkpoint(tmp_path / "tuned.pt")
+    assert extra["kept_step"] == 0
+    started, _ = load_checkpoint(init)
+    for name, value in started.state_dict().items():
+        assert torch.equal(tuned.state_dict()[name], value), name
