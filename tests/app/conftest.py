@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QObject, QSettings, QStandardPaths  # noqa: E402
 
+from app.workers.render import ClipRenderer  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
 LOAD_TIMEOUT_MS = 20000
@@ -105,3 +107,12 @@ def emitted(qtbot, signal, timeout: int = 5000):
         qtbot.waitUntil(lambda: bool(log.calls), timeout=timeout)
     finally:
         log.close()
+
+
+def rendered(project, frame: int):
+    """Frame ``frame`` of ``project`` rendered as the window's preview renders it (RGB uint8)."""
+    renderer = ClipRenderer(project)
+    try:
+        return renderer.render_frame(frame)
+    finally:
+        renderer.close()

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from app.workers.render import ClipRenderer
 from core.cleaned_frames import CleanedFrames, frames_folder
 from core.project import load_project
-from tests.app.conftest import wait_for_frame, wait_for_jobs
+from tests.app.conftest import rendered, wait_for_frame, wait_for_jobs
 from tests.render.synthetic import frames_and_masks, write_clip
 
 COUNT = 12
@@ -28,13 +27,6 @@ def synthetic_window(make_window, qtbot, tmp_path):
     project.update_settings(removal_method="flow")
     return window
 
-
-def rendered(project, frame: int) -> np.ndarray:
-    renderer = ClipRenderer(project)
-    try:
-        return renderer.render_frame(frame)
-    finally:
-        renderer.close()
 
 
 def test_remove_keeps_every_frame_it_renders_for_the_preview(synthetic_window, qtbot):

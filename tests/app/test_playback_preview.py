@@ -6,9 +6,8 @@ import numpy as np
 
 from app.viewer.controller import NOT_CLEANED
 from app.viewer.layers import image_array
-from app.workers.render import ClipRenderer
 from app.workers.tasks import ExportOptions
-from tests.app.conftest import wait_for_frame, wait_for_jobs
+from tests.app.conftest import rendered, wait_for_frame, wait_for_jobs
 
 RENDER_TIMEOUT_MS = 120000
 
@@ -16,13 +15,6 @@ RENDER_TIMEOUT_MS = 120000
 def flat(value: int, project) -> np.ndarray:
     return np.full((project.clip.height, project.clip.width, 3), value, np.uint8)
 
-
-def rendered(project, frame: int) -> np.ndarray:
-    renderer = ClipRenderer(project)
-    try:
-        return renderer.render_frame(frame)
-    finally:
-        renderer.close()
 
 
 def test_playback_shows_the_cleaned_frames_that_are_ready_and_renders_ahead(window, qtbot):
