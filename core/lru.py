@@ -54,6 +54,11 @@ class LRUCache(Generic[K, V]):
                 return self._items[key]
         return self.put(key, make())
 
+    def items(self) -> list[tuple[K, V]]:
+        """Every ``(key, value)``, the least recently used first."""
+        with self._lock:
+            return list(self._items.items())
+
     def values(self) -> list[V]:
         """Every value, the least recently used first."""
         with self._lock:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 import cv2
 import numpy as np
 
 from core.flow.consistency import forward_backward_consistency
 from core.flow.dis_flow import compute_working_flow, resize_flow, working_size
+from core.flow.flow_cache import FlowCache
 from core.lru import LRUCache
 
 _GREY_FRAMES_KEPT = 8  # chains of neighbouring pairs ask for each frame twice
@@ -36,6 +37,10 @@ class FlowField:
     frame_getter: ``frame_getter(i) -> (H, W, 3) uint8 RGB`` for ``0 <= i < frame_count``.
     working_width: DIS runs at most this wide (pixels); ``None`` for full resolution.
     cache_pairs: how many frame pairs (both directions each) are kept, least recently used first out.
+    cache: the clip's :class:`~core.flow.flow_cache.FlowCache` (shared with other fields over the
+        clip, and on disk beside a saved project): pairs found there are not computed, pairs
+        computed are put there. unshared: frames whose pixels are not the clip's (a removal's
+        content keyframes): their pairs are computed here and not shared.
     Arrays returned are read-only views of the cache at working size; copy them to modify.
     Thread-safe; two threads asking for the same new pair may both compute it.
     """
@@ -47,6 +52,8 @@ class FlowField:
         *,
         working_width: int | None = 480,
         cache_pairs: int = 256,
+        cache: FlowCache | None = None,
+        unshared: Iterable[int] = (),
     ) -> None:
         if frame_count < 1:
             raise ValueError(f"frame_count must be at least 1, got {frame_count}")
@@ -62,6 +69,8 @@ class FlowField:
         self._greys: LRUCache[int, np.ndarray] = LRUCache(_GREY_FRAMES_KEPT)
         self._lock = threading.Lock()  # for pairs_computed
         self._frame_size: tuple[int, int] | None = None
+        self._shared = cache
+        self._unshared = frozenset(unshared)
         self.pairs_computed = 0
         """How many pairs DIS has been run on (both directions each); for tests and statistics."""
 
@@ -120,6 +129,11 @@ class FlowField:
         return self._pairs.made(key, lambda: self._computed_pair(*key))
 
     def _computed_pair(self, low_index: int, high_index: int) -> _PairFlows:
+        shared = self._shared if self._shares(low_index, high_index) else None
+        if shared is not None:
+            found = shared.get(low_index, high_index, self.working_size)
+            if found is not None:
+                return _PairFlows(forward=_read_only(found[0]), backward=_read_only(found[1]))
         low, high = self._grey(low_index), self._grey(high_index)
         size = (low.shape[1], low.shape[0])
         pair = _PairFlows(
@@ -128,7 +142,15 @@ class FlowField:
         )
         with self._lock:
             self.pairs_computed += 1
+        if shared is not None:
+            shared.put(low_index, high_index, size, pair.forward, pair.backward)
         return pair
+
+    def _shares(self, low_index: int, high_index: int) -> bool:
+        """Whether the pair's flows come from / go to the shared cache: the frames are the clip's
+        own and of its size."""
+        return (self._shared is not None and low_index not in self._unshared and high_index not in self._unshared
+                and self.frame_size == self._shared.frame_size)
 
     def _grey(self, index: int) -> np.ndarray:
         """Frame ``index`` as grey uint8 on the working grid (kept for a few neighbouring pairs)."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import check_mask_size, hole_from_mask
-from core.flow import FlowField, working_size
+from core.flow import FlowField, kept_flows, working_size
 from core.lru import LRUCache
 from core.project import Project
 from core.render.composite import feather_alpha
@@ -46,8 +46,7 @@ class RemovalInputs:
         self.dilate = dilate
         self.feather = project.settings.feather if feather is None else feather
         self._frame, self._mask = removal_sources(project, frame_of)
-        self.flow = flow if flow is not None else FlowField(
-            self._frame, self.frame_count, working_width=project.settings.working_width, cache_pairs=64)
+        self.flow = flow if flow is not None else self._flow_field()
         self._caches: dict[str, LRUCache[int, np.ndarray]] = {}
         self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
 
@@ -121,9 +120,16 @@ class RemovalInputs:
         self._caches.clear()
         self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
         if frames_changed:
-            self.flow = FlowField(self._frame, self.frame_count,
-                                  working_width=self.project.settings.working_width, cache_pairs=64)
+            self.flow = self._flow_field()
             self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+
+    def _flow_field(self) -> FlowField:
+        """Flows on the clip's shared cache when one was made (:func:`core.flow.project_flows`: those
+        rotoscoping computed are not computed again); pairs with a content keyframe, whose pixels
+        are not the clip's, are not shared."""
+        return FlowField(self._frame, self.frame_count, working_width=self.project.settings.working_width,
+                         cache_pairs=64, cache=kept_flows(self.project),
+                         unshared=self.project.content_keyframes())
 
     def _cached(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
         return self._caches.setdefault(kind, LRUCache(_KEPT)).made(index, make)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, MutableMapping
 import numpy as np
 
 from core.errors import MaskError
-from core.flow import FlowField
+from core.flow import FlowCache, FlowField, project_flows
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import MaskKind, Project
 from core.roto.certainty import frame_certainty
@@ -73,6 +73,7 @@ def propagated_project_results(
     *,
     options: RotoOptions = PROJECT_DEFAULTS,
     frames: Iterable[int] | None = None,
+    flows: FlowCache | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> dict[int, MutableMapping[int, RotoResult]]:
@@ -81,9 +82,11 @@ def propagated_project_results(
     frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; options: as in :func:`core.roto.propagate_masks`
     (here the shipped rotoscoping network is used by default, when it loads; ``compact``: each
     object's results PNG-compressed, :class:`~core.roto.results.CompactResults`).
+    flows: the clip's :class:`~core.flow.FlowCache` (:func:`core.flow.project_flows`), so flows
+    computed by an earlier propagation or removal of the clip are not computed again.
     """
     options = options.resolved()
-    flow = FlowField(frame_of, frame_count, working_width=options.working_width)
+    flow = FlowField(frame_of, frame_count, working_width=options.working_width, cache=flows)
     return propagate_objects(frame_of, frame_count, keyframes, options=options, flow=flow, frames=frames,
                              progress=progress, cancel=cancel)
 
@@ -99,10 +102,13 @@ def propagate_project(
 ) -> None:
     """Rotoscope every object with keyframes and store the masks in ``project`` (in place).
 
-    options: None: the project's own (:func:`project_roto_options`)."""
+    options: None: the project's own (:func:`project_roto_options`). The flows are the clip's
+    shared cache (:func:`core.flow.project_flows`): a removal of the project after this does not
+    compute them again."""
     options = options if options is not None else project_roto_options(project)
     results = propagated_project_results(project_keyframes(project), frame_of, project.clip.frame_count,
-                                         options=options, frames=frames, progress=progress, cancel=cancel)
+                                         options=options, frames=frames, flows=project_flows(project),
+                                         progress=progress, cancel=cancel)
     masks = propagated_masks_and_certainty(results)[0]  # keyframes left out: they stay as painted
     for object_id, per_frame in masks.items():
         project.set_propagated_masks(object_id, per_frame)
