@@ -19,3 +19,16 @@ def test_roto_speed_reports_seconds_per_frame_at_both_sizes(tmp_path):
         assert row["frames"] == 5  # frames 1-5 from keyframe 0
         assert 0 < row["seconds_per_frame"] < 60
         assert (row["training_seconds"] > 0) == row["method"].startswith("clip refiner")
+
+
+def test_repropagation_speed_times_the_whole_clip_against_the_segment_on_cached_flows():
+    from core.bench.repropagation_bench import repropagation_speed
+    from tests.roto_scenes import SlidingSquares
+
+    scene = SlidingSquares([(20, 30, 3, 1)], frame_count=12)
+    frames = [scene.frame(i) for i in range(12)]
+    row = repropagation_speed("squares", frames, {0: scene.mask(0), 11: scene.mask(11)}, (6, scene.mask(6)),
+                              refine_steps=2)
+    assert row["segment_frames"] == 9  # frames 1-10 but the new keyframe 6
+    assert row["segment_pairs_computed"] == 0, "the segment reads the first propagation's flows"
+    assert all(row[k] > 0 for k in ("first_s", "whole_s", "segment_s", "whole_cpu_s", "segment_cpu_s"))

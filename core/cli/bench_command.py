@@ -24,6 +24,8 @@ def add_parser(subparsers) -> None:
                    help="random scrubs with preview requests in the soak test (default 1000; 0 skips it)")
     p.add_argument("--soak-only", action="store_true", help="run the soak test only")
     p.add_argument("--roto-only", action="store_true", help="time rotoscoping only (432x240 and 854x480)")
+    p.add_argument("--repropagation-only", action="store_true",
+                   help="time the re-propagation after a keyframe edit only (854x480)")
     p.add_argument("--removal-only", action="store_true",
                    help="time the removal only (flow fill and network at 432x240)")
     p.add_argument("--farm-only", action="store_true",
@@ -37,6 +39,10 @@ def run(args) -> int:
     if args.roto_only:
         print("`python main.py bench --roto-only`\n")
         bench_roto()
+        return 0
+    if args.repropagation_only:
+        print("`python main.py bench --repropagation-only`\n")
+        bench_repropagation()
         return 0
     if args.removal_only:
         print("`python main.py bench --removal-only`\n")
@@ -203,6 +209,25 @@ def bench_roto() -> None:
         training = f"{r['training_seconds']:.1f} s" if r["training_seconds"] else "–"
         print(f"| {r['size'][0]}x{r['size'][1]} | {r['method']} | {r['frames']} | {r['seconds_per_frame']:.3f} "
               f"| {training} |")
+    print()
+    bench_repropagation()
+
+
+def bench_repropagation() -> None:
+    from core.bench.repropagation_bench import sample_repropagation
+    from core.cli.demo_command import SAMPLE_CLIP
+    from core.roto.options import refine_steps
+
+    print("## Re-propagation after a keyframe edit (sample clip at 854x480, keyframes 0, 20, 60, 79, then 40 "
+          "painted)\n")
+    print("| clip refiner | frames propagated again | whole clip, flows computed (before) | only the segment, "
+          "cached flows (now) | flow pairs computed |")
+    print("|---|---:|---:|---:|---:|")
+    for steps in (0, refine_steps()):
+        r = sample_repropagation(SAMPLE_CLIP, SAMPLE_CLIP.parent / "bmx-trees_masks", refine_steps=steps)
+        print(f"| {'off' if not steps else f'{steps} steps, warm-started'} | {r['segment_frames']} | "
+              f"{r['whole_s']:.1f} s ({r['whole_cpu_s']:.1f} s CPU) | {r['segment_s']:.1f} s "
+              f"({r['segment_cpu_s']:.1f} s CPU) | {r['segment_pairs_computed']} |")
     print()
 
 

@@ -20,7 +20,7 @@ the edit costs the frames of its segment.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.project import MaskKind, Project
 from core.roto.options import RotoOptions, refine_steps
@@ -37,19 +37,23 @@ class PropagationRecord:
     keyframes: Digests
     propagated: Digests
 
+    def after_storing(self, project: Project) -> PropagationRecord:
+        """This record (made when the propagation started: the keyframes it read) with the
+        propagated masks of ``project`` now that its results are stored. A keyframe painted while
+        it ran is then still a change the next propagation sees."""
+        return replace(self, propagated=_propagated_digests(project, self.keyframes))
+
 
 def record_propagation(project: Project, options: RotoOptions) -> PropagationRecord:
-    """The record of ``project`` as it is now, just after a propagation with ``options`` stored
-    its masks (every object with a keyframe)."""
-    keyframes, propagated = {}, {}
+    """The record of ``project`` as it is now with ``options``: take it when a propagation starts
+    and call :meth:`~PropagationRecord.after_storing` when its masks are stored (or, for a
+    propagation that ran in this thread, take it after)."""
+    keyframes = {}
     for obj in project.objects:
         keys = project.mask_frames(obj.id, MaskKind.KEYFRAME)
-        if not keys:
-            continue
-        keyframes[obj.id] = {f: _digest(project, obj.id, f) for f in keys}
-        propagated[obj.id] = {f: _digest(project, obj.id, f)
-                              for f in project.mask_frames(obj.id, MaskKind.PROPAGATED)}
-    return PropagationRecord(_options_key(project, options), keyframes, propagated)
+        if keys:
+            keyframes[obj.id] = {f: _digest(project, obj.id, f) for f in keys}
+    return PropagationRecord(_options_key(project, options), keyframes, _propagated_digests(project, keyframes))
 
 
 def frames_to_repropagate(project: Project, record: PropagationRecord | None,
@@ -71,11 +75,17 @@ def frames_to_repropagate(project: Project, record: PropagationRecord | None,
         for frame in set(now) | set(before):
             if now.get(frame) != before.get(frame):
                 stale.update(frames_affected_by(frame, keys, count))
-        stored = record.propagated[oid]
+        stored = record.propagated.get(oid, {})
         for frame in range(count):
             if frame not in now and frame not in stale and _digest(project, oid, frame) != stored.get(frame):
                 stale.update(frames_affected_by(frame, keys, count))  # the frame's whole segment
     return sorted(stale)
+
+
+def _propagated_digests(project: Project, objects) -> Digests:
+    known = {obj.id for obj in project.objects}
+    return {oid: {f: _digest(project, oid, f) for f in project.mask_frames(oid, MaskKind.PROPAGATED)}
+            for oid in objects if oid in known}
 
 
 def _digest(project: Project, object_id: int, frame: int) -> str | None:
