@@ -30,7 +30,7 @@ from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
 from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
 from core.roto.inputs import checked_frames, checked_keyframes
-from core.roto.mask_pieces import without_detached_pieces
+from core.roto.mask_pieces import object_missed_by, without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
 from core.roto.options import RotoOptions
 from core.roto.results import CompactResults, MatteView, RotoResult
@@ -223,7 +223,8 @@ def _propagate_segment(
             yield carried.frame, carried.matte, _object_confidence(carried.confidence, [carried.matte])
         else:
             left = CarriedMatte(left.frame, _expand(left.matte), _expand(left.confidence))
-            matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right)
+            empty = (not keyframe_masks[segment.left].any(), not keyframe_masks[segment.right].any())
+            matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right, empty_keyframes=empty)
             sure = _object_confidence(confidence, [left.matte, carried.matte])
             yield carried.frame, matte, sure * side_agreement(left.matte, carried.matte)
 
@@ -245,12 +246,20 @@ def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray
 
 
 def fuse_two_sides(
-    from_left: CarriedMatte, from_right: CarriedMatte, left_keyframe: int, right_keyframe: int
+    from_left: CarriedMatte, from_right: CarriedMatte, left_keyframe: int, right_keyframe: int, *,
+    empty_keyframes: tuple[bool, bool] = (False, False),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Blend the mattes carried from the keyframes on both sides of a frame.
 
     Each side weighs ``(confidence + floor) * distance to the other keyframe`` (in frames), so the
     nearer keyframe dominates where both are trusted and the trusted side wins where only one is.
+    Where one side carries its whole object (its largest piece) and the other carries nothing
+    near it, that side's matte is kept (:func:`~core.roto.mask_pieces.object_missed_by`): the
+    confidence is the flow's trust, not whether a side saw the object, and a keyframe showing
+    the object half hidden carried a trusted "nothing here" over it; the average fell under 0.5
+    and the object vanished between the keyframes (bmx-trees, keyframes 0 and 69: whole-clip J&F
+    70.2 with frame 0 alone, 39.4 with both). A side whose keyframe is empty (``empty_keyframes``,
+    left and right: the user said the object is not there) keeps its vote.
     Returns ``(matte, confidence)``, both ``(H, W)`` float32 0..1.
     """
     frame = from_left.frame
@@ -259,6 +268,11 @@ def fuse_two_sides(
     total = left_weight + right_weight
     matte = (left_weight * from_left.matte + right_weight * from_right.matte) / total
     confidence = (left_weight * from_left.confidence + right_weight * from_right.confidence) / total
+    for own, other, other_empty in ((from_left, from_right, empty_keyframes[1]),
+                                    (from_right, from_left, empty_keyframes[0])):
+        if not other_empty:
+            missed = object_missed_by(own.matte, other.matte)
+            matte = np.where(missed, np.maximum(matte, own.matte), matte)
     return matte, confidence
 
 
