@@ -53,6 +53,7 @@ def test_a_second_field_over_the_clip_reads_the_flows_the_first_computed(scene, 
     after = _flows(second, scene.frame_count)
     assert second.pairs_computed == 0 and len(computed) == 2 * (scene.frame_count - 1)
     assert all(np.array_equal(a, b) for a, b in zip(before, after)), "memory keeps the flows exactly"
+    assert second.working_consistency(3, 2) is first.working_consistency(3, 2), "and their consistency"
 
 
 def test_reopening_reads_the_flows_from_beside_the_project_within_a_64th_of_a_pixel(scene, computed, tmp_path):

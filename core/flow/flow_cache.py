@@ -9,7 +9,8 @@ The rules, stated once:
   its frame size and count), the pair, the working size and :data:`FLOW_SETTINGS` (DIS preset,
   file format). A clip changed on disk has another identity: its old flows are never read.
 - In memory: the last :data:`MEMORY_PAIRS` pairs, float32 exactly as computed
-  (:class:`core.lru.LRUCache`).
+  (:class:`core.lru.LRUCache`), with their forward-backward consistency once a field has
+  computed it (5 % of a re-propagation's time when it was computed again).
 - On disk, for a saved project: ``<stem>.keyfill-flows/`` beside it, one file per pair, the flows
   in 1/32 working pixels as int16 (an error of at most 1/64 px), zlib level 1: about 0.1 MB a pair
   at 480x270, ten times smaller than float16 npz and written seven times faster (measured:
@@ -54,7 +55,7 @@ SUBPIXELS = 32  # a flow file's unit: 1/32 working pixel
 _LIMIT = np.iinfo(np.int16).max / SUBPIXELS  # ±1023 working pixels: larger motions are cut there
 _NAME = re.compile(r"^([0-9a-f]{16})-(\d+)x(\d+)-(\d{6,})-(\d{6,})\.flow$")
 
-Pair = tuple[np.ndarray, np.ndarray]  # (low -> high, high -> low), each (h, w, 2) float32
+Pair = tuple[np.ndarray, np.ndarray, dict]  # low -> high, high -> low ((h, w, 2) float32), consistency
 
 
 class FolderNotOurs(KeyfillError):
@@ -84,7 +85,8 @@ class FlowCache:
             self.use_folder(folder)
 
     def get(self, low: int, high: int, size: tuple[int, int]) -> Pair | None:
-        """The flows of frames ``low < high`` on the working grid ``size = (w, h)``, or None."""
+        """The flows of frames ``low < high`` on the working grid ``size = (w, h)`` and the dict of
+        their consistencies (``{is forward: (h, w) float32}``, filled by whoever computes one), or None."""
         key = (low, high, tuple(size))
         found = self._memory.get(key)
         if found is not None:
@@ -92,10 +94,12 @@ class FlowCache:
         found = self._read(key)
         return None if found is None else self._memory.put(key, found)
 
-    def put(self, low: int, high: int, size: tuple[int, int], forward: np.ndarray, backward: np.ndarray) -> None:
-        """Keep the flows of ``low < high`` (``(h, w, 2)`` float32 working-grid pixels each)."""
+    def put(self, low: int, high: int, size: tuple[int, int], forward: np.ndarray, backward: np.ndarray,
+            consistency: dict | None = None) -> None:
+        """Keep the flows of ``low < high`` (``(h, w, 2)`` float32 working-grid pixels each) and the
+        dict their consistencies go in (kept in memory only)."""
         key = (low, high, tuple(size))
-        self._memory.put(key, (forward, backward))
+        self._memory.put(key, (forward, backward, {} if consistency is None else consistency))
         with self._lock:
             self.pairs_stored += 1
         self._write(key, forward, backward)
@@ -113,7 +117,7 @@ class FlowCache:
             self.folder, self._files, self._bytes = folder, files, total
             evicted = self._evict(keep=None)  # a smaller bound than last time
         self._delete(folder, evicted)
-        for key, (forward, backward) in self._memory.items():
+        for key, (forward, backward, _) in self._memory.items():
             self._write(key, forward, backward)
 
     @property
@@ -146,7 +150,7 @@ class FlowCache:
         flows = data.reshape(2, height, width, 2).astype(np.float32) * np.float32(1 / SUBPIXELS)
         with self._lock:
             self.pairs_read += 1
-        return flows[0], flows[1]
+        return flows[0], flows[1], {}
 
     def _write(self, key, forward: np.ndarray, backward: np.ndarray) -> None:
         folder, name = self.folder, self._name(key)

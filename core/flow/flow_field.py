@@ -133,7 +133,7 @@ class FlowField:
         if shared is not None:
             found = shared.get(low_index, high_index, self.working_size)
             if found is not None:
-                return _PairFlows(forward=_read_only(found[0]), backward=_read_only(found[1]))
+                return _PairFlows(forward=_read_only(found[0]), backward=_read_only(found[1]), consistency=found[2])
         low, high = self._grey(low_index), self._grey(high_index)
         size = (low.shape[1], low.shape[0])
         pair = _PairFlows(
@@ -143,7 +143,7 @@ class FlowField:
         with self._lock:
             self.pairs_computed += 1
         if shared is not None:
-            shared.put(low_index, high_index, size, pair.forward, pair.backward)
+            shared.put(low_index, high_index, size, pair.forward, pair.backward, pair.consistency)
         return pair
 
     def _shares(self, low_index: int, high_index: int) -> bool:
