@@ -14,10 +14,11 @@ from app.dialogs.settings_dialog import SettingsDialog
 from app.session import Session
 from app.workers.tasks import ExportOptions, export_task, propagate_task, remove_clip_task
 from app.workers.threads import Job
-from app.workers.training import FinetuneOptions, FinetuneReports, finetune_task
+from app.workers.training import FinetuneChoice, FinetuneReports, finetune_task
 from app.workers.tracker import JobTracker
 from core.content_frame import read_content_frame
 from core.errors import KeyfillError
+from core.render.options import RemovalOptions
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.tif *.tiff *.bmp);;All files (*)"
 MODEL_FILTER = "Keyfill models (*.pt);;All files (*)"
@@ -57,8 +58,8 @@ class ClipOperations(QObject):
         project, cache = self.session.project, self.session.render_cache
         if project is None or self.jobs.is_running("Removing objects"):
             return None
-        job = Job("Removing objects", remove_clip_task(project, cache, device=self.device_preference(),
-                                                       model_path=self.model_path(), notice=self.noticed.emit))
+        job = Job("Removing objects", remove_clip_task(project, cache, removal=self.removal_options(),
+                                                       notice=self.noticed.emit))
         job.progressed.connect(lambda *_: self.session.mark_rendered())
 
         # frames are kept under the keys of the project as it was when Remove started: an edit made
@@ -88,9 +89,8 @@ class ClipOperations(QObject):
         return self.export_dialog
 
     def start_export(self, options: ExportOptions) -> Job:
-        job = Job("Exporting", export_task(self.session.project, options, device=self.device_preference(),
-                                           model_path=self.model_path(), notice=self.noticed.emit,
-                                           cleaned=self.session.render_cache))
+        job = Job("Exporting", export_task(self.session.project, options, removal=self.removal_options(),
+                                           notice=self.noticed.emit, cleaned=self.session.render_cache))
         job.progressed.connect(lambda *_: self.session.mark_rendered())  # the exported frames are kept for the preview
         return self.jobs.start(job, lambda written: self.session.mark_rendered())
 
@@ -118,6 +118,11 @@ class ClipOperations(QObject):
         dialog.accepted.connect(apply)
         dialog.open()
         return dialog
+
+    def removal_options(self) -> RemovalOptions:
+        """What the window's removals run with: the device preference and the model file chosen (the
+        project's method; its own tuned weights win, :func:`core.render.model_finder.project_model`)."""
+        return RemovalOptions(model_path=self.model_path(), device=self.device_preference())
 
     def device_preference(self) -> str:
         return str(self.settings.value("device", "auto"))
@@ -200,7 +205,7 @@ class ClipOperations(QObject):
             self.set_model_path(None)
         self.use_tuned_weights(None)
 
-    def start_finetune(self, options: FinetuneOptions, reports: FinetuneReports = FinetuneReports()) -> Job:
+    def start_finetune(self, options: FinetuneChoice, reports: FinetuneReports = FinetuneReports()) -> Job:
         """Fine-tune on the open project (``core.train``); ``reports`` hear the run from the job's
         thread. Raises a KeyfillError for a model file that would replace an input."""
         return self.jobs.start(Job("Fine-tuning", finetune_task(self.session.project, options, reports=reports)))

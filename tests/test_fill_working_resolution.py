@@ -17,7 +17,7 @@ from core.fill.holes import composite
 from core.fill.telea import inpaint_hole
 from core.flow import FlowField
 from core.project import ClipRef, MaskKind, new_project
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 
 WIDTH, HEIGHT, FRAMES = 384, 256, 14
 WORKING_WIDTH = 96  # a quarter of the clip's width, as 480 is of 1920
@@ -87,7 +87,7 @@ def test_removal_of_a_project_wider_than_its_working_width():
     for i, mask in enumerate(masks):
         project.set_mask(project.objects[0].id, i, mask, MaskKind.KEYFRAME)
     project.update_settings(working_width=WORKING_WIDTH)
-    results = list(removed_frames(project, frames.__getitem__, method="flow", start=4, stop=8))
+    results = list(removed_frames(project, frames.__getitem__, RemovalOptions("flow"), start=4, stop=8))
     for index, result in zip(range(4, 8), results):
         hole = hole_from_mask(masks[index], 3)
         np.testing.assert_array_equal(result[~hole], frames[index][~hole])

@@ -10,10 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from core.errors import MaskError
+from core.errors import MaskError, SettingsError
 from core.fill import hole_from_mask
 from core.project import ClipRef, new_project
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 
 WIDTH, HEIGHT, FRAMES = 96, 64, 12
 OCCLUDER = (250, 30, 200)
@@ -56,7 +56,7 @@ def test_a_content_keyframe_is_returned_as_is_and_fills_its_neighbours():
     hand_fixed = clean.copy()
     hand_fixed[0, 0] = (1, 2, 3)  # a mark of the hand fix, outside the hole
     project.set_content_keyframe(5, hand_fixed)
-    result = list(removed_frames(project, frames.__getitem__, method="flow"))
+    result = list(removed_frames(project, frames.__getitem__, RemovalOptions("flow")))
     assert len(result) == FRAMES
     np.testing.assert_array_equal(result[5], hand_fixed)
     hole = hole_from_mask(static_occluder(), 3)
@@ -67,7 +67,7 @@ def test_a_content_keyframe_is_returned_as_is_and_fills_its_neighbours():
 
 def test_without_a_content_keyframe_a_static_occluder_is_only_inpainted():
     project, frames, clean = scene()
-    result = list(removed_frames(project, frames.__getitem__, method="flow", start=4, stop=7))
+    result = list(removed_frames(project, frames.__getitem__, RemovalOptions("flow"), start=4, stop=7))
     assert len(result) == 3
     hole = hole_from_mask(static_occluder(), 3)
     assert psnr(result[1][hole], clean[hole]) < 25  # Telea only: the content keyframe made the difference
@@ -108,5 +108,12 @@ def test_hidden_objects_and_empty_projects_are_refused():
 
 def test_an_unknown_method_is_refused():
     project, frames, _ = scene()
-    with pytest.raises(MaskError, match="Unknown removal method"):
-        next(removed_frames(project, frames.__getitem__, method="magic"))
+    with pytest.raises(SettingsError, match="Unknown removal method 'magic'; use one of auto, network, flow"):
+        RemovalOptions("magic")  # refused where the options are made, before any frame is read
+    with pytest.raises(SettingsError, match="Unknown device"):
+        RemovalOptions(device="gpu")
+    with pytest.raises(SettingsError, match="prealign"):
+        RemovalOptions(prealign="yes")
+    project.update_settings(removal_method="flow")
+    assert RemovalOptions().for_project(project).method == "flow"
+    assert RemovalOptions("auto").for_project(project).method == "auto"

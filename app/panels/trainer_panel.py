@@ -23,7 +23,7 @@ from app.panels.training_plots import TrainingPlots
 from app.panels.training_time import MeasuredPace, estimate_on, masked_frame_count
 from app.session import Session
 from app.workers.threads import Job
-from app.workers.training import FinetuneOptions, FinetuneReports, corrects_flow_fill, default_model_file
+from app.workers.training import FinetuneChoice, FinetuneReports, corrects_flow_fill, default_model_file
 
 START_FROM = [("The installed model", "installed"),
               ("A fresh correction of the flow fill", "cpu"),
@@ -41,7 +41,7 @@ class TrainerPanel(QWidget):
         super().__init__(parent)
         self.session, self.operations = session, operations
         self.job: Job | None = None
-        self.running: FinetuneOptions | None = None
+        self.running: FinetuneChoice | None = None
         self.pace = MeasuredPace()
         self._default_output = ""
         self._project = None  # the project the run trains on
@@ -132,20 +132,20 @@ class TrainerPanel(QWidget):
         self._show_running()
 
     # --- the options -----------------------------------------------------------------------
-    def options(self) -> FinetuneOptions:
+    def options(self) -> FinetuneChoice:
         """What the fields say, over the defaults for the model it starts from."""
         return self._defaults(steps=self.steps.value())
 
-    def _defaults(self, **changes) -> FinetuneOptions:
+    def _defaults(self, **changes) -> FinetuneChoice:
         start = self.start_from.currentData()
         init = self.operations.shipped_model() if start == "installed" else None
         # no installed model: a fresh correction of the flow fill (it starts as the flow fill)
         fresh = start if start in ("tiny", "base", "cpu") else "cpu"
         residual = self._corrects_flow_fill(init) if init is not None else fresh == "cpu"
-        return FinetuneOptions.starting_from(Path(self.output.text()), init, fresh,
+        return FinetuneChoice.starting_from(Path(self.output.text()), init, fresh,
                                              residual=residual, **changes)
 
-    def estimate_of(self, options: FinetuneOptions):
+    def estimate_of(self, options: FinetuneChoice):
         """``core.train.finetune_estimate.Estimate`` of ``options`` on the open project, or None
         when there is none (a model that does not correct the flow fill, no masked frame)."""
         project = self.session.project
@@ -195,7 +195,7 @@ class TrainerPanel(QWidget):
             self._show_weights()
 
     # --- the run ---------------------------------------------------------------------------
-    def start(self, options: FinetuneOptions | None = None) -> Job | None:
+    def start(self, options: FinetuneChoice | None = None) -> Job | None:
         if self.session.project is None or self.job is not None:
             return None
         self._refresh_output()  # saved since: beside the project now

@@ -23,6 +23,7 @@ from app.workers.preview import PreviewWorker
 from app.workers.render_ahead import RenderAheadWorker
 from app.workers.render import ClipRenderer
 from app.workers.threads import WorkerThread
+from core.render.options import RemovalOptions
 
 DEBOUNCE_MS = 150  # scrubbing has stopped when the frame stays this long
 NOT_CLEANED = "Original: not cleaned yet, rendering ahead"  # the badge over a frame playback has no result for
@@ -85,6 +86,10 @@ class ViewerController(QObject):
             self.canvas.set_layers(result=None)
             self._schedule(self._preview_timer, now=True)
 
+    def removal_options(self) -> RemovalOptions:
+        """The preview's removal options: the device and model file set above, the project's method."""
+        return RemovalOptions(model_path=self.model_path, device=self.device)
+
     def shown_content(self) -> np.ndarray | None:
         """The shown frame as it is now, ``(H, W, 3)`` uint8 RGB: its hand fix if it has one, else
         the removal result when it has arrived, else the source frame; None before a frame shows."""
@@ -138,14 +143,13 @@ class ViewerController(QObject):
         self._decoder = self._start(FrameDecoder(path, self._open), "frame decoder")
         self._decoder.frameReady.connect(self._on_frame_ready)
         self._preview = self._start(
-            PreviewWorker(lambda notice: ClipRenderer(project, self._open, device=self.device,
-                                                      model_path=self.model_path, notice=notice),
+            PreviewWorker(lambda notice: ClipRenderer(project, self._open, self.removal_options(), notice=notice),
                           self.session.render_cache), "preview")
         self._preview.rendered.connect(self._on_rendered)
         self._preview.stored.connect(self.session.mark_rendered)
         self._ahead = self._start(
-            RenderAheadWorker(lambda notice: ClipRenderer(project, self._open, device=self.device,
-                                                          model_path=self.model_path, notice=notice),
+            RenderAheadWorker(lambda notice: ClipRenderer(project, self._open, self.removal_options(),
+                                                          notice=notice),
                               self.session.render_cache), "render ahead")
         self._ahead.stored.connect(self.session.mark_rendered)
         self._preview.noticed.connect(self.problem)

@@ -9,6 +9,7 @@ preview goes on with the flow fill rather than showing nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +19,7 @@ from app.notices import LOAD_MODEL
 from app.workers.frames import open_reader
 from core.errors import ModelError
 from core.project import Project
+from core.render.options import RemovalOptions
 
 Notice = Callable[[str], None]
 
@@ -25,17 +27,17 @@ Notice = Callable[[str], None]
 class ClipRenderer:
     """Cleaned frames of ``project`` one at a time; not thread-safe (one per worker thread).
 
-    device: where the network runs (``auto``, ``cpu``, ``cuda``, ``mps``); model_path: its file
-    (None: ``core.render``'s default, ``$KEYFILL_MODEL`` or the installed one), unless the project
-    has weights of its own (:func:`removal_model_for`); notice: told, once per renderer, when the
-    fill that runs is not the one asked for.
+    options: the window's :class:`~core.render.RemovalOptions` (device; model_path: the network's
+    file, None for ``core.render``'s default), the method always the project's; the project's own
+    weights come first (:func:`removal_model_for`); notice: told, once per renderer, when the fill
+    that runs is not the one asked for.
     """
 
-    def __init__(self, project: Project, opener: Callable = open_reader, *, device: str = "auto",
-                 model_path=None, notice: Notice = lambda message: None) -> None:
-        model_path = removal_model_for(project, model_path)
-        self._project, self._device, self._model_path, self._notice = project, device, model_path, notice
-        self.model_path = _model_file(model_path)  # the file the network is read from
+    def __init__(self, project: Project, opener: Callable = open_reader, options: RemovalOptions = RemovalOptions(),
+                 *, notice: Notice = lambda message: None) -> None:
+        self._options = replace(options, method=None, model_path=removal_model_for(project, options.model_path))
+        self._project, self._notice = project, notice
+        self.model_path = _model_file(self._options.model_path)  # the file the network is read from
         self.reader = opener(project.clip.path)
         method = project.settings.removal_method
         if method != "flow" and not self.model_path.is_file() and project.settings.removal_model:
@@ -76,8 +78,8 @@ class ClipRenderer:
     def _make(self, method: str):
         from core.render import RemovalRenderer
 
-        return RemovalRenderer(self._project, self.reader.frame, method=method, model_path=self._model_path,
-                               device=self._device, notice=self._notice)
+        return RemovalRenderer(self._project, self.reader.frame, replace(self._options, method=method),
+                               notice=self._notice)
 
 
 def removal_model_for(project: Project | None, chosen=None) -> Path | None:

@@ -19,6 +19,7 @@ from core.project import SUFFIX, Project, load_project, save_project
 from core.project.mask_coverage import check_removal_masks
 from core.project_snapshot import snapshot
 from core.cleaned_frames import CleanedFrames, FrameKeys, kept_frames
+from core.render.options import RemovalOptions
 
 THUMBNAIL_HEIGHT = 48
 Notice = Callable[[str], None]  # one line for the user; called from the job's thread
@@ -90,12 +91,13 @@ def propagate_task(project: Project, opener: Callable = open_reader):
 
 
 def remove_clip_task(project: Project, cache: CleanedFrames, opener: Callable = open_reader, *,
-                     device: str = "auto", model_path=None, notice: Notice = lambda message: None):
+                     removal: RemovalOptions = RemovalOptions(), notice: Notice = lambda message: None):
     """Render the removal of every frame into ``cache`` (under the keys of the project as it is
     now); returns the project revision it rendered.
 
-    The fill is the project's ``removal_method``: the network read from ``model_path`` (None:
-    ``core.render``'s default) on ``device``; ``notice`` hears when the flow fill runs instead."""
+    The fill is ``removal``'s method (None: the project's ``removal_method``): the network read
+    from ``removal.model_path`` (None: ``core.render``'s default) on ``removal.device``; ``notice``
+    hears when the flow fill runs instead."""
     from core.render.removal import check_every_frame_has_a_mask
 
     check_every_frame_has_a_mask(project, range(project.clip.frame_count))  # fail now, not in the job
@@ -106,10 +108,9 @@ def remove_clip_task(project: Project, cache: CleanedFrames, opener: Callable = 
     def run(progress, cancel) -> int:
         from core.render.removal import removed_frames
 
-        keys = FrameKeys(project, model_path, device=device).keys
+        keys = FrameKeys(project, removal.model_path, device=removal.device).keys
         with opener(project.clip.path) as reader:
-            frames = removed_frames(project, reader.frame, device=device, model_path=model_path, notice=notice,
-                                    progress=progress, cancel=cancel)
+            frames = removed_frames(project, reader.frame, removal, notice=notice, progress=progress, cancel=cancel)
             for index, frame in enumerate(frames):
                 cache.put(index, frame, keys[index])
         return revision
@@ -155,16 +156,16 @@ def check_export(project: Project, options: ExportOptions, *, model_path=None) -
 
 
 def export_task(project: Project, options: ExportOptions, opener: Callable = open_reader, *,
-                device: str = "auto", model_path=None, notice: Notice = lambda message: None,
+                removal: RemovalOptions = RemovalOptions(), notice: Notice = lambda message: None,
                 cleaned: CleanedFrames | None = None):
     """Write the cleaned clip and / or the mattes of frames ``start..stop-1``; returns the paths.
-    ``device``, ``model_path`` and ``notice``: as for :func:`remove_clip_task`; the cleaned frames
+    ``removal`` and ``notice``: as for :func:`remove_clip_task`; the cleaned frames
     are also kept in ``cleaned`` for the preview."""
     from core.render.removal import check_every_frame_has_a_mask
 
     stop = project.clip.frame_count if options.stop is None else options.stop
     start = options.start
-    check_export(project, options, model_path=model_path)
+    check_export(project, options, model_path=removal.model_path)
     if options.clip_dest is not None:
         check_every_frame_has_a_mask(project, range(start, stop))
         check_removal_masks(project, notice)
@@ -184,10 +185,10 @@ def export_task(project: Project, options: ExportOptions, opener: Callable = ope
             if options.clip_dest is not None:
                 for message in source_notices(reader.info, codec=settings.codec):  # VFR, 10-bit
                     notice(message)
-                frames = removed_frames(project, reader.frame, start=start, stop=stop, device=device,
-                                        model_path=model_path, notice=notice, cancel=cancel)
+                frames = removed_frames(project, reader.frame, removal, start=start, stop=stop, notice=notice,
+                                        cancel=cancel)
                 if cleaned is not None:
-                    keys = FrameKeys(project, model_path, device=device).keys
+                    keys = FrameKeys(project, removal.model_path, device=removal.device).keys
                     frames = kept_frames(frames, lambda i, image: cleaned.put(i, image, keys[i]), start=start,
                                          notice=notice)
                 written.append(export_clip(frames, info, options.clip_dest, settings=settings,

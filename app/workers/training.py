@@ -25,7 +25,11 @@ MODEL_SUFFIX = ".keyfill-model.pt"
 
 
 @dataclass(frozen=True)
-class FinetuneOptions:
+class FinetuneChoice:
+    """The fine-tuning the user set up in the Training panel (its fields, in the window's terms: a
+    model size by name, not a config); :func:`finetune_task` turns it into core's
+    :class:`core.train.FinetuneOptions`."""
+
     output: Path  # the model file; its .train.pt and .losses.csv are written beside it
     init: Path | None = None  # the model to start from; None: a fresh model of ``fresh_size``
     fresh_size: str = "base"
@@ -40,7 +44,7 @@ class FinetuneOptions:
 
     @classmethod
     def starting_from(cls, output: Path, init: Path | None = None, fresh_size: str = "base",
-                      *, residual: bool | None = None, **changes) -> "FinetuneOptions":
+                      *, residual: bool | None = None, **changes) -> "FinetuneChoice":
         """The defaults for ``init``: those that fit a laptop (200 steps, batch 4, 3e-4, 192 px
         crops of frames 240 high, ``core.train.finetune_estimate.LAPTOP``) when it corrects the
         flow fill (the shipped model), else the older defaults. ``residual``: whether it does, if
@@ -83,7 +87,7 @@ def default_model_file(project: Project) -> Path:
     return clip.with_name((clip.stem if clip.suffix else clip.name) + MODEL_SUFFIX)
 
 
-def check_finetune_output(project: Project, options: FinetuneOptions) -> None:
+def check_finetune_output(project: Project, options: FinetuneChoice) -> None:
     """Refuse writing the model over the project, its clip or the model it starts from
     (:class:`core.errors.KeyfillError`); an existing model file is replaced, as every run does."""
     from core.output_paths import check_outputs, output_for
@@ -93,7 +97,7 @@ def check_finetune_output(project: Project, options: FinetuneOptions) -> None:
                    "the model it starts from": options.init}, overwrite=True)
 
 
-def finetune_task(project: Project, options: FinetuneOptions, opener: Callable = open_reader, *,
+def finetune_task(project: Project, options: FinetuneChoice, opener: Callable = open_reader, *,
                   reports: FinetuneReports = FinetuneReports()):
     """``fn(progress, cancel) -> core.train.TrainResult`` (with ``scores`` when the model corrects
     the flow fill). Cancelling saves a checkpoint first. Raises a KeyfillError now, on the
@@ -103,20 +107,20 @@ def finetune_task(project: Project, options: FinetuneOptions, opener: Callable =
 
     def run(progress, cancel):
         from core.model import build_model
-        from core.train import TrainSettings
+        from core.train import FinetuneOptions, TrainOptions
         from core.train.finetune import finetune_project
 
-        settings = TrainSettings(
+        settings = TrainOptions(
             steps=options.steps, batch=options.batch, lr=options.lr, device=options.device,
             workers=0,  # no forked loader processes inside the window
             log_every=max(1, min(50, options.steps // 10)), save_every=max(100, options.steps),
             seed=options.seed)
         fresh = None if options.init else build_model(options.fresh_size).config
+        tuning = FinetuneOptions(settings, init=options.init, fresh_config=fresh, crop=options.crop,
+                                 frame_height=options.frame_height, max_pairs=options.max_pairs)
         with opener(project.clip.path) as reader:
             return finetune_project(
-                project, reader.frame, options.output, settings, init=options.init,
-                fresh_config=fresh, crop=options.crop, frame_height=options.frame_height,
-                max_pairs=options.max_pairs, run_info={"from": "window"},
+                project, reader.frame, options.output, tuning, run_info={"from": "window"},
                 progress=lambda done, total, message="": progress(done, total, f"Fine-tuning: {message}"),
                 cancel=cancel, on_step=reports.on_step, on_validation=reports.on_validation,
                 on_baseline=reports.on_baseline)

@@ -20,7 +20,7 @@ from core.farm import FarmOptions, removed_frames_on_cores, render_on_farm
 from core.farm.cluster import local_cluster
 from core.project import MaskKind, new_project
 from core.project.from_clip import clip_ref
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.video import open_clip, probe
 
 
@@ -34,14 +34,15 @@ def farm_speed(clip: Path, masks: Sequence[np.ndarray], *, workers: int = 2, met
         project.set_mask(object_id, i, masks[i], MaskKind.KEYFRAME)
     if count < project.clip.frame_count:
         raise ValueError(f"{clip.name} has {project.clip.frame_count} frames; give a mask for each")
+    options = RemovalOptions(method)
     rows = []
     with open_clip(clip) as reader:
         began = time.perf_counter()
-        for _ in removed_frames(project, reader.frame, method=method):
+        for _ in removed_frames(project, reader.frame, options):
             pass
         rows.append(_row("one process", 1, count, time.perf_counter() - began))
     began = time.perf_counter()
-    for _ in removed_frames_on_cores(project, workers=workers, method=method):
+    for _ in removed_frames_on_cores(project, options, workers=workers):
         pass
     rows.append(_row("LocalCluster, started by the command (main.py remove)", workers, count,
                      time.perf_counter() - began))
@@ -50,7 +51,7 @@ def farm_speed(clip: Path, masks: Sequence[np.ndarray], *, workers: int = 2, met
         started = time.perf_counter() - began
         began = time.perf_counter()
         render_on_farm(project, range(count), Path(folder) / "out", farm=FarmOptions(scheduler=cluster.scheduler_address),
-                       method=method)
+                       options=options)
         rows.append(_row("running Dask cluster, PNGs (main.py render --scheduler)", workers, count,
                          time.perf_counter() - began, started))
     return rows

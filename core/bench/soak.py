@@ -38,6 +38,7 @@ def soak(clip: Path, *, scrubs: int = 1000, pause_every: int = 10, edit_every: i
     """
     from core.project.from_clip import clip_ref
     from core.project import new_project
+    from core.render.options import RemovalOptions
     from core.render.removal_renderer import RemovalRenderer
     from core.video import open_clip, probe
 
@@ -56,7 +57,7 @@ def soak(clip: Path, *, scrubs: int = 1000, pause_every: int = 10, edit_every: i
 
     def make_preview():
         reader = open_clip(clip, cache_bytes=cache_bytes)
-        renderer = RemovalRenderer(project, reader.frame, method=method)
+        renderer = RemovalRenderer(project, reader.frame, RemovalOptions(method))
 
         def render(request):
             index, invalidate = request

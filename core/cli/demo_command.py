@@ -27,16 +27,16 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.cli.output_options import mattes_output
-    from core.cli.remove_command import propagate_project_masks, write_outputs
+    from core.cli.remove_command import propagate_project_masks, removal_options, write_outputs
     from core.output_paths import check_outputs, output_for
     from core.project.from_clip import project_with_masks
     from core.video import open_clip
 
     out = Path(args.out)  # created by the first write
+    options = removal_options(args)
     with open_clip(SAMPLE_CLIP) as reader:
         export_args = argparse.Namespace(
-            codec="h264", quality=18, no_audio=False, method=args.method, model=args.model,
-            device=args.device, prealign=args.prealign, overwrite=True,  # its own two outputs
+            codec="h264", quality=18, no_audio=False, overwrite=True,  # its own two outputs
             output=str(out / "demo.mp4"), mattes=str(out / "demo_matte"),
         )
         outputs = [output_for(export_args.output, "--out"),
@@ -46,5 +46,5 @@ def run(args) -> int:
         project = project_with_masks(reader.info, SAMPLE_KEYFRAMES)
         print(f"{len(project.mask_keyframes())} keyframe masks on {reader.info.frame_count} frames")
         propagate_project_masks(project, reader)
-        write_outputs(project, reader, export_args)
+        write_outputs(project, reader, export_args, options)
     return 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.cli.remove_command import add_export_options, check_export_outputs, print_notice, write_mattes, write_outputs
+from core.cli.remove_command import (add_export_options, check_export_outputs, print_notice, removal_options,
+                                     write_mattes, write_outputs)
 from core.render import REMOVAL_METHODS
 
 
@@ -45,9 +46,9 @@ def run(args) -> int:
             print_notice(reprobed)
         check_export_outputs(args, reader.info, {"the project": args.project, "the project's clip": project.clip.path})
         if args.output:
-            preview = preview_frames(project, method=args.method, model_path=args.model,
-                                     device=getattr(args, "device", "auto"), notice=print_notice)
-            write_outputs(project, reader, args, preview=preview)
+            options = removal_options(args)
+            preview = preview_frames(project, options, notice=print_notice)
+            write_outputs(project, reader, args, options, preview=preview)
         elif args.mattes:
             write_mattes(project, reader.info, Path(args.mattes), overwrite=args.overwrite)
     return 0

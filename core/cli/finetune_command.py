@@ -53,7 +53,7 @@ def run(args) -> int:
     from core.model import PRESETS, pick_device
     from core.output_paths import check_outputs, output_for
     from core.project import load_project
-    from core.train import TrainSettings
+    from core.train import FinetuneOptions, TrainOptions
     from core.train.finetune import default_init, finetune_project
     from core.video import open_clip
 
@@ -74,18 +74,18 @@ def run(args) -> int:
 
     residual = fresh is not None or init is not None and not args.resume and corrects_flow_fill(init)
     steps = args.steps or (200 if residual else 300)
-    settings = TrainSettings(
+    settings = TrainOptions(
         steps=steps, batch=args.batch, lr=args.lr or (3e-4 if residual else 1e-4), device=args.device,
         workers=default_workers(device.type), time_limit=args.time_limit,
         log_every=max(1, min(50, steps // 10)), save_every=max(100, steps),
         seed=args.seed)
+    options = FinetuneOptions(settings, init=init, fresh_config=fresh, resume=args.resume,
+                              crop=parse_crop(args.crop or ("192" if residual else "256")),
+                              frame_height=args.frame_height or (240 if residual else 256), max_pairs=args.max_pairs)
     cancel = CancelToken()
     with open_clip(project.clip.path) as reader, ctrl_c_cancels(cancel):
         result = finetune_project(
-            project, reader.frame, out, settings, init=init, fresh_config=fresh, resume=args.resume,
-            crop=parse_crop(args.crop or ("192" if residual else "256")),
-            frame_height=args.frame_height or (240 if residual else 256), max_pairs=args.max_pairs,
-            run_info={"project": str(args.project)}, started=started,
+            project, reader.frame, out, options, run_info={"project": str(args.project)}, started=started,
             progress=progress_bar("fine-tuning"), cancel=cancel, log=log_line)
     print(f"fine-tuned to step {result.step}/{steps} ({result.stopped}), final loss "
           f"{result.final_loss:.4f}; wrote {out}")

@@ -17,6 +17,7 @@ import numpy as np
 
 from core.cleaned_frames import FolderNotOurs, FrameKeys, FrameStore, frames_folder
 from core.project_snapshot import snapshot
+from core.render import RemovalOptions
 
 Put = Callable[[int, np.ndarray], None]
 
@@ -52,20 +53,20 @@ class PreviewFrames:
         return f"kept {self.count} frames for the window's preview in {self.folder}"
 
 
-def preview_frames(project, *, method: str | None, model_path, device: str, prealign: bool = False,
-                   notice: Callable[[str], None]) -> PreviewFrames | None:
+def preview_frames(project, options: RemovalOptions, *, notice: Callable[[str], None]) -> PreviewFrames | None:
     """The store beside ``project`` (saved: ``project.path`` set) with its frames' keys for this
-    render, or None: an unsaved project; a render the window never makes (``--prealign``); a
-    folder of that name that is not Keyfill's or cannot be written (said through ``notice``)."""
-    if project.path is None or prealign:
+    render (``options``: the removal's), or None: an unsaved project; a render the window never
+    makes (``--prealign``); a folder of that name that is not Keyfill's or cannot be written (said
+    through ``notice``)."""
+    if project.path is None or options.prealign:
         return None
     keyed = snapshot(project)  # the keys of what this render reads, the command's options applied
-    keyed.update_settings(removal_method=method or project.settings.removal_method,
-                          removal_model=str(model_path) if model_path else "")
+    keyed.update_settings(removal_method=options.for_project(project).method,
+                          removal_model=str(options.model_path) if options.model_path else "")
     folder = frames_folder(project.path)
     try:
         store = FrameStore(folder)
     except (FolderNotOurs, OSError) as exc:
         notice(f"The rendered frames are not kept for the window's preview ({exc}).")
         return None
-    return PreviewFrames(store, FrameKeys(keyed, device=device).keys)
+    return PreviewFrames(store, FrameKeys(keyed, device=options.device).keys)

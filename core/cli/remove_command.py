@@ -8,7 +8,7 @@ from core.cli.output_options import add_overwrite_option, export_outputs, mattes
 from core.cli.terminal_progress import TerminalProgress, clip_progress
 from core.output_paths import where_written
 from core.progress import ProgressFn
-from core.render import REMOVAL_METHODS
+from core.render import REMOVAL_METHODS, RemovalOptions
 
 
 def add_parser(subparsers) -> None:
@@ -55,11 +55,10 @@ def print_notice(message: str) -> None:
     print(f"keyfill: note: {message}", file=sys.stderr)
 
 
-def removal_options(args) -> dict:
-    """``removed_frames`` keyword arguments from the parsed options (absent ones: defaults)."""
-    return dict(method=getattr(args, "method", None), model_path=getattr(args, "model", None),
-                device=getattr(args, "device", "auto"), prealign=getattr(args, "prealign", False),
-                notice=print_notice)
+def removal_options(args) -> RemovalOptions:
+    """The removal's options from the parsed arguments (absent ones: defaults), checked once here."""
+    return RemovalOptions(method=getattr(args, "method", None), model_path=getattr(args, "model", None),
+                          device=getattr(args, "device", "auto"), prealign=getattr(args, "prealign", False))
 
 
 def add_export_options(p) -> None:
@@ -77,6 +76,7 @@ def run(args) -> int:
     from core.project.from_clip import project_with_masks
     from core.video import open_clip
 
+    options = removal_options(args)  # checked before the clip is opened
     with open_clip(args.clip) as reader:
         check_export_outputs(args, reader.info, {"the clip": args.clip, "the masks": args.masks})
         project = project_with_masks(
@@ -88,7 +88,7 @@ def run(args) -> int:
                             removing=removal_seconds_per_frame(args))
         if args.propagate:
             propagate_project_masks(project, reader, progress=bar.stage("rotoscoping"))
-        write_outputs(project, reader, args, bar=bar)
+        write_outputs(project, reader, args, options, bar=bar)
     return 0
 
 
@@ -118,8 +118,11 @@ def propagate_project_masks(project, reader, progress: ProgressFn | None = None)
     propagate_project(project, reader.frame, progress=progress or TerminalProgress("rotoscoping"))
 
 
-def write_outputs(project, reader, args, bar: TerminalProgress | None = None, *, preview=None) -> None:
-    """Render the removal and write the clip (and the mattes when asked); ``bar``: the command's
+def write_outputs(project, reader, args, options: RemovalOptions, bar: TerminalProgress | None = None, *,
+                  preview=None) -> None:
+    """Render the removal with ``options`` and write the clip (and the mattes when asked) as
+    ``args`` say (``-o``, ``--codec``, ``--quality``, ``--no-audio``, ``--mattes``, ``-y``,
+    ``--workers``); ``bar``: the command's
     bar, with the stages "removing" (and "mattes"), else a bar of their own; ``preview``: a saved
     project's store for the window's preview (``core.cli.preview_frames``) that keeps the frames."""
     from core.cleaned_frames import kept_frames
@@ -133,7 +136,7 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None, *,
     for message in source_notices(reader.info, codec=args.codec):
         print_notice(message)
     progress = bar.stage("removing") if bar is not None else TerminalProgress("removing")
-    frames = cleaned_clip(project, reader, args, progress)
+    frames = cleaned_clip(project, reader, options, getattr(args, "workers", None), progress)
     if preview is not None:
         frames = kept_frames(frames, preview.put, notice=print_notice)
     out = export_clip(frames, reader.info, Path(args.output), settings=settings, overwrite=overwrite)
@@ -145,24 +148,21 @@ def write_outputs(project, reader, args, bar: TerminalProgress | None = None, *,
                      progress=bar.stage("mattes") if bar is not None else None)
 
 
-def cleaned_clip(project, reader, args, progress: ProgressFn):
-    """The removal's frames in order: from ``--workers`` processes when the clip has several
+def cleaned_clip(project, reader, options: RemovalOptions, workers: int | None, progress: ProgressFn):
+    """The removal's frames in order: from ``workers`` processes when the clip has several
     chunks, else in this process (the default: interrupting a ``LocalCluster`` while it starts
     makes Dask print a traceback at exit, tests/reliability/test_leftover_parts.py)."""
     from core.errors import KeyfillError
     from core.farm import removed_frames_on_cores
     from core.render import ANCHOR_STEP, removed_frames
-    from core.render.model_finder import model_path
 
-    workers = getattr(args, "workers", None)
     workers = 1 if workers is None else workers
     if workers < 1:
         raise KeyfillError(f"--workers {workers} renders nothing; give 1 or more.")
     if workers < 2 or project.clip.frame_count <= ANCHOR_STEP:
-        return removed_frames(project, reader.frame, **removal_options(args), progress=progress)
-    options = removal_options(args)
-    options["model_path"] = model_path(options["model_path"])
-    return removed_frames_on_cores(project, workers=workers, **options, progress=progress)
+        return removed_frames(project, reader.frame, options, notice=print_notice, progress=progress)
+    return removed_frames_on_cores(project, options.with_model_file(), workers=workers,
+                                   notice=print_notice, progress=progress)
 
 
 def write_mattes(project, info, dest: Path, *, overwrite: bool = False, progress: ProgressFn | None = None) -> None:

@@ -85,17 +85,18 @@ def run(args) -> int:
         for message in source_notices(reader.info, codec="png"):
             print_notice(message)
         farm = farm_options(args, project, frames)
-        preview = preview_frames(project, method=args.method, model_path=args.model, device=args.device,
-                                 prealign=args.prealign, notice=print_notice) if args.masks is None else None
+        options = removal_options(args)
+        preview = preview_frames(project, options, notice=print_notice) if args.masks is None else None
         if farm is not None:
-            report = render_on_farm(project, frames, output.path, farm=farm, **farm_removal_options(args),
-                                    overwrite=args.overwrite, progress=TerminalProgress("rendering"))
+            report = render_on_farm(project, frames, output.path, farm=farm, options=options.with_model_file(),
+                                    overwrite=args.overwrite, notice=print_notice,
+                                    progress=TerminalProgress("rendering"))
             where += f", {len(report.chunks)} chunks on {report.workers} Dask workers in {report.seconds:.1f} s"
             if preview is not None:
                 preview.put_files(output.path, frames, print_notice)
         else:
-            cleaned = removed_frames(project, reader.frame, start=frames.start, stop=frames.stop,
-                                     **removal_options(args), progress=TerminalProgress("rendering"))
+            cleaned = removed_frames(project, reader.frame, options, start=frames.start, stop=frames.stop,
+                                     notice=print_notice, progress=TerminalProgress("rendering"))
             if preview is not None:
                 cleaned = kept_frames(cleaned, preview.put, start=frames.start, notice=print_notice)
             write_pngs(output, zip(frames, cleaned), overwrite=args.overwrite)
@@ -119,16 +120,6 @@ def farm_options(args, project, frames: range):
         return None
     workers = args.workers
     return FarmOptions(workers=workers)
-
-
-def farm_removal_options(args) -> dict:
-    """``render_on_farm`` keyword arguments: the removal's options, the model resolved here."""
-    from core.cli.remove_command import removal_options
-    from core.render.model_finder import model_path
-
-    options = removal_options(args)
-    options["model_path"] = model_path(options["model_path"])
-    return options
 
 
 def write_pngs(output, frames, *, overwrite: bool) -> None:

@@ -82,7 +82,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.model import PRESETS, pick_device
-    from core.train import SampleSettings, TrainSettings, TrainingDataError, find_footage, train
+    from core.train import SampleSettings, TrainOptions, TrainingDataError, find_footage, train
     from core.train.samples import samples_from_clips
     from core.train.train_state import load_state
 
@@ -112,7 +112,7 @@ def run(args) -> int:
     log(f"{len(clips)} clips/stills ({sum(len(c.frames) for c in clips)} frames), "
         f"flow for {len(samples.flows)} frame pairs in {time.monotonic() - t0:.0f}s")
 
-    settings = TrainSettings(
+    settings = TrainOptions(
         steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
         warmup=args.warmup, device=args.device, workers=workers, time_limit=args.time_limit,
         log_every=args.log_every, save_every=args.save_every, seed=args.seed)

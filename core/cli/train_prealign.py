@@ -19,7 +19,7 @@ from core.progress import CancelToken
 
 def run_prealign(args, out: Path, started: float) -> int:
     from core.model import PRESETS, load_checkpoint
-    from core.train import TrainingDataError, TrainSettings, train
+    from core.train import TrainingDataError, TrainOptions, train
     from core.train.prealign_data import ExampleSettings, default_cache_folder
     from core.train.prealign_run import HELD_OUT, ship_if_better, training_samples, validation_examples
     from core.train.prealign_samples import CropSettings
@@ -48,7 +48,7 @@ def run_prealign(args, out: Path, started: float) -> int:
                                      progress=progress_bar("validation examples"), cancel=cancel)
     log(f"validation: {', '.join(c.name for c in validation) or 'none found'}")
 
-    settings = TrainSettings(
+    settings = TrainOptions(
         steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
         warmup=args.warmup, device=args.device, workers=0, time_limit=args.time_limit,
         log_every=args.log_every, save_every=args.save_every, seed=args.seed)

@@ -17,8 +17,8 @@ import numpy as np
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
 from core.render.model_finder import RemovalModel, load_removal_model
-from core.train.finetune import finetune_project
-from core.train.loop import TrainSettings
+from core.train.finetune import FinetuneOptions, finetune_project
+from core.train.loop import TrainOptions
 
 FINETUNE_METHOD = "network + fine-tuning"
 STEPS = 200       # main.py finetune's default for the shipped model
@@ -34,9 +34,8 @@ def finetuned_model(project: Project, frame_of: Callable[[int], np.ndarray], mod
     written into ``folder`` and loaded on the same device."""
     steps = steps or STEPS
     out = folder / f"{project.clip.path.stem}-tuned.pt"
-    settings = TrainSettings(steps=steps, batch=BATCH, lr=LEARNING_RATE, device=str(model.device),
+    settings = TrainOptions(steps=steps, batch=BATCH, lr=LEARNING_RATE, device=str(model.device),
                              log_every=max(1, steps // 4), save_every=steps, seed=0)
-    finetune_project(project, frame_of, out, settings, init=model.path, crop=CROP,
-                     frame_height=min(240, frame_of(0).shape[0]),
-                     progress=progress, cancel=cancel)
+    options = FinetuneOptions(settings, init=model.path, crop=CROP, frame_height=min(240, frame_of(0).shape[0]))
+    finetune_project(project, frame_of, out, options, progress=progress, cancel=cancel)
     return load_removal_model(out, device=str(model.device))

@@ -31,7 +31,7 @@ from core.errors import ExportError, KeyfillError
 from core.part_files import part_prefix, remove_path
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import load_project
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.video import open_clip
 
 CHUNK_PREFIX = "chunk-"
@@ -42,8 +42,8 @@ class ChunkJob:
     """What a worker needs to render frames ``start..stop-1``; plain values, cheap to send.
 
     project: the render's ``.keyfill`` snapshot (shared path); folder: the staging folder the chunk
-    goes into (shared path); method, model, device, prealign: as ``main.py render`` takes them
-    (``model`` an absolute path or ``None``); topic: the render's name for its progress events and
+    goes into (shared path); options: the removal's, as ``main.py render`` makes them (the
+    model an absolute path or ``None``); topic: the render's name for its progress events and
     its cancel event on the Dask scheduler.
     """
 
@@ -51,10 +51,7 @@ class ChunkJob:
     start: int
     stop: int
     folder: str
-    method: str | None = None
-    model: str | None = None
-    device: str = "auto"
-    prealign: bool = False
+    options: RemovalOptions = RemovalOptions()
     topic: str = ""
 
     @property
@@ -126,8 +123,7 @@ def render_chunk_frames(job: ChunkJob, *, progress: ProgressFn = no_progress,
 def _cleaned(job: ChunkJob, notices: list[str], progress: ProgressFn, cancel: CancelToken) -> Iterator[np.ndarray]:
     project = load_project(job.project)
     with open_clip(project.clip.path) as reader:
-        yield from removed_frames(project, reader.frame, method=job.method, start=job.start, stop=job.stop,
-                                  model_path=job.model, device=job.device, prealign=job.prealign,
+        yield from removed_frames(project, reader.frame, job.options, start=job.start, stop=job.stop,
                                   notice=notices.append, progress=progress, cancel=cancel)
 
 

@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster
 from core.errors import KeyfillError
 from core.project import Project, save_project
 from core.project_snapshot import snapshot
-from core.render import check_every_frame_has_a_mask, load_removal_model
+from core.render import RemovalOptions, check_every_frame_has_a_mask, load_removal_model
 
 CONNECT_SECONDS = 20  # waiting for a farm's scheduler
 SNAPSHOT_NAME = "project.keyfill"
@@ -89,12 +89,12 @@ class FrameEvents:
         self._client.unsubscribe_topic(self._topic)
 
 
-def check_before_any_work(project: Project, frames: range, method: str | None, model_path) -> None:
+def check_before_any_work(project: Project, frames: range, options: RemovalOptions) -> None:
     """What every chunk would refuse, refused before a cluster starts: frames without a mask, and
     for ``network`` a checkpoint that does not load (loaded once on the CPU to find out)."""
     check_every_frame_has_a_mask(project, frames)
-    if (method or project.settings.removal_method) == "network":
-        load_removal_model(model_path, device="cpu")
+    if options.for_project(project).method == "network":
+        load_removal_model(options.model_path, device="cpu")
 
 
 def save_snapshot(project: Project, folder: Path) -> Path:

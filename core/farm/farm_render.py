@@ -33,7 +33,7 @@ from core.farm.cluster import FarmOptions, FrameEvents, check_before_any_work, c
 from core.part_files import remove_path
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
-from core.render import chunks
+from core.render import RemovalOptions, chunks
 
 RETRIES = 1  # more tries of a chunk after an unexpected error in it (a lost worker does not count)
 POLL_SECONDS = 0.2  # how often the client looks at the tasks, the progress and the cancel token
@@ -65,10 +65,7 @@ def render_on_farm(
     output: str | os.PathLike,
     *,
     farm: FarmOptions = FarmOptions(),
-    method: str | None = None,
-    model_path: str | os.PathLike | None = None,
-    device: str = "auto",
-    prealign: bool = False,
+    options: RemovalOptions = RemovalOptions(),
     overwrite: bool = False,
     notice: Callable[[str], None] = lambda message: None,
     progress: ProgressFn = no_progress,
@@ -84,17 +81,16 @@ def render_on_farm(
     the chunk's :class:`KeyfillError` when one fails for a reason the user can fix.
     """
     began = time.monotonic()
-    check_before_any_work(project, frames, method, model_path)
+    check_before_any_work(project, frames, options)
     pieces = farm_chunks(frames, project.clip.frame_count)
     names = [f"{i:06d}.png" for i in frames]
     topic = f"keyfill-render-{uuid.uuid4().hex}"
-    model = str(Path(model_path).resolve()) if model_path is not None else None
+    options = options.with_model_file() if options.model_path is not None else options  # for every machine
     try:
         with named_files_into(output, names, overwrite=overwrite) as write:
             staging = write.folder
             snapshot_path = save_snapshot(project, staging)
-            jobs = [ChunkJob(str(snapshot_path), c.start, c.stop, str(staging), method, model, device, prealign,
-                             topic) for c in pieces]
+            jobs = [ChunkJob(str(snapshot_path), c.start, c.stop, str(staging), options, topic) for c in pieces]
             with connect(farm, len(jobs)) as client:
                 workers = len(client.scheduler_info().get("workers", {}))
                 done = _run(client, jobs, task, topic, len(frames), notice, progress, cancel)

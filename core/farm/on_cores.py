@@ -29,28 +29,27 @@ from core.farm.farm_render import POLL_SECONDS, RETRIES, farm_chunks
 from core.part_files import part_prefix, remove_path
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
+from core.render import RemovalOptions
 
 
 def removed_frames_on_cores(
     project: Project,
+    options: RemovalOptions = RemovalOptions(),
     *,
     workers: int | None = None,
-    method: str | None = None,
-    model_path=None,
-    device: str = "auto",
-    prealign: bool = False,
     notice=lambda message: None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Iterator[np.ndarray]:
     """The cleaned clip (``(H, W, 3)`` uint8 RGB frames in order), rendered by ``workers``
-    processes (default: one per core). Raises :class:`core.errors.MaskError` /
-    :class:`core.errors.ModelError` here, before any work, as ``removed_frames`` does."""
+    processes (default: one per core), with ``options`` as :func:`core.render.removed_frames`
+    takes them (a relative ``model_path`` is resolved here, for the workers). Raises
+    :class:`core.errors.MaskError` / :class:`core.errors.ModelError` here, before any work, as
+    ``removed_frames`` does."""
     frames = range(project.clip.frame_count)
-    check_before_any_work(project, frames, method, model_path)
+    check_before_any_work(project, frames, options)
     pieces = farm_chunks(frames, len(frames))
-    model = str(Path(model_path).resolve()) if model_path is not None else None
-    options = dict(method=method, model=model, device=device, prealign=prealign)
+    options = options.with_model_file() if options.model_path is not None else options
     return _frames(project, pieces, local_workers(workers, len(pieces)), options, notice, progress, cancel)
 
 
@@ -60,7 +59,7 @@ def _frames(project, pieces, workers, options, notice, progress, cancel) -> Iter
     total, noticed, reported = pieces[-1].stop, set(), 0
     try:
         snapshot_path = str(save_snapshot(project, folder))
-        jobs = deque(ChunkJob(snapshot_path, c.start, c.stop, str(folder), topic=topic, **options) for c in pieces)
+        jobs = deque(ChunkJob(snapshot_path, c.start, c.stop, str(folder), options, topic=topic) for c in pieces)
         with connect(FarmOptions(workers=workers), len(pieces)) as client:
             events, stop_all = FrameEvents(client, topic), Event(topic, client=client)
             ahead = deque()

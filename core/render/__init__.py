@@ -3,10 +3,12 @@
 Imports flow one way, from the project's sources to the clip (tests/test_import_layers.py):
 ``sources`` (the frames and holes a removal reads, the every-frame-has-a-mask check) ->
 ``removal_inputs`` (them cached, on two grids) -> ``network_renderer`` / ``segment_propagation``
--> ``clip_render``; ``methods`` (the method list and the choice of a fill) and those renderers ->
+-> ``clip_render``; ``options`` (the method list, ``RemovalOptions``) -> ``methods`` (the choice of a fill) and
+those renderers ->
 ``removal`` (the clip) and ``removal_renderer`` (single frames).
 
-- ``removed_frames(project, frame_of, method=...)``: the cleaned clip (or a range of it);
+- ``RemovalOptions``: what a removal does (method, checkpoint, device, "+prealign"), checked once;
+- ``removed_frames(project, frame_of, options)``: the cleaned clip (or a range of it);
 - ``FrameRenderer``: what every single-frame renderer is (``render_frame``, ``invalidate``,
   ``close``); ``FlowFillRenderer``: the classical flow fill as one;
 - ``RemovalRenderer``: single frames as the exported clip will have them (for a preview);
@@ -23,6 +25,7 @@ from core.render.model_finder import (DEFAULT_MODEL_PATH, MODEL_ENV, RemovalMode
                                       load_removal_model)
 from core.render.methods import REMOVAL_METHODS, choose_fill
 from core.render.network_renderer import NetworkRenderer
+from core.render.options import RemovalOptions
 from core.render.removal import removed_frames
 from core.render.removal_inputs import RemovalInputs
 from core.render.removal_renderer import RemovalRenderer
@@ -31,7 +34,7 @@ from core.render.sources import check_every_frame_has_a_mask, removal_sources
 __all__ = [
     "ANCHOR_STEP", "ClipRender", "DEFAULT_MODEL_PATH", "FlowFillRenderer", "FrameRenderer", "KEYFRAME_OFFSETS",
     "MODEL_ENV", "NetworkRenderer",
-    "REMOVAL_METHODS", "RemovalInputs", "RemovalModel", "RemovalRenderer", "anchor_frames",
+    "REMOVAL_METHODS", "RemovalInputs", "RemovalModel", "RemovalOptions", "RemovalRenderer", "anchor_frames",
     "check_every_frame_has_a_mask", "choose_fill", "chunks", "find_removal_model", "keyframes_for",
     "load_removal_model", "parse_frame_range", "removal_sources", "removed_frames",
 ]

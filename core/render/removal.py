@@ -18,41 +18,38 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
 from core.render.clip_render import ClipRender
 from core.render.keyframe_schedule import ANCHOR_STEP
-from core.render.methods import check_method, choose_fill
+from core.render.methods import choose_fill
 from core.render.model_finder import Notice, log_notice
 from core.render.network_renderer import NetworkRenderer
+from core.render.options import RemovalOptions
 from core.render.sources import check_every_frame_has_a_mask, removal_sources
 
 
 def removed_frames(
     project: Project,
     frame_of: Callable[[int], np.ndarray],
+    options: RemovalOptions = RemovalOptions(),
     *,
-    method: str | None = None,
     start: int = 0,
     stop: int | None = None,
-    model_path=None,
-    device: str = "auto",
-    prealign: bool = False,
     notice: Notice = log_notice,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Iterator[np.ndarray]:
     """The cleaned frames ``start..stop-1`` in order (``(H, W, 3)`` uint8 RGB), as an iterator.
 
-    ``frame_of(i)`` decodes source frame ``i`` (e.g. ``ClipReader.frame``). ``method``: one of
-    :data:`~core.render.methods.REMOVAL_METHODS`, ``None`` for the project's setting; ``auto``
-    falls back to the flow fill with ``notice(message)`` when no checkpoint loads (``model_path``,
-    see :mod:`core.render.model_finder`). ``prealign``: the network's "+prealign" step.
-    Raises :class:`MaskError` (frames without a mask) and, for ``network``, :class:`ModelError`
-    here, before any work.
+    ``frame_of(i)`` decodes source frame ``i`` (e.g. ``ClipReader.frame``). ``options``: the
+    method (None: the project's setting), checkpoint, device and "+prealign" step
+    (:class:`~core.render.options.RemovalOptions`); ``auto`` falls back to the flow fill with
+    ``notice(message)`` when no checkpoint loads. Raises :class:`MaskError` (frames without a
+    mask) and, for ``network``, :class:`ModelError` here, before any work.
     """
-    method = check_method(method or project.settings.removal_method)
+    options = options.for_project(project)
     stop = project.clip.frame_count if stop is None else stop
     check_every_frame_has_a_mask(project, range(start, stop))
-    model = choose_fill(method, model_path=model_path, device=device, notice=notice)
+    model = choose_fill(options, notice=notice)
     if model is not None:
-        render = ClipRender(NetworkRenderer(project, frame_of, model, prealign=prealign, notice=notice))
+        render = ClipRender(NetworkRenderer(project, frame_of, model, prealign=options.prealign, notice=notice))
         return render.frames(start, stop, progress=progress, cancel=cancel)
     return _flow_filled_frames(project, frame_of, start, stop, progress, cancel)
 

@@ -19,6 +19,7 @@ from core.render.frame_renderer import FlowFillRenderer, FrameRenderer
 from core.render.methods import choose_fill
 from core.render.model_finder import Notice, RemovalModel, log_notice
 from core.render.network_renderer import NetworkRenderer
+from core.render.options import RemovalOptions
 from core.render.removal_inputs import RemovalInputs
 
 
@@ -26,20 +27,20 @@ class RemovalRenderer:
     """Cleaned frames of ``project`` one at a time, as the exported clip will have them.
 
     frame_of: ``frame_of(i) -> (H, W, 3)`` uint8 RGB source frame (e.g. a ``ClipReader.frame`` of
-    the caller's thread). method: ``None`` for the project's setting, else one of
-    :data:`~core.render.methods.REMOVAL_METHODS`. The checkpoint is loaded on the first frame
-    that needs it; ``method`` then says which fill runs (``"network"`` or ``"flow"``). Not
-    thread-safe: one per worker.
+    the caller's thread). options: :class:`~core.render.options.RemovalOptions` (method None:
+    the project's setting). The checkpoint is loaded on the first frame that needs it;
+    ``method`` then says which fill runs (``"network"`` or ``"flow"``). Not thread-safe: one per
+    worker.
     """
 
-    def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], *, method: str | None = None,
-                 model_path=None, device: str = "auto", prealign: bool = False,
-                 notice: Notice = log_notice) -> None:
+    def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray],
+                 options: RemovalOptions = RemovalOptions(), *, notice: Notice = log_notice) -> None:
         self.project = project
-        self.requested = method or project.settings.removal_method
+        self.options = options.for_project(project)
+        self.requested = self.options.method
         self.method: str | None = None
         self._frame_of = frame_of
-        self._model_path, self._device, self._prealign, self._notice = model_path, device, prealign, notice
+        self._notice = notice
         self._inputs = RemovalInputs(project, frame_of)
         self._model: RemovalModel | None = None
         self._renderer: FrameRenderer | None = None
@@ -67,11 +68,10 @@ class RemovalRenderer:
     def _chosen(self) -> FrameRenderer:
         """The fill's renderer: chosen on the first frame that needs one, made again after close."""
         if self.method is None:
-            self._model = choose_fill(self.requested, model_path=self._model_path, device=self._device,
-                                      notice=self._notice)
+            self._model = choose_fill(self.options, notice=self._notice)
             self.method = "network" if self._model is not None else "flow"
         if self._renderer is None:
             self._renderer = FlowFillRenderer(self._inputs) if self._model is None else ClipRender(
                 NetworkRenderer(self.project, self._frame_of, self._model, inputs=self._inputs,
-                                prealign=self._prealign, notice=self._notice))
+                                prealign=self.options.prealign, notice=self._notice))
         return self._renderer

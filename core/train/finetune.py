@@ -11,6 +11,7 @@ and unmarked, and the network must never learn to paint it back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -18,18 +19,15 @@ import numpy as np
 
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
+from core.train.finetune_options import FinetuneOptions
 from core.train.project_footage import project_footage
 
 if TYPE_CHECKING:
-    from core.model import ModelConfig
-    from core.train.loop import TrainResult, TrainSettings
+    from core.train.loop import TrainResult
 
 
 def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], output: str | Path,
-                     settings: "TrainSettings", *, init: str | Path | None = None,
-                     fresh_config: "ModelConfig | None" = None, resume: bool = False,
-                     crop: tuple[int, int] = (240, 240), frame_height: int = 240,
-                     max_pairs: int | None = 1000, run_info: dict[str, Any] | None = None,
+                     options: FinetuneOptions, *, run_info: dict[str, Any] | None = None,
                      started: float | None = None, progress: ProgressFn = no_progress,
                      cancel: CancelToken = NEVER_CANCELLED,
                      log: Callable[[str], None] = lambda line: None,
@@ -39,8 +37,9 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
     """Fine-tune on ``project``'s clip and save to ``output`` (``main.py finetune`` and the
     window's Training panel both run this).
 
-    Starts from ``init`` (a model file), else from a fresh model of ``fresh_config``, else (with
-    ``resume``) from the run saved beside ``output``. Progress messages name the stage
+    ``options``: what the run does (:class:`FinetuneOptions`; it starts from ``options.init``, else
+    a fresh model of ``options.fresh_config``, else, with ``options.resume``, the run saved beside
+    ``output``). Progress messages name the stage
     ("reading frames", "computing flow", then the training's "loss ... ETA ..."); ``on_step``
     gets ``(step, loss)`` for live plots. A model that corrects the flow fill is scored on
     held-out holes of the clip: ``on_baseline(flow_fill, before)`` once before training and
@@ -50,6 +49,7 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
     from core.train.loop import train
     from core.train.samples import SampleSettings, samples_from_clips
 
+    init, resume, fresh_config, settings = options.init, options.resume, options.fresh_config, options.train
     if init is not None and not resume and corrects_flow_fill(init) or \
             fresh_config is not None and fresh_config.output == "residual_rgb":
         from core.train.finetune_residual import finetune_residual
@@ -63,15 +63,15 @@ def finetune_project(project: Project, frame_of: Callable[[int], np.ndarray], ou
             init = save_checkpoint(Path(output).with_name(Path(output).name + ".start.pt"),
                                    KeyframePropagationNet(fresh_config))
         result, scores = finetune_residual(
-            project, frame_of, output, settings, init=init, frame_height=frame_height,
-            crop=crop, run_info=run_info, started=started, progress=progress, cancel=cancel, log=log,
-            on_step=on_step, on_validation=on_validation, on_baseline=on_baseline)
+            project, frame_of, output, replace(options, init=Path(init)), run_info=run_info, started=started,
+            progress=progress, cancel=cancel, log=log, on_step=on_step, on_validation=on_validation,
+            on_baseline=on_baseline)
         result.scores = scores
         return result
-    clips = project_footage(project, frame_of, frame_height=frame_height, crop=crop,
+    clips = project_footage(project, frame_of, frame_height=options.frame_height, crop=options.crop,
                             progress=_stage(progress, "Reading frames"), cancel=cancel)
-    samples = samples_from_clips(clips, SampleSettings(crop=crop, seed=settings.seed),
-                                 max_pairs=max_pairs, progress=_stage(progress, "Computing flow"),
+    samples = samples_from_clips(clips, SampleSettings(crop=options.crop, seed=settings.seed),
+                                 max_pairs=options.max_pairs, progress=_stage(progress, "Computing flow"),
                                  cancel=cancel)
     log(f"{sum(len(c.frames) for c in clips)} masked frames of {project.clip.path.name}, "
         f"flow for {len(samples.flows)} frame pairs")

@@ -22,6 +22,7 @@ import numpy as np
 
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
+from core.train.finetune_options import FinetuneOptions
 from core.train.footage import TrainingDataError
 from core.train.prealign_data import ExampleSettings, make_clip_examples
 from core.train.prealign_samples import ClipExamples, CropSettings, PrealignSamples
@@ -43,15 +44,13 @@ class FinetuneScores:
 
 
 def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], output: str | Path,
-                      settings, *, init: str | Path, resume: bool = False,
-                      frame_height: int = 240, crop: tuple[int, int] = (192, 192),
-                      run_info: dict | None = None, started: float | None = None,
+                      options: FinetuneOptions, *, run_info: dict | None = None, started: float | None = None,
                       progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
                       log: Callable[[str], None] = lambda line: None,
                       on_step: Callable[[int, float], None] | None = None,
                       on_validation: Callable[[int, float], None] | None = None,
                       on_baseline: Callable[[float, float], None] | None = None):
-    """Fine-tune ``init`` (a ``residual_rgb`` checkpoint) on ``project``'s clip; writes ``output``.
+    """Fine-tune ``options.init`` (a ``residual_rgb`` checkpoint) on ``project``'s clip; writes ``output``.
     Returns ``(TrainResult, FinetuneScores)``. ``on_validation(step, psnr)`` reports the held-out
     hole PSNR every ``VALIDATE_EVERY`` steps; ``on_baseline(flow_fill, before)`` the flow fill's
     and the starting weights' before training (dB)."""
@@ -59,7 +58,8 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     from core.train.loop import train
     from core.train.prealign_validation import validate
 
-    clips = [c for c in project_footage(project, frame_of, frame_height=frame_height, crop=crop,
+    settings, init, resume, crop = options.train, options.init, options.resume, options.crop
+    clips = [c for c in project_footage(project, frame_of, frame_height=options.frame_height, crop=crop,
                                         progress=_stage(progress, "Reading frames"), cancel=cancel)
              if len(c.frames) >= 2]
     if not clips:

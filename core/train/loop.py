@@ -22,7 +22,7 @@ from typing import Any, Callable
 import cv2
 import torch
 
-from core.errors import Cancelled, ModelError
+from core.errors import Cancelled, ModelError, SettingsError
 from core.model import (KeyframePropagationNet, ModelConfig, autocast, autocast_dtype,
                         count_parameters, load_checkpoint, pick_device)
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -35,7 +35,11 @@ FLUSH_EVERY = 10  # steps between reading losses back from the GPU (each read wa
 
 
 @dataclass(frozen=True)
-class TrainSettings:
+class TrainOptions:
+    """How a training run goes, checked when it is made (a :class:`SettingsError` naming the
+    option and its range, before any sample is read); ``device="auto"`` is resolved once, at the
+    top of :func:`train`."""
+
     steps: int = 2000
     batch: int = 8                  # samples per forward pass
     accumulate: int = 1             # forward passes per optimizer step
@@ -51,6 +55,26 @@ class TrainSettings:
     seed: int = 0
     losses: LossWeights | None = None  # None: the model's default (losses.default_weights)
 
+    def __post_init__(self) -> None:
+        for name, low in (("steps", 1), ("batch", 1), ("accumulate", 1), ("workers", 0), ("log_every", 1),
+                          ("save_every", 1), ("seed", 0), ("warmup", 0)):
+            value = getattr(self, name)
+            if value is None and name == "warmup":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise SettingsError(f"The training option {name}={value!r} is out of range",
+                                    f"give a whole number from {low} up")
+        for name, positive in (("lr", True), ("grad_clip", True), ("weight_decay", False), ("time_limit", False)):
+            value = getattr(self, name)
+            if value is None and name == "time_limit":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                    value > 0 if positive else value >= 0):
+                raise SettingsError(f"The training option {name}={value!r} is out of range",
+                                    f"give a number {'above' if positive else 'from'} 0")
+        if not isinstance(self.device, str) or self.device.split(":", 1)[0] not in ("auto", "cpu", "cuda", "mps"):
+            raise SettingsError(f"Unknown device {self.device!r} for training", "use auto, cpu, cuda or mps")
+
 
 @dataclass
 class TrainResult:
@@ -63,7 +87,7 @@ class TrainResult:
     scores: Any = None              # what the caller measured after training (fine-tuning: held-out PSNR)
 
 
-def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: TrainSettings, *,
+def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: TrainOptions, *,
           config: ModelConfig | None = None, init: str | Path | None = None, resume: bool = False,
           run_info: dict[str, Any] | None = None, started: float | None = None,
           progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
@@ -240,7 +264,7 @@ def _flush(pending: list[torch.Tensor], history: list[list[float]], seconds: flo
         pending.clear()
 
 
-def _eta(s: TrainSettings, step: int, rate: float, started: float, now: float) -> str:
+def _eta(s: TrainOptions, step: int, rate: float, started: float, now: float) -> str:
     seconds = (s.steps - step) / rate if rate > 0 else float("inf")
     if s.time_limit is not None:
         seconds = min(seconds, max(0.0, started + s.time_limit - now))
@@ -250,7 +274,7 @@ def _eta(s: TrainSettings, step: int, rate: float, started: float, now: float) -
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def _log_line(step: int, s: TrainSettings, history: list[list[float]], rate: float,
+def _log_line(step: int, s: TrainOptions, history: list[list[float]], rate: float,
               eta: str) -> str:
     column = {name: i for i, name in enumerate(HISTORY_COLUMNS)}
     recent = history[-s.log_every:] or [[step] + [float("nan")] * (len(HISTORY_COLUMNS) - 1)]

@@ -83,7 +83,7 @@ def exported_model(window, monkeypatch) -> Path | None:
     monkeypatch.setattr(operations, "export_task", export_task)
     job = window.operations.start_export(operations.ExportOptions())
     job.wait()
-    return seen["model_path"]
+    return seen["removal"].model_path
 
 
 # --- defaults and the estimate -------------------------------------------------------------------
@@ -102,14 +102,14 @@ def test_the_shipped_model_gives_the_laptop_defaults_and_an_estimate(small_windo
 
 
 def test_options_default_to_the_laptop_ones_only_for_a_model_that_corrects_the_flow_fill(shipped_like, tmp_path):
-    from app.workers.training import FinetuneOptions
+    from app.workers.training import FinetuneChoice
     from core.model import build_model, save_checkpoint
 
-    laptop = FinetuneOptions.starting_from(tmp_path / "out.pt", shipped_like)
+    laptop = FinetuneChoice.starting_from(tmp_path / "out.pt", shipped_like)
     assert (laptop.steps, laptop.batch, laptop.lr, laptop.crop, laptop.frame_height) == (200, 4, 3e-4, (192, 192), 240)
-    older = FinetuneOptions.starting_from(tmp_path / "out.pt", save_checkpoint(tmp_path / "old.pt", build_model("tiny")))
+    older = FinetuneChoice.starting_from(tmp_path / "out.pt", save_checkpoint(tmp_path / "old.pt", build_model("tiny")))
     assert (older.steps, older.lr, older.crop) == (300, 1e-4, (240, 240))
-    assert FinetuneOptions.starting_from(tmp_path / "out.pt", shipped_like, steps=7).steps == 7
+    assert FinetuneChoice.starting_from(tmp_path / "out.pt", shipped_like, steps=7).steps == 7
 
 
 def test_a_long_run_is_confirmed_first(small_window, monkeypatch):

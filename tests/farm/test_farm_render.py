@@ -12,7 +12,7 @@ from core.farm import FarmOptions, farm_chunks, render_on_farm
 from core.farm.cluster import local_cluster
 from core.progress import CancelToken
 from core.project.from_clip import project_with_masks
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.video import open_clip
 from tests.farm.faults import worker_dies_once
 from tests.render.synthetic import frames_and_masks, write_clip
@@ -37,7 +37,7 @@ def project(clip_on_disk):
 @pytest.fixture(scope="module")
 def whole_clip(project):
     with open_clip(project.clip.path) as reader:
-        return list(removed_frames(project, reader.frame, method="flow"))
+        return list(removed_frames(project, reader.frame, RemovalOptions("flow")))
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_chunks_follow_the_clip_s_boundaries():
 
 def test_the_farm_renders_every_chunk_as_the_whole_clip_does(farm, project, whole_clip, tmp_path):
     seen = []
-    report = render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm, method="flow",
+    report = render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm, options=RemovalOptions("flow"),
                             progress=lambda done, total, message: seen.append((done, total)))
     assert_equal_to(tmp_path / "out", whole_clip, range(COUNT))
     assert [(c.start, c.stop) for c in report.chunks] == [(0, 20), (20, 40), (40, 45)]
@@ -75,7 +75,7 @@ def test_the_farm_renders_every_chunk_as_the_whole_clip_does(farm, project, whol
 
 
 def test_a_chunk_lost_with_its_worker_is_rendered_again(farm, project, whole_clip, tmp_path):
-    render_on_farm(project, range(10, 45), tmp_path / "out", farm=farm, method="flow", task=worker_dies_once)
+    render_on_farm(project, range(10, 45), tmp_path / "out", farm=farm, options=RemovalOptions("flow"), task=worker_dies_once)
     assert (tmp_path / "died-20").exists()  # the first try did die
     assert_equal_to(tmp_path / "out", whole_clip, range(10, 45))
 
@@ -85,7 +85,7 @@ def test_a_cancelled_render_leaves_no_output(farm, project, tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "mine.txt").write_text("the user's")
     with pytest.raises(Cancelled):
-        render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm, method="flow",
+        render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm, options=RemovalOptions("flow"),
                        progress=lambda done, total, message: cancel.cancel(), cancel=cancel)
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["mine.txt"]
     assert list(tmp_path.iterdir()) == [tmp_path / "out"]
@@ -93,8 +93,8 @@ def test_a_cancelled_render_leaves_no_output(farm, project, tmp_path):
 
 def test_a_chunk_s_user_error_is_one_line_and_writes_nothing(farm, project, tmp_path):
     with pytest.raises(KeyfillError, match="No removal model"):
-        render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm, method="network",
-                       model_path=tmp_path / "missing.pt")
+        render_on_farm(project, range(COUNT), tmp_path / "out", farm=farm,
+                       options=RemovalOptions("network", tmp_path / "missing.pt"))
     assert list(tmp_path.iterdir()) == []
 
 

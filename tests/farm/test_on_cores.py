@@ -11,6 +11,7 @@ from core.cli.main import main
 from core.errors import Cancelled
 from core.farm import removed_frames_on_cores
 from core.progress import CancelToken
+from core.render import RemovalOptions
 from core.video import open_clip
 from tests.farm.test_farm_render import COUNT, clip_on_disk, project, whole_clip  # noqa: F401 (fixtures)
 
@@ -23,7 +24,7 @@ def leftovers():
 
 def test_every_core_gives_the_frames_of_one_process(project, whole_clip):  # noqa: F811
     before, seen = leftovers(), []
-    frames = list(removed_frames_on_cores(project, workers=2, method="flow",
+    frames = list(removed_frames_on_cores(project, RemovalOptions("flow"), workers=2,
                                           progress=lambda done, total, message: seen.append(done)))
     assert len(frames) == COUNT
     assert all(np.array_equal(a, b) for a, b in zip(frames, whole_clip))
@@ -33,7 +34,7 @@ def test_every_core_gives_the_frames_of_one_process(project, whole_clip):  # noq
 
 def test_cancel_stops_every_chunk(project):  # noqa: F811
     before, cancel = leftovers(), CancelToken()
-    frames = removed_frames_on_cores(project, workers=2, method="flow", cancel=cancel)
+    frames = removed_frames_on_cores(project, RemovalOptions("flow"), workers=2, cancel=cancel)
     next(frames)
     cancel.cancel()
     with pytest.raises(Cancelled):

@@ -22,7 +22,7 @@ import pytest
 from core.errors import Cancelled
 from core.export import export_clip
 from core.progress import CancelToken
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.roto import propagate_project
 from tests.render.synthetic import HEIGHT, WIDTH, synthetic_project
 
@@ -45,7 +45,7 @@ def test_cancelled_removal_export_stops_within_a_frame_and_writes_nothing(tmp_pa
 
     info = SimpleNamespace(path=Path("synthetic.mp4"), width=WIDTH, height=HEIGHT, frame_rate=Fraction(25),
                            frame_count=16, audio_streams=(), is_image_sequence=False)
-    filled = removed_frames(project, frame_of, method="flow", cancel=token)
+    filled = removed_frames(project, frame_of, RemovalOptions("flow"), cancel=token)
     with pytest.raises(Cancelled, match="nothing was written"):
         export_clip(filled, info, dest, overwrite=True, progress=progress, cancel=token)
     assert dest.read_bytes() == b"the previous export"

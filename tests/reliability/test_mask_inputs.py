@@ -21,7 +21,7 @@ from core.cli.main import main
 from core.errors import MaskError
 from core.export import export_mattes
 from core.project import ClipRef, MaskKind, new_project
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.roto import RotoOptions, project_keyframes, propagate_masks, propagate_project
 from tests.render.synthetic import frames_and_masks
 
@@ -64,7 +64,7 @@ def test_empty_masks_remove_nothing_and_mattes_are_empty(tmp_path):
     object_id = project.objects[0].id
     for i in range(6):
         project.set_mask(object_id, i, np.zeros((HEIGHT, WIDTH), np.uint8))
-    out = list(removed_frames(project, frames.__getitem__, method="flow"))
+    out = list(removed_frames(project, frames.__getitem__, RemovalOptions("flow")))
     assert len(out) == 6 and all(np.array_equal(a, b) for a, b in zip(out, frames))
     folder = export_mattes((project.removal_mask(i) for i in range(6)), _info(6), tmp_path / "mattes")
     assert len(list(folder.glob("*.png"))) == 6
@@ -94,7 +94,7 @@ def test_propagation_asked_with_no_keyframes_says_what_to_do():
 def test_removal_asked_with_no_masks_at_all_says_what_to_do():
     project, frames, _ = _project(6)
     with pytest.raises(MaskError, match=r"6 of 6 frames have no mask \(0-5\); propagate the keyframe masks first"):
-        next(removed_frames(project, frames.__getitem__, method="flow"))
+        next(removed_frames(project, frames.__getitem__, RemovalOptions("flow")))
 
 
 def test_cli_keyframe_outside_the_clip_is_one_line_and_writes_nothing(tmp_path, capsys):

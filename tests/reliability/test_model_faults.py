@@ -15,7 +15,7 @@ import torch
 
 from core.errors import ModelError
 from core.model import build_model, load_checkpoint, save_checkpoint
-from core.render import find_removal_model, load_removal_model, removed_frames
+from core.render import RemovalOptions, find_removal_model, load_removal_model, removed_frames
 from tests.render.synthetic import synthetic_project
 
 
@@ -49,6 +49,6 @@ def test_a_damaged_checkpoint_falls_back_to_the_flow_fill_with_a_notice(checkpoi
     assert len(notices) == 1 and str(path) in notices[0] and notices[0].endswith("Using the classical flow fill instead.")
     project, frames, _ = synthetic_project(6)
     notices.clear()
-    out = list(removed_frames(project, frames.__getitem__, method="auto", model_path=path, notice=notices.append))
+    out = list(removed_frames(project, frames.__getitem__, RemovalOptions("auto", path), notice=notices.append))
     assert len(out) == 6 and all(o.shape == f.shape for o, f in zip(out, frames))
     assert len(notices) == 1 and "flow fill" in notices[0]

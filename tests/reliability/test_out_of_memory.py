@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from core.errors import KeyfillError, ModelError
-from core.render import removed_frames
+from core.render import RemovalOptions, removed_frames
 from core.render.network_renderer import NetworkRenderer
 from tests.render.synthetic import synthetic_project
 
@@ -110,8 +110,8 @@ def test_whole_clip_render_survives_out_of_memory_midway(tiny_model, tmp_path, m
 
     monkeypatch.setattr(KeyframePropagationNet, "encode_keyframes", encode_keyframes)
     notices = []
-    out = list(removed_frames(project, frames.__getitem__, method="network", model_path=checkpoint,
-                              device="cpu", notice=notices.append))
+    out = list(removed_frames(project, frames.__getitem__, RemovalOptions("network", checkpoint, "cpu"),
+                              notice=notices.append))
     assert len(out) == 12 and calls["n"] >= 3
     assert any("ran out of memory" in n for n in notices)
     for index in (0, 5, 11):  # far from the hole, every frame is still the source

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.errors import ModelError
-from core.render import find_removal_model, load_removal_model, removed_frames
+from core.render import RemovalOptions, find_removal_model, load_removal_model, removed_frames
 from core.render.model_finder import MODEL_ENV, model_path
 from tests.render.synthetic import synthetic_project
 
@@ -49,7 +49,7 @@ def test_auto_without_a_checkpoint_renders_the_flow_fill_with_a_notice(tmp_path)
 
     project, frames, masks = synthetic_project(8)
     notices = []
-    out = list(removed_frames(project, frames.__getitem__, method="auto", model_path=tmp_path / "none.pt",
+    out = list(removed_frames(project, frames.__getitem__, RemovalOptions("auto", tmp_path / "none.pt"),
                               notice=notices.append))
     assert len(notices) == 1 and "flow fill" in notices[0]
     expected = list(FlowFill(frames.__getitem__, masks.__getitem__, 8).fill_clip())
@@ -59,7 +59,7 @@ def test_auto_without_a_checkpoint_renders_the_flow_fill_with_a_notice(tmp_path)
 def test_network_without_a_checkpoint_is_an_error_before_any_work(tmp_path):
     project, frames, _ = synthetic_project(4)
     with pytest.raises(ModelError, match="No removal model"):
-        removed_frames(project, frames.__getitem__, method="network", model_path=tmp_path / "none.pt")
+        removed_frames(project, frames.__getitem__, RemovalOptions("network", tmp_path / "none.pt"))
 
 
 def test_auto_with_a_checkpoint_renders_with_the_network(tiny_checkpoint):
@@ -67,10 +67,10 @@ def test_auto_with_a_checkpoint_renders_with_the_network(tiny_checkpoint):
 
     project, frames, masks = synthetic_project(6)
     notices = []
-    out = list(removed_frames(project, frames.__getitem__, method="auto", model_path=tiny_checkpoint,
+    out = list(removed_frames(project, frames.__getitem__, RemovalOptions("auto", tiny_checkpoint),
                               notice=notices.append, start=2, stop=4))
     assert notices == [] and len(out) == 2
     network = ClipRender(NetworkRenderer(project, frames.__getitem__, load_removal_model(tiny_checkpoint)))
     assert np.array_equal(out[0], network.render_frame(2))
-    project_default = removed_frames(project, frames.__getitem__, model_path=tiny_checkpoint, start=2, stop=3)
+    project_default = removed_frames(project, frames.__getitem__, RemovalOptions(model_path=tiny_checkpoint), start=2, stop=3)
     assert np.array_equal(next(iter(project_default)), out[0])  # the project's setting is "auto"

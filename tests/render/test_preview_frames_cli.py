@@ -74,9 +74,10 @@ def test_a_folder_of_that_name_that_is_not_keyfill_s_is_left_alone(saved, tmp_pa
 def test_a_farm_s_pngs_are_read_back_into_the_store(saved, tmp_path):
     from core.cli.preview_frames import preview_frames
     from core.farm import write_png
+    from core.render import RemovalOptions
 
     project = load_project(saved)
-    preview = preview_frames(project, method=None, model_path=None, device="auto", notice=print)
+    preview = preview_frames(project, RemovalOptions(), notice=print)
     out = tmp_path / "farm"
     out.mkdir()
     frames = {i: np.random.default_rng(i).integers(0, 256, (64, 96, 3), dtype=np.uint8) for i in (20, 21)}

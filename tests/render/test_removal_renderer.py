@@ -3,13 +3,13 @@
 import numpy as np
 
 from core.fill import FlowFill
-from core.render import ClipRender, NetworkRenderer, RemovalRenderer, load_removal_model
+from core.render import ClipRender, NetworkRenderer, RemovalOptions, RemovalRenderer, load_removal_model
 from tests.render.synthetic import synthetic_project
 
 
 def test_network_frames_equal_the_exported_ones_and_edits_are_seen(tiny_checkpoint):
     project, frames, masks = synthetic_project(12)
-    renderer = RemovalRenderer(project, frames.__getitem__, model_path=tiny_checkpoint, device="cpu")
+    renderer = RemovalRenderer(project, frames.__getitem__, RemovalOptions(model_path=tiny_checkpoint, device="cpu"))
     exported = ClipRender(NetworkRenderer(project, frames.__getitem__,
                                           load_removal_model(tiny_checkpoint, device="cpu")))
     assert np.array_equal(renderer.render_frame(5), exported.render_frame(5))
@@ -24,7 +24,8 @@ def test_network_frames_equal_the_exported_ones_and_edits_are_seen(tiny_checkpoi
 def test_without_a_checkpoint_the_flow_fill_with_one_notice(tmp_path):
     project, frames, masks = synthetic_project(8)
     notices = []
-    renderer = RemovalRenderer(project, frames.__getitem__, model_path=tmp_path / "none.pt", notice=notices.append)
+    renderer = RemovalRenderer(project, frames.__getitem__, RemovalOptions(model_path=tmp_path / "none.pt"),
+                               notice=notices.append)
     out = renderer.render_frame(4)
     renderer.render_frame(5)
     assert renderer.method == "flow" and len(notices) == 1
@@ -39,7 +40,7 @@ def test_every_single_frame_renderer_is_a_frame_renderer_and_skips_frames_with_n
     network = ClipRender(NetworkRenderer(project, frames.__getitem__,
                                          load_removal_model(tiny_checkpoint, device="cpu"), inputs=inputs))
     flow = FlowFillRenderer(inputs)
-    preview = RemovalRenderer(project, frames.__getitem__, method="flow")
+    preview = RemovalRenderer(project, frames.__getitem__, RemovalOptions("flow"))
     assert all(isinstance(r, FrameRenderer) for r in (network, flow, preview))
     assert np.array_equal(flow.render_frame(4), FlowFill(frames.__getitem__, masks.__getitem__, 8).fill_frame(4))
     assert inputs.needs_fill(4)

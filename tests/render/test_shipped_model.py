@@ -10,6 +10,7 @@ import pytest
 from core.fill import FlowFill
 from core.render.methods import choose_fill
 from core.render.network_renderer import NetworkRenderer
+from core.render.options import RemovalOptions
 from core.render.removal_inputs import RemovalInputs
 from tests.render.synthetic import synthetic_project
 
@@ -19,7 +20,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "resources" / "models" / "keyfil
 @pytest.fixture
 def shipped(monkeypatch):
     monkeypatch.delenv("KEYFILL_MODEL", raising=False)  # the suite's default points elsewhere
-    model = choose_fill("auto", device="cpu", notice=pytest.fail)
+    model = choose_fill(RemovalOptions("auto", device="cpu"), notice=pytest.fail)
     assert model is not None, "auto did not find the shipped removal model"
     return model
 

@@ -57,15 +57,15 @@ def test_a_project_without_masks_cannot_be_fine_tuned(footage_dir):
 
 def test_finetune_project_trains_reports_each_step_and_saves(project, tmp_path):
     from core.model import ModelConfig, load_checkpoint
-    from core.train import TrainSettings
+    from core.train import FinetuneOptions, TrainOptions
     from core.train.finetune import finetune_project
 
     seen, stages = [], set()
-    settings = TrainSettings(steps=3, batch=2, device="cpu", log_every=1, save_every=100)
+    settings = TrainOptions(steps=3, batch=2, device="cpu", log_every=1, save_every=100)
     with open_clip(project.clip.path) as reader:
         result = finetune_project(
-            project, reader.frame, tmp_path / "tuned.pt", settings, fresh_config=ModelConfig.tiny(),
-            crop=(64, 64), frame_height=64, max_pairs=20,
+            project, reader.frame, tmp_path / "tuned.pt",
+            FinetuneOptions(settings, fresh_config=ModelConfig.tiny(), crop=(64, 64), frame_height=64, max_pairs=20),
             progress=lambda done, total, message="": stages.add(message.split(":")[0]),
             on_step=lambda step, loss: seen.append((step, loss)))
     assert [step for step, _ in seen] == [1, 2, 3] and all(loss > 0 for _, loss in seen)

@@ -5,7 +5,7 @@ import numpy as np
 
 from core.model import build_model, save_checkpoint
 from core.project.from_clip import project_with_masks
-from core.train import TrainSettings
+from core.train import FinetuneOptions, TrainOptions
 from core.train.finetune import finetune_project
 from core.video import open_clip, probe
 
@@ -14,10 +14,10 @@ def test_finetune_project_reports_the_baseline_and_each_validation(footage_dir, 
     project = project_with_masks(probe(footage_dir / "clipA" / "frames"), footage_dir / "clipA" / "masks")
     init = save_checkpoint(tmp_path / "start.pt", build_model("tiny_residual"))
     baselines, validations, losses = [], [], []
-    settings = TrainSettings(steps=2, batch=2, device="cpu", log_every=1, save_every=100)
+    settings = TrainOptions(steps=2, batch=2, device="cpu", log_every=1, save_every=100)
     with open_clip(project.clip.path) as reader:
-        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt", settings, init=init,
-                                  crop=(32, 32), frame_height=64,
+        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt",
+                                  FinetuneOptions(settings, init=init, crop=(32, 32), frame_height=64),
                                   on_step=lambda step, loss: losses.append(step),
                                   on_validation=lambda step, psnr: validations.append((step, psnr)),
                                   on_baseline=lambda flow_fill, before: baselines.append((flow_fill, before)))
@@ -45,10 +45,10 @@ def test_a_tune_that_scores_worse_held_out_keeps_the_starting_weights(monkeypatc
     project = project_with_masks(probe(footage_dir / "clipA" / "frames"), footage_dir / "clipA" / "masks")
     start = build_model("tiny_residual")
     init = save_checkpoint(tmp_path / "start.pt", start)
-    settings = TrainSettings(steps=2, batch=2, device="cpu", lr=1e-2, save_every=100)
+    settings = TrainOptions(steps=2, batch=2, device="cpu", lr=1e-2, save_every=100)
     with open_clip(project.clip.path) as reader:
-        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt", settings, init=init,
-                                  crop=(32, 32), frame_height=64)
+        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt",
+                                  FinetuneOptions(settings, init=init, crop=(32, 32), frame_height=64))
     assert result.scores.after == 20.0 and result.scores.history == [(2, 19.0)]
     tuned, extra = load_checkpoint(tmp_path / "tuned.pt")
     assert extra["kept_step"] == 0

@@ -5,7 +5,7 @@ import torch
 
 from core.errors import Cancelled
 from core.model import ModelConfig, load_checkpoint
-from core.train import SampleSettings, TrainSettings, find_footage, read_curve, state_path, train
+from core.train import SampleSettings, TrainOptions, find_footage, read_curve, state_path, train
 from core.train.samples import samples_from_clips
 
 CROP = (64, 64)
@@ -30,9 +30,9 @@ class OneSample(torch.utils.data.Dataset):
         return self.sample
 
 
-def settings(**changes) -> TrainSettings:
-    base = TrainSettings(steps=6, batch=2, device="cpu", warmup=2, log_every=100, save_every=1000)
-    return TrainSettings(**{**base.__dict__, **changes})
+def settings(**changes) -> TrainOptions:
+    base = TrainOptions(steps=6, batch=2, device="cpu", warmup=2, log_every=100, save_every=1000)
+    return TrainOptions(**{**base.__dict__, **changes})
 
 
 def test_training_lowers_the_loss(samples, tmp_path):

@@ -115,15 +115,16 @@ def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object
 def test_with_no_shipped_model_fine_tuning_starts_from_a_fresh_correction_that_is_the_flow_fill(footage_dir, tmp_path):
     from core.model import ModelConfig
     from core.project.from_clip import project_with_masks
-    from core.train import TrainSettings
+    from core.train import FinetuneOptions, TrainOptions
     from core.train.finetune import finetune_project
     from core.video import open_clip, probe
 
     project = project_with_masks(probe(footage_dir / "clipA" / "frames"), footage_dir / "clipA" / "masks")
-    settings = TrainSettings(steps=1, batch=2, device="cpu", workers=0, save_every=100)
+    settings = TrainOptions(steps=1, batch=2, device="cpu", workers=0, save_every=100)
     with open_clip(footage_dir / "clipA" / "frames") as reader:
-        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt", settings,
-                                  fresh_config=ModelConfig.tiny_residual(), crop=(32, 32), frame_height=64)
+        result = finetune_project(project, reader.frame, tmp_path / "tuned.pt",
+                                  FinetuneOptions(settings, fresh_config=ModelConfig.tiny_residual(), crop=(32, 32),
+                                                  frame_height=64))
     # untrained, the correction is zero: the starting weights score exactly as the flow fill
     assert result.scores.before == result.scores.flow_fill
     assert load_checkpoint(tmp_path / "tuned.pt")[0].config.output == "residual_rgb"
