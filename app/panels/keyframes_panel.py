@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import qtawesome as qta
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 from app.commands import ClearMaskCommand, SetContentKeyframeCommand
+from app.panels.list_panel import lay_out_list, swatch, tool_button
 from app.session import Session
 from core.project import MaskKind
 
@@ -23,17 +22,8 @@ class KeyframesPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.itemActivated.connect(self._jump)
         self.tree.itemClicked.connect(self._jump)
-        self.delete_button = QToolButton()
-        self.delete_button.setIcon(qta.icon("fa6s.trash", color="#dddddd"))
-        self.delete_button.setToolTip("Delete the selected keyframe (undoable)")
-        self.delete_button.clicked.connect(self.delete_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.delete_button)
-        buttons.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree)
-        layout.addLayout(buttons)
+        self.delete_button = tool_button("fa6s.trash", "Delete the selected keyframe (undoable)", self.delete_selected)
+        lay_out_list(self, self.tree, [self.delete_button])
         session.projectReplaced.connect(self.refresh)
         session.projectChanged.connect(lambda e: e.kind in ("mask", "content", "objects") and self.refresh())
         self.refresh()
@@ -52,7 +42,7 @@ class KeyframesPanel(QWidget):
         for frame, label, key, colour in sorted(rows, key=lambda r: (r[0], r[1])):
             item = QTreeWidgetItem([str(frame), label])
             item.setData(0, Qt.UserRole, (frame, key))
-            item.setIcon(1, _swatch(colour))
+            item.setIcon(1, swatch(colour, 10))
             self.tree.addTopLevelItem(item)
 
     def delete_selected(self) -> None:
@@ -69,9 +59,3 @@ class KeyframesPanel(QWidget):
     def _jump(self, item: QTreeWidgetItem) -> None:
         frame, _ = item.data(0, Qt.UserRole)
         self.session.set_frame(frame)
-
-
-def _swatch(colour) -> QIcon:
-    pixmap = QPixmap(10, 10)
-    pixmap.fill(QColor(*colour))
-    return QIcon(pixmap)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import qtawesome as qta
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QColorDialog, QHBoxLayout, QListWidget, QListWidgetItem, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QListWidget, QListWidgetItem, QWidget
 
 from app.commands import AddObjectCommand, RemoveObjectCommand, UpdateObjectCommand
+from app.panels.list_panel import lay_out_list, swatch, tool_button
 from app.session import Session
 
 
@@ -20,17 +19,10 @@ class ObjectsPanel(QWidget):
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.currentItemChanged.connect(self._on_current_changed)
         self.list.itemDoubleClicked.connect(self.list.editItem)
-        buttons = QHBoxLayout()
-        self.add_button = self._button("fa6s.plus", "Add an object", self.add_object)
-        self.remove_button = self._button("fa6s.trash", "Remove the selected object and its masks", self.remove_object)
-        self.colour_button = self._button("mdi6.palette", "Change the selected object's colour", self.choose_colour)
-        for b in (self.add_button, self.remove_button, self.colour_button):
-            buttons.addWidget(b)
-        buttons.addStretch()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.list)
-        layout.addLayout(buttons)
+        self.add_button = tool_button("fa6s.plus", "Add an object", self.add_object)
+        self.remove_button = tool_button("fa6s.trash", "Remove the selected object and its masks", self.remove_object)
+        self.colour_button = tool_button("mdi6.palette", "Change the selected object's colour", self.choose_colour)
+        lay_out_list(self, self.list, [self.add_button, self.remove_button, self.colour_button])
         session.projectReplaced.connect(self.refresh)
         session.projectChanged.connect(lambda e: e.kind == "objects" and self.refresh())
         session.activeObjectChanged.connect(self._select)
@@ -41,7 +33,7 @@ class ObjectsPanel(QWidget):
         with QSignalBlocker(self.list):
             self.list.clear()
             for obj in project.objects if project else []:
-                item = QListWidgetItem(_swatch(obj.colour), obj.name)
+                item = QListWidgetItem(swatch(obj.colour, 14), obj.name)
                 item.setData(Qt.UserRole, obj.id)
                 item.setFlags(item.flags() | Qt.ItemIsEditable | Qt.ItemIsUserCheckable)
                 item.setCheckState(Qt.Checked if obj.visible else Qt.Unchecked)
@@ -96,16 +88,3 @@ class ObjectsPanel(QWidget):
 
     def _update(self, oid: int, **changes) -> None:
         self.session.push(UpdateObjectCommand(self.session.project, self.session.object_ref(oid), **changes))
-
-    def _button(self, icon: str, tip: str, slot) -> QToolButton:
-        button = QToolButton()
-        button.setIcon(qta.icon(icon, color="#dddddd"))
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
-
-
-def _swatch(colour: tuple[int, int, int]) -> QIcon:
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(*colour))
-    return QIcon(pixmap)

@@ -165,14 +165,10 @@ def removal_table_markdown(rows: list[dict]) -> str:
             "| network runs | seconds |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for r in video:
-            if r["note"]:
-                lines.append(f"| {r['clip']} | {r['method']} | {r['note']} | | | | | | | |")
-                continue
-            lines.append(
-                f"| {r['clip']} | {r['method']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} | {r['psnr_frame']:.2f} "
-                f"| {r['ssim_frame']:.3f} | {r['flicker']:.2f} | {r['change_fill']:.1f} / {r['change_truth']:.1f} "
-                f"| {'–' if r['network_runs'] is None else r['network_runs']} | {r['seconds']:.0f} |")
+        lines += _table_rows(video, ("clip", "method"), 8, lambda r: [
+            f"{r['psnr_hole']:.2f}", f"{r['ssim_hole']:.3f}", f"{r['psnr_frame']:.2f}", f"{r['ssim_frame']:.3f}",
+            f"{r['flicker']:.2f}", f"{r['change_fill']:.1f} / {r['change_truth']:.1f}",
+            "–" if r["network_runs"] is None else str(r["network_runs"]), f"{r['seconds']:.0f}"])
         lines += _summary(video)
     if guided:
         lines += [
@@ -182,14 +178,23 @@ def removal_table_markdown(rows: list[dict]) -> str:
             "| clip | method | keyframes | PSNR hole | SSIM hole | PSNR frame | SSIM frame | seconds |",
             "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for r in guided:
-            if r["note"]:
-                lines.append(f"| {r['clip']} | {r['method']} | {r['keyframes']} | {r['note']} | | | | |")
-                continue
-            lines.append(
-                f"| {r['clip']} | {r['method']} | {r['keyframes']} | {r['psnr_hole']:.2f} | {r['ssim_hole']:.3f} "
-                f"| {r['psnr_frame']:.2f} | {r['ssim_frame']:.3f} | {r['seconds']:.1f} |")
+        lines += _table_rows(guided, ("clip", "method", "keyframes"), 5, lambda r: [
+            f"{r['psnr_hole']:.2f}", f"{r['ssim_hole']:.3f}", f"{r['psnr_frame']:.2f}", f"{r['ssim_frame']:.3f}",
+            f"{r['seconds']:.1f}"])
     return "\n".join(lines) + "\n"
+
+
+def _table_rows(rows: list[dict], named: tuple[str, ...], width: int, cells) -> list[str]:
+    """Markdown table rows: the columns ``named`` (keys of each row), then the ``width`` strings of
+    ``cells(row)``, or for a row with a note, the note and the other cells empty."""
+    lines = []
+    for r in rows:
+        first = " | ".join(str(r[key]) for key in named)
+        if r["note"]:
+            lines.append(f"| {first} | {r['note']} |" + " |" * (width - 1))
+        else:
+            lines.append(f"| {first} | " + " | ".join(cells(r)) + " |")
+    return lines
 
 
 def _donors(rows: list[dict]) -> str:

@@ -90,7 +90,7 @@ def _encode(frames: Iterable[np.ndarray], info: ClipInfoLike, tmp: Path, contain
             written = 0
             for index, pixels in enumerate(frames):
                 cancel.raise_if_cancelled()
-                _check_frame(pixels, index, info)
+                check_image(pixels, index, info)
                 out.mux(stream.encode(_video_frame(pixels, index, rate, stream.pix_fmt)))
                 written = index + 1
                 if audio_indices:
@@ -142,14 +142,17 @@ def _video_frame(pixels: np.ndarray, index: int, rate: Fraction, pix_fmt: str) -
     return frame
 
 
-def _check_frame(pixels: np.ndarray, index: int, info: ClipInfoLike) -> None:
-    expected = (info.height, info.width, 3)
-    if not isinstance(pixels, np.ndarray) or pixels.shape != expected or pixels.dtype != np.uint8:
-        got = (f"{pixels.shape} {pixels.dtype}" if isinstance(pixels, np.ndarray)
-               else type(pixels).__name__)
+def check_image(image: np.ndarray, index: int, info: ClipInfoLike, *, what: str = "frame") -> None:
+    """An :class:`ExportError` naming ``what`` (``"frame"``: ``(H, W, 3)`` uint8 RGB; ``"matte"``:
+    ``(H, W)`` uint8) number ``index`` unless ``image`` is that, at the clip's size."""
+    rgb = what == "frame"
+    expected = (info.height, info.width, 3) if rgb else (info.height, info.width)
+    if not isinstance(image, np.ndarray) or image.shape != expected or image.dtype != np.uint8:
+        got = (f"{image.shape} {image.dtype}" if isinstance(image, np.ndarray)
+               else type(image).__name__)
         raise ExportError(
-            f"Frame {index} to export is {got}, not {expected} uint8 RGB; give the exporter "
-            f"frames of the clip's size ({info.width}x{info.height})."
+            f"{what.capitalize()} {index} to export is {got}, not {expected} uint8{' RGB' if rgb else ''}; give the "
+            f"exporter {what}s of the clip's size ({info.width}x{info.height})."
         )
 
 

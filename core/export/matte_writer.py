@@ -15,7 +15,7 @@ import numpy as np
 
 from core.atomic_write import named_files_into
 from core.errors import ExportError
-from core.export.clip_writer import ClipInfoLike, export_clip
+from core.export.clip_writer import ClipInfoLike, check_image, export_clip
 from core.export.settings import ExportSettings
 from core.output_paths import check_outputs, frame_names, output_for
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -77,13 +77,6 @@ def _write_png_sequence(mattes: Iterable[np.ndarray], folder: Path, total: int,
 
 
 def _checked_mattes(mattes: Iterable[np.ndarray], info: ClipInfoLike) -> Iterator[np.ndarray]:
-    expected = (info.height, info.width)
     for index, matte in enumerate(mattes):
-        if not isinstance(matte, np.ndarray) or matte.shape != expected or matte.dtype != np.uint8:
-            got = (f"{matte.shape} {matte.dtype}" if isinstance(matte, np.ndarray)
-                   else type(matte).__name__)
-            raise ExportError(
-                f"Matte {index} to export is {got}, not {expected} uint8; give the exporter "
-                f"mattes of the clip's size ({info.width}x{info.height})."
-            )
+        check_image(matte, index, info, what="matte")
         yield np.ascontiguousarray(matte)

@@ -58,17 +58,10 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu"
     Keyfill checkpoint, one from a newer Keyfill, or weights that do not fit their config.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"Model checkpoint not found: {path}. "
-                         "Check the path, or train a model first.")
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # truncated zip, not a torch file, disallowed types, I/O errors
-        raise ModelError(f"Model checkpoint {path} is corrupt or not a Keyfill checkpoint "
-                         f"({type(exc).__name__}); re-download or re-train it.") from exc
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ModelError(f"{path} is not a Keyfill model checkpoint; "
-                         "pass a .pt file written by Keyfill's training.")
+    payload = read_saved(path, FORMAT, missing=f"Model checkpoint not found: {path}. Check the path, or train a "
+                         "model first.", corrupt=f"Model checkpoint {path} is corrupt or not a Keyfill checkpoint "
+                         "({error}); re-download or re-train it.", foreign=f"{path} is not a Keyfill model "
+                         "checkpoint; pass a .pt file written by Keyfill's training.")
     version = payload.get("version")
     if not isinstance(version, int) or version > VERSION:
         raise ModelError(f"Model checkpoint {path} has format version {version}, newer than this "
@@ -83,6 +76,21 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu"
                          "Keyfill version.") from exc
     extra = payload.get("extra", {})
     return model.to(device).eval(), extra if isinstance(extra, dict) else {}
+
+
+def read_saved(path: Path, file_format: str, *, missing: str, corrupt: str, foreign: str) -> dict[str, Any]:
+    """The dict saved at ``path`` whose ``"format"`` is ``file_format`` (read with
+    ``weights_only``: no code runs), else a :class:`ModelError` with the message for a missing file,
+    an unreadable one (``{error}`` in ``corrupt`` becomes the exception's type) or another kind."""
+    if not path.is_file():
+        raise ModelError(missing)
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated zip, not a torch file, disallowed types, I/O errors
+        raise ModelError(corrupt.replace("{error}", type(exc).__name__)) from exc
+    if not isinstance(payload, dict) or payload.get("format") != file_format:
+        raise ModelError(foreign)
+    return payload
 
 
 def _stored(tensor: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:

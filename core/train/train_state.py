@@ -23,6 +23,7 @@ import torch
 from core.atomic_write import atomic_path, write_bytes_atomic
 from core.errors import ModelError
 from core.model import KeyframePropagationNet, save_checkpoint
+from core.model.checkpoint import read_saved
 
 STATE_FORMAT = "keyfill-training-state"
 STATE_VERSION = 1
@@ -67,17 +68,10 @@ def save_run(model_path: str | Path, model: KeyframePropagationNet, optimizer, s
 def load_state(model_path: str | Path) -> dict[str, Any]:
     """The ``NAME.train.pt`` beside ``model_path``, checked; ``ModelError`` if missing or bad."""
     path = state_path(model_path)
-    if not path.is_file():
-        raise ModelError(f"No training state at {path} to resume from; run without --resume to "
-                         "start a new run.")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise ModelError(f"Training state {path} is corrupt ({type(exc).__name__}); delete it "
-                         "and start again without --resume.") from exc
-    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-        raise ModelError(f"{path} is not a Keyfill training state; delete it or choose another "
-                         "--out.")
+    state = read_saved(path, STATE_FORMAT, missing=f"No training state at {path} to resume from; run without "
+                       "--resume to start a new run.", corrupt=f"Training state {path} is corrupt ({{error}}); delete "
+                       "it and start again without --resume.", foreign=f"{path} is not a Keyfill training state; "
+                       "delete it or choose another --out.")
     if state.get("version", 0) > STATE_VERSION:
         raise ModelError(f"{path} was written by a newer Keyfill; update Keyfill to resume it.")
     return state

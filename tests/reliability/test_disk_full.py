@@ -88,7 +88,7 @@ def test_clip_export_on_a_full_disk_midway_leaves_nothing(tmp_path, monkeypatch)
 
     dest = tmp_path / "out.mp4"
     dest.write_bytes(b"the previous export")
-    monkeypatch.setattr(clip_writer, "_check_frame", _after(5, _disk_full)(clip_writer._check_frame))
+    monkeypatch.setattr(clip_writer, "check_image", _after(5, _disk_full)(clip_writer.check_image))
     frames = [np.full((48, 64, 3), i * 10, np.uint8) for i in range(12)]
     with pytest.raises(ExportError, match=f"Cannot write {dest}: the disk is full; free some space"):
         export_clip(frames, _info(12), dest, overwrite=True)

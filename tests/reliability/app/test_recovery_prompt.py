@@ -4,7 +4,6 @@ and recovers it as unsaved changes, or opens the saved version and keeps the aut
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +14,8 @@ from core.project.from_clip import project_with_masks
 from core.project.recovery import autosave_beside
 from core.project_snapshot import snapshot
 from core.video import probe
-from tests.app.conftest import LOAD_TIMEOUT_MS, SAMPLE
+from tests.app.conftest import SAMPLE
+from tests.reliability.app.conftest import answer_questions, open_in_window
 
 
 @pytest.fixture
@@ -32,29 +32,12 @@ def crashed(tmp_path):
     return path, autosave
 
 
-def _answer(monkeypatch, button):
-    asked = []
-
-    def question(parent, title, text, *args):
-        asked.append((title, text))
-        return button
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    return asked
-
-
-def _open(window, qtbot, path: Path):
-    window.files.open_path(path)
-    qtbot.waitUntil(lambda: window.session.project is not None, timeout=LOAD_TIMEOUT_MS)
-    return window.session.project
-
-
 def test_recover_opens_the_autosaved_work_as_unsaved_changes(make_window, qtbot, monkeypatch, crashed):
     path, autosave = crashed
     window = make_window()
     window.confirm_unsaved = True  # as on a desktop, where the prompt can be answered
-    asked = _answer(monkeypatch, QMessageBox.Yes)
-    project = _open(window, qtbot, path)
+    asked = answer_questions(monkeypatch, QMessageBox.Yes)
+    project = open_in_window(window, qtbot, path)
     assert len(asked) == 1 and asked[0][0] == "Recover unsaved work?" and "bmx.keyfill" in asked[0][1]
     assert 30 in project.mask_frames(project.objects[0].id)
     assert project.path == path and project.dirty and "•" in window.windowTitle()
@@ -65,8 +48,8 @@ def test_declining_opens_the_saved_version_and_keeps_the_autosave_apart(make_win
     path, autosave = crashed
     window = make_window()
     window.confirm_unsaved = True
-    asked = _answer(monkeypatch, QMessageBox.No)
-    project = _open(window, qtbot, path)
+    asked = answer_questions(monkeypatch, QMessageBox.No)
+    project = open_in_window(window, qtbot, path)
     assert len(asked) == 1 and "bmx.unrecovered.keyfill" in asked[0][1]
     assert 30 not in project.mask_frames(project.objects[0].id) and not project.dirty
     aside = path.with_name("bmx.unrecovered.keyfill")
@@ -76,8 +59,8 @@ def test_declining_opens_the_saved_version_and_keeps_the_autosave_apart(make_win
 def test_without_a_screen_nothing_is_asked_and_nothing_is_lost(make_window, qtbot, monkeypatch, crashed):
     path, autosave = crashed
     window = make_window()  # offscreen: prompts would block, so none is shown
-    asked = _answer(monkeypatch, QMessageBox.Yes)
-    project = _open(window, qtbot, path)
+    asked = answer_questions(monkeypatch, QMessageBox.Yes)
+    project = open_in_window(window, qtbot, path)
     assert asked == [] and 30 not in project.mask_frames(project.objects[0].id)
     assert path.with_name("bmx.unrecovered.keyfill").is_file()
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from core.project import ClipRef, new_project, save_project
-from tests.app.conftest import LOAD_TIMEOUT_MS
+from tests.reliability.app.conftest import answer_questions, open_in_window
 from tests.reliability.conftest import write_clip
 
 
@@ -28,28 +28,11 @@ def cut(tmp_path):
     return path
 
 
-def _answer(monkeypatch, button):
-    asked = []
-
-    def question(parent, title, text, *args):
-        asked.append((title, text))
-        return button
-
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
-    return asked
-
-
-def _open(window, qtbot, path):
-    window.files.open_path(path)
-    qtbot.waitUntil(lambda: window.session.project is not None, timeout=LOAD_TIMEOUT_MS)
-    return window.session.project
-
-
 def test_reprobing_takes_the_clip_as_it_is_now(make_window, qtbot, monkeypatch, cut):
     window = make_window()
     window.confirm_unsaved = True  # as on a desktop, where the question can be answered
-    asked = _answer(monkeypatch, QMessageBox.Yes)
-    project = _open(window, qtbot, cut)
+    asked = answer_questions(monkeypatch, QMessageBox.Yes)
+    project = open_in_window(window, qtbot, cut)
     assert len(asked) == 1 and asked[0][0] == "The clip has changed"
     assert "p.keyfill was made on 12 frames at 25 fps of 'clip.mp4' but the clip now has 8 frames" in asked[0][1]
     assert project.clip.frame_count == 8 and window.session.frame_count == 8
@@ -59,15 +42,15 @@ def test_reprobing_takes_the_clip_as_it_is_now(make_window, qtbot, monkeypatch, 
 def test_declining_opens_the_project_as_saved(make_window, qtbot, monkeypatch, cut):
     window = make_window()
     window.confirm_unsaved = True
-    _answer(monkeypatch, QMessageBox.No)
-    project = _open(window, qtbot, cut)
+    answer_questions(monkeypatch, QMessageBox.No)
+    project = open_in_window(window, qtbot, cut)
     assert project.clip.frame_count == 12 and not project.dirty
 
 
 def test_without_a_screen_the_change_is_shown_not_asked(make_window, qtbot, monkeypatch, cut):
     window = make_window()  # offscreen: a question would block
-    asked = _answer(monkeypatch, QMessageBox.Yes)
-    project = _open(window, qtbot, cut)
+    asked = answer_questions(monkeypatch, QMessageBox.Yes)
+    project = open_in_window(window, qtbot, cut)
     assert asked == [] and project.clip.frame_count == 12
     shown = [box.text() for box in window.findChildren(QMessageBox)]
     assert any("the clip now has 8 frames" in text for text in shown)
