@@ -31,6 +31,7 @@ import numpy as np
 from core.errors import VideoError
 from core.eval.completion_metrics import CompletionScore
 from core.eval.finetune_row import FINETUNE_METHOD, finetuned_model
+from core.eval.locked_holes import scene_locked_masks
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 DEFAULT_FRAMES = 60
@@ -45,6 +46,8 @@ VALIDATION_CLIPS = ("dance-jump", "hike", "lucia", "mallard-water", "scooter-gra
 """The validation split of ``davis2016/`` (its README; never trained on). ``tennis`` is read from
 ``tennis/``, the same sequence in another encoding."""
 DEFAULT_CLIPS = VALIDATION_CLIPS + ("running_car",)
+HOLES = ("moving", "locked")
+"""The eval's holes: other sequences' moving objects, or one of them fixed to the scene."""
 BORROWED_MASKS = {
     "tennis": "bmx-trees", "running_car": "bmx-trees", "dance-jump": "hockey", "hike": "dog-agility",
     "lucia": "horsejump-low", "mallard-water": "stroller", "scooter-gray": "motorbike",
@@ -79,10 +82,14 @@ class CompletionCase:
 
 
 def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
-                     clips: tuple[str, ...] = DEFAULT_CLIPS) -> list[CompletionCase]:
+                     clips: tuple[str, ...] = DEFAULT_CLIPS, holes: str = "moving") -> list[CompletionCase]:
     """The evaluation clips of ``data_root`` (``frames`` frames each at ``EVAL_SIZE``): ``running_car``,
     ``tennis`` or any DAVIS sequence under ``davis2016/``, each hidden by the moving masks of the
-    sequence :data:`BORROWED_MASKS` names (bmx-trees by default)."""
+    sequence :data:`BORROWED_MASKS` names (bmx-trees by default); ``holes="locked"``: by that
+    sequence's middle mask alone, fixed to the scene, so no frame shows what it hides
+    (:mod:`core.eval.locked_holes`)."""
+    if holes not in HOLES:
+        raise ValueError(f"holes must be one of {HOLES}, not {holes!r}")
     data_root = Path(data_root)
     readers = {"running_car": _running_car, "tennis": _tennis}
     cases = []
@@ -98,6 +105,9 @@ def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
         donor = BORROWED_MASKS.get(name, "bmx-trees")
         donor_folder = data_root / "bmx-trees" if donor == "bmx-trees" else data_root / "davis2016" / donor
         masks = _borrowed_masks(donor_folder / "masks", len(truth))
+        if holes == "locked":
+            own = _own_masks(folder if name != "tennis" else data_root / "tennis", len(truth))
+            masks = scene_locked_masks(truth, masks[len(truth) // 2], own)
         cases.append(CompletionCase(name, truth, masks))
     return cases
 
@@ -111,6 +121,7 @@ def evaluate_removal(
     device: str = "auto",
     guided: bool = True,
     finetune: bool = False,
+    holes: str = "moving",
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> list[dict]:
@@ -127,7 +138,7 @@ def evaluate_removal(
     from core.render.model_finder import find_removal_model
 
     model = find_removal_model(model_path, device=device, notice=lambda message: None)
-    cases = completion_cases(Path(data_root), frames=frames, clips=clips)
+    cases = completion_cases(Path(data_root), frames=frames, clips=clips, holes=holes)
     return evaluate_cases(cases, model, guided=guided, finetune=finetune, progress=progress, cancel=cancel)
 
 
@@ -383,6 +394,15 @@ def _tennis(data_root: Path, frames: int) -> list[np.ndarray]:
 def _davis(folder: Path, frames: int) -> list[np.ndarray]:
     files = sorted((folder / "frames").glob("*.jpg"))[:frames]
     return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_COLOR)[:, :, ::-1], EVAL_SIZE, interpolation=cv2.INTER_AREA)
+            for f in files]
+
+
+def _own_masks(folder: Path, frames: int) -> list[np.ndarray] | None:
+    """The clip's own object masks at ``EVAL_SIZE`` (``None`` when it has none)."""
+    files = sorted((folder / "masks").glob("*.png"))[:frames]
+    if len(files) < frames:
+        return None
+    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE), EVAL_SIZE, interpolation=cv2.INTER_NEAREST)
             for f in files]
 
 
