@@ -33,7 +33,7 @@ def inpaint_hole(frame: np.ndarray, hole: np.ndarray, *, radius: int = 5) -> np.
 
     Telea reads only known pixels within ``radius`` of the hole, so it runs on the hole's bounding
     box grown by a margin wider than that: the same pixels as on the whole frame, without
-    whole-frame buffers for a small hole in a 1080p or 4K frame (tests/test_fill.py compares).
+    whole-frame buffers for a small hole in a 1080p or 4K frame (tests/fill/test_fill.py compares).
     """
     if not hole.any():
         return frame.copy()

@@ -1,9 +1,9 @@
 """Cancelling in the middle of an export or a propagation: it stops within a frame, writes nothing
 half-way, and leaves the project as it was.
 
-Already covered: a cancelled clip export leaves no file (tests/test_export.py
+Already covered: a cancelled clip export leaves no file (tests/export/test_export.py
 ``test_cancel_mid_way_leaves_nothing``), a cancelled PNG matte export leaves no folder
-(tests/test_export_mattes.py), rotoscoping stops between frames (tests/test_roto.py
+(tests/export/test_export_mattes.py), rotoscoping stops between frames (tests/test_roto.py
 ``test_cancelling_stops_between_frames``), the network's whole-clip render stops between frames
 (tests/render/test_clip_render.py ``test_cancel_stops_between_frames``), and a cancelled training
 run saves a checkpoint it resumes from exactly (tests/train/test_loop.py

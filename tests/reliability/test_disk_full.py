@@ -5,7 +5,7 @@ file untouched, and the project in memory unchanged (still unsaved).
 Two ways to fail: ``OSError(ENOSPC)`` injected into the writer part-way (what a full disk gives),
 and a real write failure from the kernel, in a child process whose file size limit
 (``RLIMIT_FSIZE``) is below what it writes (root ignores permissions, not this limit).
-Already covered: tests/test_export.py ``test_full_disk_names_the_path_and_the_fix_and_leaves_nothing``
+Already covered: tests/export/test_export.py ``test_full_disk_names_the_path_and_the_fix_and_leaves_nothing``
 (the encoder replaced wholesale) and ``test_read_only_folder_raises_export_error`` (skipped as root).
 """
 

@@ -5,7 +5,7 @@ Already covered elsewhere: masks of the wrong size (tests/test_masks.py, tests/t
 tests/test_roto.py, the CLI's ``mask_size`` / ``static_mask_size``), the wrong count without
 --propagate (tests/test_cli.py ``mask_count``), keyframes outside the clip in a mask folder, the
 project and rotoscoping (test_masks, test_project, test_roto), frames without a mask at removal
-(tests/test_removal.py).
+(tests/render/test_removal.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Bad and unusual clips: refused with a one-line VideoError, or read and exported faithfully.
 
 Already covered elsewhere (docs/reliability.md lists them): a missing path, a text file named
-.mp4, an empty image folder (tests/test_video_reader.py), a truncated file (the same file's
+.mp4, an empty image folder (tests/video/test_video_reader.py), a truncated file (the same file's
 ``test_truncated_file_never_leaks_av_errors``), the display-matrix rotation phones write
-(``test_rotated_clip_is_upright``) and a 53x31 export (tests/test_export.py).
+(``test_rotated_clip_is_upright``) and a 53x31 export (tests/export/test_export.py).
 """
 
 from __future__ import annotations

@@ -308,9 +308,9 @@ def test_without_pyav_image_folders_still_read_and_video_files_say_what_is_missi
         "try:\n"
         f"    open_clip({str(next(iter(clips.values())))!r})\n"
         "except VideoError as e: print('refused:', e)\n")
-    env = {**os.environ, "PYTHONPATH": f"{stub}:{Path(__file__).resolve().parents[1]}"}
+    env = {**os.environ, "PYTHONPATH": f"{stub}:{Path(__file__).resolve().parents[2]}"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env,
-                         cwd=Path(__file__).resolve().parents[1], timeout=120)
+                         cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "3 24"
     assert "refused:" in out.stdout and "PyAV is not installed" in out.stdout
