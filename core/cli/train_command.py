@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from core.cli.train_prealign import run_prealign
-from core.cli.train_terminal import ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar
+from core.cli.train_terminal import ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar, train_options
 from core.progress import CancelToken
 
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
@@ -82,7 +82,7 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.model import PRESETS, pick_device
-    from core.train import SampleSettings, TrainOptions, TrainingDataError, find_footage, train
+    from core.train import SampleSettings, TrainingDataError, find_footage, train
     from core.train.samples import samples_from_clips
     from core.train.train_state import load_state
 
@@ -99,6 +99,7 @@ def run(args) -> int:
     crop = parse_crop(args.crop or "256")
     device = pick_device(args.device)
     workers = default_workers(device.type) if args.workers == "auto" else int(args.workers)
+    settings = train_options(args, workers=workers)
     cancel = CancelToken()
     log = log_line
 
@@ -112,10 +113,6 @@ def run(args) -> int:
     log(f"{len(clips)} clips/stills ({sum(len(c.frames) for c in clips)} frames), "
         f"flow for {len(samples.flows)} frame pairs in {time.monotonic() - t0:.0f}s")
 
-    settings = TrainOptions(
-        steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
-        warmup=args.warmup, device=args.device, workers=workers, time_limit=args.time_limit,
-        log_every=args.log_every, save_every=args.save_every, seed=args.seed)
     run_info = {"args": {k: _plain_arg(getattr(args, k)) for k in RESUMED_ARGS},
                 "clips": [c.name for c in clips], "excluded": exclude, "pairs": len(samples.flows),
                 "device": str(device)}

@@ -13,13 +13,13 @@ import json
 import time
 from pathlib import Path
 
-from core.cli.train_terminal import ctrl_c_cancels, log_line, parse_crop, progress_bar
+from core.cli.train_terminal import ctrl_c_cancels, log_line, parse_crop, progress_bar, train_options
 from core.progress import CancelToken
 
 
 def run_prealign(args, out: Path, started: float) -> int:
     from core.model import PRESETS, load_checkpoint
-    from core.train import TrainingDataError, TrainOptions, train
+    from core.train import TrainingDataError, train
     from core.train.prealign_data import ExampleSettings, default_cache_folder
     from core.train.prealign_run import HELD_OUT, ship_if_better, training_samples, validation_examples
     from core.train.prealign_samples import CropSettings
@@ -31,6 +31,7 @@ def run_prealign(args, out: Path, started: float) -> int:
     exclude = list(HELD_OUT) if args.exclude is None else list(args.exclude)
     cache = Path(args.cache) if args.cache else default_cache_folder()
     crop = parse_crop(args.crop or "192")
+    settings = train_options(args, workers=0)  # the examples are made once, before training
     cancel = CancelToken()
     log = log_line
     t0 = time.monotonic()
@@ -48,10 +49,6 @@ def run_prealign(args, out: Path, started: float) -> int:
                                      progress=progress_bar("validation examples"), cancel=cancel)
     log(f"validation: {', '.join(c.name for c in validation) or 'none found'}")
 
-    settings = TrainOptions(
-        steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
-        warmup=args.warmup, device=args.device, workers=0, time_limit=args.time_limit,
-        log_every=args.log_every, save_every=args.save_every, seed=args.seed)
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
         "warmup", "val_data", "tracks", "targets")},

@@ -14,6 +14,16 @@ from core.cli.terminal_progress import TerminalProgress
 from core.progress import CancelToken, no_progress
 
 
+def train_options(args, *, workers: int):
+    """``main.py train``'s :class:`core.train.TrainOptions` from its arguments, checked before
+    any footage is read; ``workers``: DataLoader processes."""
+    from core.train import TrainOptions
+
+    return TrainOptions(steps=args.steps, batch=args.batch, accumulate=args.accumulate, lr=args.lr,
+                        warmup=args.warmup, device=args.device, workers=workers, time_limit=args.time_limit,
+                        log_every=args.log_every, save_every=args.save_every, seed=args.seed)
+
+
 def parse_crop(text: str) -> tuple[int, int]:
     """``"240"`` -> (240, 240); ``"240x432"`` -> (240, 432) as (H, W); multiples of 8."""
     from core.train import TrainingDataError
