@@ -8,11 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from app.commands import PropagateCommand, SetContentKeyframeCommand, UpdateSettingsCommand
+from app.commands import SetContentKeyframeCommand, UpdateSettingsCommand
 from app.dialogs.export_dialog import ExportDialog
 from app.dialogs.settings_dialog import SettingsDialog
+from app.propagation import Propagation
 from app.session import Session
-from app.workers.tasks import ExportOptions, export_task, propagate_task, remove_clip_task
+from app.workers.tasks import ExportOptions, export_task, remove_clip_task
 from app.workers.threads import Job
 from app.workers.training import FinetuneChoice, FinetuneReports, finetune_task
 from app.workers.tracker import JobTracker
@@ -31,27 +32,12 @@ class ClipOperations(QObject):
         super().__init__(window)
         self.session, self.jobs, self.settings, self.window = session, jobs, settings, window
         self.export_dialog: ExportDialog | None = None
+        self.propagation = Propagation(session, jobs, window, self.noticed.emit)
 
     def propagate(self) -> Job | None:
-        """Rotoscope every object from its keyframes (``core.roto``); one undo step."""
-        project = self.session.project
-        if project is None or self.jobs.is_running("Propagating masks"):
-            return None
-        job = Job("Propagating masks", propagate_task(project))
-
-        def store(results: tuple[dict, dict]) -> None:
-            if self.session.project is not project:
-                return
-            masks_by_object, certainty = results
-            stack = self.session.undo_stack
-            stack.beginMacro("Propagate masks")
-            for oid, masks in masks_by_object.items():
-                if any(o.id == oid for o in project.objects):
-                    self.session.push(PropagateCommand(project, self.session.object_ref(oid), masks))
-            stack.endMacro()
-            self.window.timeline.set_certainty(certainty)  # unsure frames red; U jumps to the least sure
-
-        return self.jobs.start(job, store)
+        """Rotoscope every object from its keyframes (``core.roto``), after a keyframe edit only
+        the frames it changed (:mod:`app.propagation`); one undo step."""
+        return self.propagation.start()
 
     def remove_whole_clip(self) -> Job | None:
         """Render the removal of every frame into the cleaned frames kept for the preview (``core.render``)."""

@@ -32,12 +32,18 @@ def mask_folder_beside(path: Path) -> Path | None:
 
 
 def open_task(path: str | Path):
-    """Open a ``.keyfill`` project, or start one from a clip / image folder (with its masks)."""
+    """Open a ``.keyfill`` project, or start one from a clip / image folder (with its masks). A
+    saved project's flows are found beside it (:func:`core.flow.project_flows`): its propagation,
+    removal and preview do not compute them again."""
     path = Path(path)
 
     def run(progress, cancel) -> Project:
         if path.suffix.lower() == SUFFIX:
-            return load_project(path)
+            from core.flow import project_flows
+
+            project = load_project(path)
+            project_flows(project)
+            return project
         from core.project.from_clip import project_with_masks
         from core.video import probe
 
@@ -72,19 +78,24 @@ def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
     return run
 
 
-def propagate_task(project: Project, opener: Callable = open_reader):
+def propagate_task(project: Project, opener: Callable = open_reader, *, frames: list[int] | None = None):
     """Rotoscope every object that has keyframes: ``({object_id: {frame: mask}}, {object_id: {frame:
-    certainty 0..1}})`` (keyframes left out; the certainty is drawn on the timeline)."""
+    certainty 0..1}})`` (keyframes left out; the certainty is drawn on the timeline).
+
+    frames: only these (after a keyframe edit, :func:`core.roto.repropagation.frames_to_repropagate`);
+    None: every frame. The flows are the clip's shared cache, beside the project once it is saved."""
+    from core.flow import clip_flows
     from core.roto import project_keyframes, project_roto_options, propagated_project_results
     from core.roto.project_roto import propagated_masks_and_certainty
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
-    clip, options = project.clip, project_roto_options(project)
+    clip, options, project_path = project.clip, project_roto_options(project), project.path
 
     def run(progress, cancel) -> tuple[dict[int, dict[int, np.ndarray]], dict[int, dict[int, float]]]:
+        flows = clip_flows(clip.path, (clip.width, clip.height), clip.frame_count, project_path)
         with opener(clip.path) as reader:
             results = propagated_project_results(keyframes, reader.frame, clip.frame_count, options=options,
-                                                 progress=progress, cancel=cancel)
+                                                 frames=frames, flows=flows, progress=progress, cancel=cancel)
         return propagated_masks_and_certainty(results)
 
     return run

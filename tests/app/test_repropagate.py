@@ -1,0 +1,61 @@
+"""Propagate after a keyframe edit recomputes only the frames between its neighbouring keyframes,
+on the flows the first propagation computed (issue 15, fast edits)."""
+
+import numpy as np
+
+import core.roto
+from app.notices import in_window_words
+from app.propagation import UP_TO_DATE
+from core.flow import project_flows
+from core.project import MaskKind
+
+PROPAGATE_TIMEOUT_MS = 120000
+
+
+def _propagate(window, qtbot):
+    window.actions.propagate.trigger()
+    job = next(j for j in window.jobs.jobs if j.title == "Propagating masks")  # its signal is queued to this thread
+    with qtbot.waitSignal(job.succeeded, timeout=PROPAGATE_TIMEOUT_MS):
+        pass
+    qtbot.waitUntil(lambda: window.actions.propagate.isEnabled())
+
+
+def test_a_corrected_keyframe_repropagates_only_its_segment_on_cached_flows(window, qtbot, monkeypatch):
+    project, oid = window.session.project, window.session.active_object
+    assert project.mask_keyframes(oid) == [0, 20, 40, 60, 79]
+    asked = []
+    real = core.roto.propagated_project_results
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs.get("frames"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core.roto, "propagated_project_results", recording)
+    _propagate(window, qtbot)
+    assert asked == [None], "the first propagation computes every frame"
+    flows = project_flows(project)
+    computed = flows.pairs_stored
+    assert computed >= 79
+    outside = {f: project.packed_mask(oid, f) for f in range(41, 79) if f != 60}
+    certainty_outside = {f: window.timeline.certainty[oid][f] for f in outside}
+
+    corrected = project.mask(oid, 20).copy()
+    corrected[100:110, 200:210] = 255  # the editor adds a few pixels to keyframe 20
+    project.set_mask(oid, 20, corrected, MaskKind.KEYFRAME)
+    before = {f: project.packed_mask(oid, f) for f in range(1, 40)}
+    _propagate(window, qtbot)
+
+    segment = [f for f in range(1, 40) if f != 20]
+    assert asked[1] == segment, "only the frames between keyframes 0 and 40 are propagated again"
+    assert all(project.packed_mask(oid, f) is outside[f] for f in outside), "frames outside are not rewritten"
+    assert any(project.packed_mask(oid, f) != before[f] for f in segment), "the segment took the correction"
+    assert flows.pairs_stored == computed, "no flow computed again"
+    assert {f: window.timeline.certainty[oid][f] for f in outside} == certainty_outside
+    assert set(window.timeline.certainty[oid]) == set(project.mask_frames(oid, MaskKind.PROPAGATED))
+
+    window.actions.propagate.trigger()  # nothing changed since
+    assert len(asked) == 2 and not window.jobs.is_running("Propagating masks"), "no job started"
+    assert window.status.last_notice == in_window_words(UP_TO_DATE)
+
+    window.actions.undo.trigger()  # the re-propagation is one undo step: the segment's old masks are back
+    assert all(np.array_equal(project.packed_mask(oid, f), before[f]) for f in segment)
