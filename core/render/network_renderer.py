@@ -117,7 +117,7 @@ class NetworkRenderer:
         inputs = self.inputs
         if not 0 <= index < inputs.frame_count:
             raise IndexError(f"frame {index} outside 0..{inputs.frame_count - 1}")
-        if inputs.is_fixed(index) or not inputs.hole(index).any():
+        if not inputs.needs_fill(index):
             return inputs.frame(index)
         if keyframes is None:
             keyframes = keyframes_for(index, inputs.frame_count, offsets=self.offsets,
