@@ -12,6 +12,7 @@ import core.flow.flow_field as flow_field_module
 from core.flow import FlowCache, FlowField, clip_flows, flows_folder, kept_flows, project_flows
 from core.flow.flow_cache import NOTE, FolderNotOurs, clip_identity, forget_flow_caches
 from core.project import ClipRef, MaskKind, new_project
+from core.render import RemovalOptions, removed_frames
 from core.render.removal_inputs import RemovalInputs
 from core.roto import RotoOptions, propagate_project
 from tests.roto_scenes import HEIGHT, WIDTH, SlidingSquares
@@ -128,6 +129,14 @@ def test_propagating_again_and_removing_after_a_propagation_compute_no_flow(scen
     assert inputs.flow.working_flow(2, 3) is not None and inputs.flow_and_consistency(4, 5)[0].shape == (HEIGHT, WIDTH, 2)
     assert len(computed) == first and inputs.flow.pairs_computed == 0, "the removal reads the propagation's flows"
     assert kept_flows(project) is project_flows(project)
+
+
+def test_the_flow_fill_after_a_propagation_computes_no_flow(scene, computed, tmp_path):
+    project = _project(scene, tmp_path)
+    propagate_project(project, scene.frame, options=RotoOptions(refine_steps=0))
+    first = len(computed)
+    frames = list(removed_frames(project, scene.frame, RemovalOptions(method="flow")))
+    assert len(frames) == scene.frame_count and len(computed) == first
 
 
 def test_a_removal_of_a_project_nobody_propagated_in_this_process_computes_its_own(scene, computed, tmp_path):

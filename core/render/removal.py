@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from core.fill import FlowFill
-from core.flow import FlowField
+from core.flow import FlowField, kept_flows
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.project import Project
 from core.render.clip_render import ClipRender
@@ -60,8 +60,11 @@ def _flow_filled_frames(project, frame_of, start, stop, progress, cancel) -> Ite
     count = project.clip.frame_count
     # the fill reads each neighbouring pair twice, ~2 x max_distance pairs apart (its homography
     # while visiting sources, its completed flow when the pair is the previous frame): 8 pairs
-    # computed DIS twice per pair (profiled, issue 14); 96 pairs at the working grid are ~200 MB
-    flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=96)
+    # computed DIS twice per pair (profiled, issue 14); 96 pairs at the working grid are ~200 MB.
+    # On the clip's shared cache when one was made (the propagation's flows are not computed
+    # again); content keyframes are not the clip's pixels
+    flow = FlowField(frame_getter, count, working_width=project.settings.working_width, cache_pairs=96,
+                     cache=kept_flows(project), unshared=project.content_keyframes())
     fill = FlowFill(frame_getter, mask_getter, count, flow=flow)
     # chunks of ANCHOR_STEP frames start afresh, as the network's do: any chunk renders alone
     # exactly as in the whole clip (main.py render --frames, core.farm)
