@@ -160,3 +160,33 @@ def brick_wall(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
                 wall[y0 : y0 + 8, x0] = mortar
     wall += rng.normal(0, 6, wall.shape)
     return np.clip(wall, 0, 255).astype(np.uint8)
+
+
+class BoatWithReflection:
+    """A textured hull sliding right over a static textured background with its reflection below
+    it: the background darkened to ``dark`` of its brightness in a band that moves with the hull.
+    The reflection differs from the background as much as an object would and moves with the
+    object, so a background difference alone calls it object (DAVIS boat, issue 15)."""
+
+    def __init__(self, frame_count: int = 16, dark: float = 0.8, speed: int = 3) -> None:
+        self.frame_count, self.dark, self.speed = frame_count, dark, speed
+        self.background = texture(0, HEIGHT, WIDTH)
+        self.hull = texture(5, 24, 40)
+
+    def mask(self, index: int) -> np.ndarray:
+        """The hull, ``(H, W)`` uint8 0/255 (the reflection is not object)."""
+        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
+        x = self._x(index)
+        mask[40:64, x : x + 40] = 255
+        return mask
+
+    def frame(self, index: int) -> np.ndarray:
+        image = self.background.copy()
+        x = self._x(index)
+        reflection = image[64:84, x + 4 : x + 36]
+        image[64:84, x + 4 : x + 36] = (reflection * self.dark).astype(np.uint8)
+        image[40:64, x : x + 40] = self.hull
+        return image
+
+    def _x(self, index: int) -> int:
+        return 16 + self.speed * index

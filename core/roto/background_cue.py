@@ -20,7 +20,8 @@ and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); whe
 the background the carried matte stays as it is, and outside the band the matte is 0. With a prior
 weight just under one half, a pixel the flow calls object stays object unless it matches the
 background, and a pixel the flow missed joins only when it clearly differs from the background
-and its piece of the mask touches the carried one (:mod:`core.roto.mask_pieces`): a speckle
+(more clearly where the carried matte is still trusted: a reflection or a shadow moves with the
+object and differs too) and its piece of the mask touches the carried one (:mod:`core.roto.mask_pieces`): a speckle
 standing alone on the wall would widen the band and feed itself frame after frame (issue 15).
 Pieces of the mask that stray from the object are then dropped (:func:`without_stray_pieces`).
 
@@ -45,6 +46,7 @@ from core.roto.mask_pieces import without_detached_pieces
 NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
 PRIOR_WEIGHT = 0.45  # of the carried matte in the blend; below 0.5 so that the frame can veto it
 CUE_LOW, CUE_HIGH = 15.0, 50.0  # RGB distance (0..441) mapped to 0..1 "differs from the background"
+ADD_LOW_RAISE, ADD_HIGH_RAISE = 15.0, 30.0  # both raised this much to add a pixel where the carry is fully trusted
 BAND_PX = 20  # how far from the carried mask the frame may add object pixels
 NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are dropped...
 NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
@@ -66,16 +68,20 @@ class BackgroundCue:
         self._flow = flow
         self._homographies: dict[tuple[int, int], np.ndarray] = {}
 
-    def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int) -> np.ndarray:
+    def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int,
+                 keyframe_area: float = 0.0) -> np.ndarray:
         """The matte of ``carried`` re-anchored on its frame: ``(H, W)`` float32 0..1.
 
         mattes: ``{frame: (H, W) float32 0..1}`` of frames already carried (the keyframe included);
         the neighbours ``frame + direction * offset`` among them are compared. ``direction`` is -1
         when carrying forward in time (neighbours are earlier frames), +1 backward.
+        keyframe_area: pixels of the keyframe's mask the matte was carried from (0: unknown, the
+        frame adds pixels as freely as where the carry is not trusted; :func:`carry_trust`).
         """
         frame, matte = carried.frame, carried.matte
         difference, known = self.difference(frame, mattes, [frame + direction * o for o in NEIGHBOUR_OFFSETS])
-        return without_stray_pieces(blend_with_difference(matte, difference, known))
+        trust = carry_trust(matte, carried.confidence, keyframe_area)
+        return without_stray_pieces(blend_with_difference(matte, difference, known, trust))
 
     def difference(
         self, frame: int, mattes: Mapping[int, np.ndarray], neighbours: list[int]
@@ -192,12 +198,22 @@ def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
-def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray) -> np.ndarray:
+def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray,
+                          trust: np.ndarray | None = None) -> np.ndarray:
     """The carried ``matte`` blended with the background difference: ``(H, W)`` float32 0..1.
 
-    matte: ``(H, W)`` float32 0..1; difference: RGB distance; known: where it was measured.
+    matte: ``(H, W)`` float32 0..1; difference: RGB distance; known: where it was measured;
+    trust: how far the carried matte's "not object" is still believed, 0..1 (:func:`carry_trust`),
+    or None (0 everywhere).
+
+    A pixel the flow did not carry as object must differ more to join where the carried matte is
+    still trusted (:func:`adding_difference`): the keyframe said it was not object, and what
+    differs there and moves with the object is often its reflection or its shadow (boat: the
+    hull's reflection crept in a pixel a frame and 77 % of the frames leaked, from one keyframe).
     """
     differs = np.clip((difference - CUE_LOW) / (CUE_HIGH - CUE_LOW), 0.0, 1.0)
+    if trust is not None:
+        differs = np.where(matte >= 0.5, differs, adding_difference(difference, trust))
     differs = np.where(known, differs, matte)
     size = 2 * BAND_PX + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
@@ -208,6 +224,31 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     # trunks) reappears in pieces that touch only the carried matte's blur, and clearing them
     # starved the mask to nothing within a few frames (bmx-trees)
     return without_detached_pieces(blended, matte, anchor_at=CARRIED_SUPPORT)
+
+
+def carry_trust(matte: np.ndarray, confidence: np.ndarray, keyframe_area: float) -> np.ndarray:
+    """How far a carried matte's "not object" is believed, ``(H, W)`` float32 0..1: the square
+    root of the carried ``confidence`` (flow trust since the keyframe) times ``(area / keyframe
+    area) ** 2``, at most 1, the area being the carried mask's. While the carried object is
+    smaller than on its keyframe (hidden behind trees, lost on the way) the frame must be free to
+    add it back: with the confidence alone, the rider of bmx-trees was lost for good after frame
+    68 (keyframes every 20 frames, J&F 67.5 -> 53.5).
+    """
+    if keyframe_area <= 0:
+        return np.zeros(matte.shape, np.float32)
+    share = min(1.0, np.count_nonzero(matte >= 0.5) / keyframe_area) ** 2
+    return (np.sqrt(np.clip(confidence, 0.0, 1.0)) * np.float32(share)).astype(np.float32)
+
+
+def adding_difference(difference: np.ndarray, trust: np.ndarray) -> np.ndarray:
+    """How much a pixel the flow did not carry differs from the background, 0..1, ``(H, W)``
+    float32: the RGB distance mapped between ``CUE_LOW`` and ``CUE_HIGH`` each raised by up to
+    ``ADD_LOW_RAISE`` and ``ADD_HIGH_RAISE`` with ``trust`` (:func:`carry_trust`; at 0 the plain
+    mapping: where the flow lost the object the frame decides).
+    """
+    low = CUE_LOW + ADD_LOW_RAISE * trust
+    high = CUE_HIGH + ADD_HIGH_RAISE * trust
+    return np.clip((difference - low) / (high - low), 0.0, 1.0).astype(np.float32)
 
 
 def without_stray_pieces(matte: np.ndarray) -> np.ndarray:

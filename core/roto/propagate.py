@@ -234,11 +234,12 @@ def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray
     if cue is None:
         return None
     history = {keyframe: keyframe_mask.astype(np.float32) * np.float32(1 / 255)}
+    keyframe_area = float(np.count_nonzero(keyframe_mask >= 128))
 
     def refine(carried: CarriedMatte) -> np.ndarray:
         frame = carried.frame
         history[frame] = carried.matte  # the homography fits of this frame leave the carried object out
-        history[frame] = cue.reanchor(carried, history, -step)
+        history[frame] = cue.reanchor(carried, history, -step, keyframe_area)
         history.pop(frame - step * _HISTORY_FRAMES, None)
         return history[frame]
 
