@@ -223,8 +223,7 @@ def _propagate_segment(
             yield carried.frame, carried.matte, _object_confidence(carried.confidence, [carried.matte])
         else:
             left = CarriedMatte(left.frame, _expand(left.matte), _expand(left.confidence))
-            empty = (not keyframe_masks[segment.left].any(), not keyframe_masks[segment.right].any())
-            matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right, empty_keyframes=empty)
+            matte, confidence = fuse_two_sides(left, carried, segment.left, segment.right)
             sure = _object_confidence(confidence, [left.matte, carried.matte])
             yield carried.frame, matte, sure * side_agreement(left.matte, carried.matte)
 
@@ -247,8 +246,7 @@ def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray
 
 
 def fuse_two_sides(
-    from_left: CarriedMatte, from_right: CarriedMatte, left_keyframe: int, right_keyframe: int, *,
-    empty_keyframes: tuple[bool, bool] = (False, False),
+    from_left: CarriedMatte, from_right: CarriedMatte, left_keyframe: int, right_keyframe: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Blend the mattes carried from the keyframes on both sides of a frame.
 
@@ -259,8 +257,9 @@ def fuse_two_sides(
     confidence is the flow's trust, not whether a side saw the object, and a keyframe showing
     the object half hidden carried a trusted "nothing here" over it; the average fell under 0.5
     and the object vanished between the keyframes (bmx-trees, keyframes 0 and 69: whole-clip J&F
-    70.2 with frame 0 alone, 39.4 with both). A side whose keyframe is empty (``empty_keyframes``,
-    left and right: the user said the object is not there) keeps its vote.
+    70.2 with frame 0 alone, 39.4 with both). An empty keyframe too says only that the object
+    is gone by then (surf, keyframes 0 and 54, where the surfer has gone under: he faded out from
+    frame 35 while in view until 53).
     Returns ``(matte, confidence)``, both ``(H, W)`` float32 0..1.
     """
     frame = from_left.frame
@@ -269,11 +268,9 @@ def fuse_two_sides(
     total = left_weight + right_weight
     matte = (left_weight * from_left.matte + right_weight * from_right.matte) / total
     confidence = (left_weight * from_left.confidence + right_weight * from_right.confidence) / total
-    for own, other, other_empty in ((from_left, from_right, empty_keyframes[1]),
-                                    (from_right, from_left, empty_keyframes[0])):
-        if not other_empty:
-            missed = object_missed_by(own.matte, other.matte)
-            matte = np.where(missed, np.maximum(matte, own.matte), matte)
+    for own, other in ((from_left, from_right), (from_right, from_left)):
+        missed = object_missed_by(own.matte, other.matte)
+        matte = np.where(missed, np.maximum(matte, own.matte), matte)
     return matte, confidence
 
 
