@@ -144,3 +144,24 @@ def test_a_removal_of_a_project_nobody_propagated_in_this_process_computes_its_o
     assert kept_flows(project) is None  # an evaluation or a trainer may give the renderer other frames
     RemovalInputs(project, scene.frame).flow.working_flow(0, 1)
     assert len(computed) == 2
+
+
+def test_a_damaged_flow_file_is_computed_again_and_a_full_disk_keeps_the_flows_in_memory(scene, computed, tmp_path,
+                                                                                          monkeypatch):
+    folder = tmp_path / "flows"
+    FlowField(scene.frame, scene.frame_count, cache=FlowCache("a" * 16, SIZE, folder)).working_flow(0, 1)
+    (damaged,) = folder.glob("*.flow")
+    damaged.write_bytes(damaged.read_bytes()[:100])  # cut short: a crash mid-copy, a bad sector
+    reopened = FlowCache("a" * 16, SIZE, folder)
+    assert reopened.get(0, 1, SIZE) is None
+    field = FlowField(scene.frame, scene.frame_count, cache=reopened)
+    field.working_flow(0, 1)
+    assert field.pairs_computed == 1
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    cache = FlowCache("c" * 16, SIZE, tmp_path / "other")
+    monkeypatch.setattr("core.flow.flow_cache.write_bytes_atomic", full)
+    FlowField(scene.frame, scene.frame_count, cache=cache).working_flow(2, 3)
+    assert cache.get(2, 3, SIZE) is not None and cache.size_bytes == 0
