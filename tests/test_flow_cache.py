@@ -165,3 +165,12 @@ def test_a_damaged_flow_file_is_computed_again_and_a_full_disk_keeps_the_flows_i
     monkeypatch.setattr("core.flow.flow_cache.write_bytes_atomic", full)
     FlowField(scene.frame, scene.frame_count, cache=cache).working_flow(2, 3)
     assert cache.get(2, 3, SIZE) is not None and cache.size_bytes == 0
+
+
+def test_memory_keeps_fewer_pairs_when_they_are_large(scene, computed):
+    pair_bytes = 3 * HEIGHT * WIDTH * 2 * 4
+    cache = FlowCache("0" * 16, SIZE, memory_bytes=3 * pair_bytes)
+    field = FlowField(scene.frame, scene.frame_count, cache=cache)
+    _flows(field, scene.frame_count)
+    kept = [low for low in range(scene.frame_count - 1) if cache.get(low, low + 1, SIZE) is not None]
+    assert kept == [4, 5, 6], "the three pairs the bound holds: the last used"

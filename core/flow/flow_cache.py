@@ -8,7 +8,8 @@ The rules, stated once:
   them) are keyed by the clip's identity (:func:`clip_identity`: its path, size and time written,
   its frame size and count), the pair, the working size and :data:`FLOW_SETTINGS` (DIS preset,
   file format). A clip changed on disk has another identity: its old flows are never read.
-- In memory: the last :data:`MEMORY_PAIRS` pairs, float32 exactly as computed
+- In memory: the last :data:`MEMORY_PAIRS` pairs (fewer when they would pass
+  :data:`MEMORY_BYTES`: a large working width), float32 exactly as computed
   (:class:`core.lru.LRUCache`), with their forward-backward consistency once a field has
   computed it (5 % of a re-propagation's time when it was computed again).
 - On disk, for a saved project: ``<stem>.keyfill-flows/`` beside it, one file per pair, the flows
@@ -48,7 +49,8 @@ FOLDER_SUFFIX = ".keyfill-flows"
 NOTE = "KEYFILL-FLOWS"
 NOTE_TEXT = ("Optical flows Keyfill keeps for a project (rotoscoping and removal). Safe to delete: "
              "they are computed again when needed.\n")
-MEMORY_PAIRS = 128  # ~2 MB a pair at 480x270: ~270 MB
+MEMORY_PAIRS = 128  # ~2 MB a pair at 480x270 (both flows and consistencies): ~270 MB
+MEMORY_BYTES = 320 * 2**20  # pairs kept in memory at most this large
 DEFAULT_MAX_BYTES = 1 * 2**30  # about 10,000 pairs at 480x270
 CLIPS_KEPT = 4  # clips whose caches the process keeps (the window's project, a CLI run)
 SUBPIXELS = 32  # a flow file's unit: 1/32 working pixel
@@ -70,11 +72,13 @@ class FlowCache:
     """
 
     def __init__(self, clip_id: str, frame_size: tuple[int, int], folder: str | Path | None = None, *,
-                 memory_pairs: int = MEMORY_PAIRS, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+                 memory_pairs: int = MEMORY_PAIRS, memory_bytes: int = MEMORY_BYTES,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.clip_id = clip_id
         self.frame_size = tuple(frame_size)
         self.max_bytes = int(max_bytes)
         self._memory: LRUCache[tuple[int, int, tuple[int, int]], Pair] = LRUCache(memory_pairs)
+        self._memory_bytes = memory_bytes
         self._lock = threading.Lock()
         self._files: OrderedDict[str, int] = OrderedDict()  # name -> bytes, least recently used first
         self._bytes = 0
@@ -99,6 +103,8 @@ class FlowCache:
         """Keep the flows of ``low < high`` (``(h, w, 2)`` float32 working-grid pixels each) and the
         dict their consistencies go in (kept in memory only)."""
         key = (low, high, tuple(size))
+        pair_bytes = 3 * forward.nbytes  # two flows, two consistencies of half their size
+        self._memory.max_items = max(2, min(self._memory.max_items, self._memory_bytes // pair_bytes))
         self._memory.put(key, (forward, backward, {} if consistency is None else consistency))
         with self._lock:
             self.pairs_stored += 1
