@@ -28,6 +28,7 @@ from core.render.composite import feathered_composite, upsample
 from core.render.keyframe_schedule import ANCHOR_STEP, anchor_frames, segment_of
 from core.render.network_renderer import KeyframeSource, NetworkRenderer
 from core.render.segment_propagation import SegmentPropagation
+from core.resize import resized
 
 FALLBACK_MIN_PIXELS = 64
 FALLBACK_MIN_SHARE = 0.05
@@ -159,7 +160,6 @@ class ClipRender:
     def _rendered_source(self, index: int, rendered: np.ndarray) -> KeyframeSource:
         """A rendered anchor as a fully known keyframe for the network's fallback."""
         size = self.inputs.working_size
-        rgb = rendered if (rendered.shape[1], rendered.shape[0]) == size else \
-            cv2.resize(rendered, size, interpolation=cv2.INTER_AREA)
+        rgb = resized(rendered, size, cv2.INTER_AREA)
         hole = np.zeros((size[1], size[0]), bool)
         return KeyframeSource(index, rgb, hole, ("rendered", index, self._generation))

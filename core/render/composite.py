@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from core.resize import resized
+
 
 def feather_alpha(hole: np.ndarray, mask: np.ndarray | None, feather: float) -> np.ndarray:
     """Weight of the fill, ``(H, W)`` float32 0..1: 0 outside ``hole`` (``(H, W)`` bool), rising
@@ -45,13 +47,9 @@ def feathered_composite(source: np.ndarray, filled: np.ndarray, alpha: np.ndarra
 
 def upsample(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``image`` (``(h, w, 3)`` uint8 at the working resolution) resized to ``size = (W, H)``."""
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
+    return resized(image, size, cv2.INTER_CUBIC)
 
 
 def upsample_float(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """A float32 ``(h, w, C)`` map (e.g. a correction in 8-bit levels) resized to ``size = (W, H)``."""
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    return cv2.resize(image, size, interpolation=cv2.INTER_LINEAR)
+    return resized(image, size, cv2.INTER_LINEAR)

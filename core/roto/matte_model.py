@@ -28,7 +28,9 @@ import cv2
 import numpy as np
 
 from core.errors import ModelError
+from core.flow import resize_flow
 from core.model.weights import ROTOSCOPING, LoadedWeights, load_weights
+from core.resize import resized
 
 ROTO_MODEL_ENV = ROTOSCOPING.env
 DEFAULT_ROTO_MODEL_PATH = ROTOSCOPING.file
@@ -112,13 +114,13 @@ class MatteModel:
         ``flow`` is the clip's :class:`core.flow.FlowField`."""
         height, width = prior.shape
         size = working_frame_size(width, height)
-        rgb = _resized(frame_getter(frame), size, cv2.INTER_AREA)
-        small_prior = _resized(prior.astype(np.float32), size, cv2.INTER_LINEAR)
+        rgb = resized(frame_getter(frame), size, cv2.INTER_AREA)
+        small_prior = resized(prior.astype(np.float32), size, cv2.INTER_LINEAR)
         keys = [MatteKeyframe(
-            _resized(frame_getter(k), size, cv2.INTER_AREA),
-            _resized((keyframe_masks[k] > 0).astype(np.float32), size, cv2.INTER_LINEAR),
-            _working_flow(flow.flow(frame, k), size),
-            _resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),
+            resized(frame_getter(k), size, cv2.INTER_AREA),
+            resized((keyframe_masks[k] > 0).astype(np.float32), size, cv2.INTER_LINEAR),
+            resize_flow(flow.flow(frame, k), size).astype(np.float32),
+            resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),
         ) for k in keyframes]
         correction = self.correction(rgb, small_prior, keys) * correction_band(small_prior, self.band_px)
         if correction.shape != prior.shape:
@@ -163,20 +165,3 @@ def find_matte_model(path: str | os.PathLike | None = None, *, device: str = "au
 
 def _chw(rgb: np.ndarray) -> np.ndarray:
     return rgb.transpose(2, 0, 1).astype(np.float32) / 255.0
-
-
-def _resized(image: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
-    if image.shape[1::-1] == size:
-        return image
-    return cv2.resize(image, size, interpolation=interpolation)
-
-
-def _working_flow(flow: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A full-resolution flow resized to ``size``, its vectors scaled with it."""
-    height, width = flow.shape[:2]
-    if (width, height) == size:
-        return flow.astype(np.float32)
-    scaled = cv2.resize(flow, size, interpolation=cv2.INTER_LINEAR)
-    scaled[..., 0] *= size[0] / width
-    scaled[..., 1] *= size[1] / height
-    return scaled.astype(np.float32)

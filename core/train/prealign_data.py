@@ -33,6 +33,7 @@ import cv2
 import numpy as np
 
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.resize import resized
 
 HOLE_GROW = 4          # pixels the borrowed masks are grown by (as in the eval)
 KEYFRAMES = 3          # keyframes stored per target
@@ -106,7 +107,7 @@ def moving_hole(rng: np.random.Generator, count: int, size: tuple[int, int], don
         area = float(np.mean([h.mean() / 255 for h in holes]))
         if MIN_AREA <= area <= MAX_AREA:
             grey = rng.random() < 0.5
-            painted = [None if grey else cv2.warpAffine(_resized(donor_frames[i], size), matrix,
+            painted = [None if grey else cv2.warpAffine(resized(donor_frames[i], size[::-1]), matrix,
                                                         (width, height), flags=cv2.INTER_LINEAR,
                                                         borderMode=cv2.BORDER_REFLECT)
                        for i in order]
@@ -179,12 +180,6 @@ def _as_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if mask.shape != size:
         mask = cv2.resize(mask, (size[1], size[0]), interpolation=cv2.INTER_NEAREST)
     return mask
-
-
-def _resized(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if frame.shape[:2] == size:
-        return frame
-    return cv2.resize(frame, (size[1], size[0]), interpolation=cv2.INTER_AREA)
 
 
 # --- the cache on disk --------------------------------------------------------------------------
