@@ -46,3 +46,15 @@ def test_the_clips_own_object_is_left_out_of_the_cameras_motion():
     masks = scene_locked_masks(frames, silhouette, objects)
     last = np.argwhere(masks[-1] > 0)[:, 1]
     assert abs(last.min() - (70 - step * (count - 1 - count // 2))) <= 1
+
+
+def test_a_hole_placed_on_the_clips_own_object_moves_off_it():
+    frames = _panning_clip(5, 2)
+    objects = [np.zeros(frames[0].shape[:2], np.uint8) for _ in frames]
+    for mask in objects:
+        mask[20:70, 40:80] = 255  # the subject, where the silhouette was put
+    silhouette = np.zeros(frames[0].shape[:2], np.uint8)
+    silhouette[30:60, 50:70] = 255
+    masks = scene_locked_masks(frames, silhouette, objects)
+    assert all(((m > 0) & (o > 0)).sum() == 0 for m, o in zip(masks, objects))
+    assert (masks[2] > 0).sum() == (silhouette > 0).sum()  # whole in the middle frame, same shape
