@@ -16,7 +16,7 @@ from core.progress import CancelToken
 
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
-                "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets")
+                "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks")
 
 
 def add_parser(subparsers) -> None:
@@ -52,6 +52,9 @@ def add_parser(subparsers) -> None:
                    help="folder holding the validation clips (default: --data)")
     p.add_argument("--tracks", type=int, default=8,
                    help="cpu config: moving holes per clip in the examples (default 8)")
+    p.add_argument("--locked-tracks", type=int, default=0,
+                   help="cpu config: holes per clip fixed to the scene, so no frame shows behind them "
+                   "(default 0; the never-revealed background of an object that stays put)")
     p.add_argument("--targets", type=int, default=6,
                    help="cpu config: target frames per moving hole (default 6)")
     p.add_argument("--ship", default=None, metavar="MODEL",

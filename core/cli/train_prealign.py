@@ -40,7 +40,8 @@ def run_prealign(args, out: Path, started: float) -> int:
     samples, donors = training_samples(
         args.data, cache / "train", exclude=exclude,
         frame_height=args.frame_height or 240,
-        examples=ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed),
+        examples=ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed,
+                                 locked=args.locked_tracks),
         crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed),
         progress=progress_bar("examples"), cancel=cancel)
     log(f"{len(samples.clips)} clips, {len(samples.index)} examples in {time.monotonic() - t0:.0f}s")
@@ -51,7 +52,7 @@ def run_prealign(args, out: Path, started: float) -> int:
 
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
-        "warmup", "val_data", "tracks", "targets")},
+        "warmup", "val_data", "tracks", "targets", "locked_tracks")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
     with ctrl_c_cancels(cancel):

@@ -31,7 +31,7 @@ import numpy as np
 from core.errors import VideoError
 from core.eval.completion_metrics import CompletionScore
 from core.eval.finetune_row import FINETUNE_METHOD, finetuned_model
-from core.eval.locked_holes import scene_locked_masks
+from core.flow.scene_locked import scene_locked_masks
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 DEFAULT_FRAMES = 60
@@ -87,7 +87,7 @@ def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
     ``tennis`` or any DAVIS sequence under ``davis2016/``, each hidden by the moving masks of the
     sequence :data:`BORROWED_MASKS` names (bmx-trees by default); ``holes="locked"``: by that
     sequence's middle mask alone, fixed to the scene, so no frame shows what it hides
-    (:mod:`core.eval.locked_holes`)."""
+    (:mod:`core.flow.scene_locked`)."""
     if holes not in HOLES:
         raise ValueError(f"holes must be one of {HOLES}, not {holes!r}")
     data_root = Path(data_root)

@@ -16,6 +16,11 @@ training run. One example, all at the clip's size (432x240 for DAVIS):
    target -> keyframe and their consistency, exactly as the renderer computes them, kept at a
    quarter of the size (the network reads flows at stride 8).
 
+``ExampleSettings.locked`` adds holes of another kind: one object's silhouette fixed to the
+*scene* (:func:`core.flow.scene_locked.scene_locked_masks`), carried with the camera, so that no
+frame shows what it hides and the flow fill has nothing right to carry there (a singer before a
+wall the camera never reveals); the network has to learn to invent that background too.
+
 Truth frames are not stored: the clip's frames are read again when the examples are loaded.
 Examples of clip ``c`` and seed ``s`` are a pure function of ``(c, s)``.
 """
@@ -32,6 +37,7 @@ from typing import Sequence
 import cv2
 import numpy as np
 
+from core.flow.scene_locked import scene_locked_masks
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.resize import resized
 
@@ -48,10 +54,13 @@ class ExampleSettings:
     tracks: int = 6             # moving holes per clip
     targets: int = 5            # target frames per hole
     seed: int = 0
+    locked: int = 0             # more holes per clip, fixed to the scene: no frame shows behind them
 
 
 def cache_key(clip_name: str, frame_count: int, settings: ExampleSettings) -> str:
     text = f"{FORMAT}:{clip_name}:{frame_count}:{settings.tracks}:{settings.targets}:{settings.seed}"
+    if settings.locked:  # the caches made before locked holes keep their names
+        text += f":locked{settings.locked}"
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -76,6 +85,15 @@ def make_clip_examples(name: str, frames: Sequence[np.ndarray], donors: Sequence
         holes, painted = moving_hole(rng, len(frames), (height, width), donor_frames, donor_masks)
         visible = [_painted(f, h, p) for f, h, p in zip(frames, holes, painted)]
         if unknown is not None:  # the object stays where it is, and is always hidden
+            holes = [np.where(u, 255, h).astype(np.uint8) for h, u in zip(holes, unknown)]
+        _examples_of_track(rng, visible, holes, settings.targets, out, unknown)
+    for _ in range(settings.locked):
+        cancel.raise_if_cancelled()
+        donor_frames, donor_masks = donors[int(rng.integers(len(donors)))]
+        shapes, _ = moving_hole(rng, len(frames), (height, width), donor_frames, donor_masks)
+        holes = scene_locked_masks(frames, shapes[len(frames) // 2], unknown)
+        visible = [_painted(f, h, None) for f, h in zip(frames, holes)]
+        if unknown is not None:
             holes = [np.where(u, 255, h).astype(np.uint8) for h, u in zip(holes, unknown)]
         _examples_of_track(rng, visible, holes, settings.targets, out, unknown)
     return {k: np.stack(v) for k, v in out.items()}

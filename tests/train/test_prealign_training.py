@@ -128,3 +128,19 @@ def test_with_no_shipped_model_fine_tuning_starts_from_a_fresh_correction_that_i
     # untrained, the correction is zero: the starting weights score exactly as the flow fill
     assert result.scores.before == result.scores.flow_fill
     assert load_checkpoint(tmp_path / "tuned.pt")[0].config.output == "residual_rgb"
+
+
+def test_locked_holes_follow_the_scene_and_keep_the_older_caches_names(footage_dir, tmp_path):
+    from core.train.prealign_data import cache_key
+
+    assert cache_key("a", 24, ExampleSettings(6, 5, 0)) == cache_key("a", 24, ExampleSettings(6, 5, 0, locked=0))
+    assert cache_key("a", 24, ExampleSettings(6, 5, 0, locked=2)) != cache_key("a", 24, ExampleSettings(6, 5, 0))
+    clips = find_footage(footage_dir, exclude=["heldout", "stills"], frame_height=64, crop=(32, 32))
+    paths = build_examples(clips, clips, tmp_path / "cache", ExampleSettings(tracks=0, targets=3, locked=1))
+    arrays = load_examples(paths[0])
+    examples = ClipExamples(clips[0].name, clips[0].frames, arrays)
+    assert len(examples) == 3
+    targets = [int(t) for t in arrays["target"]]
+    centres = [np.nonzero(examples.hole(i))[1].mean() for i in range(3)]
+    for i in (1, 2):  # the footage pans 1 px a frame: a hole fixed to the scene moves back as much
+        assert abs((centres[i] - centres[0]) + (targets[i] - targets[0])) < 1.5, (targets, centres)

@@ -3,7 +3,7 @@ shows what it hides."""
 
 import numpy as np
 
-from core.eval.locked_holes import scene_locked_masks
+from core.flow.scene_locked import scene_locked_masks
 
 
 def _panning_clip(count: int, step: int, size=(96, 128)):
