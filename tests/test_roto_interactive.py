@@ -158,7 +158,7 @@ def test_a_segment_propagated_again_scores_as_the_whole_clip_would(pole_rounds):
     truth, rounds = pole_rounds
     scene = PanningObjectWithPole(frame_count=FRAMES)
     last = rounds[-1]
-    results = propagate_masks(frame_getter=scene.frame, frame_count=FRAMES,
+    results = propagate_masks(frame_of=scene.frame, frame_count=FRAMES,
                               keyframes={k: truth[k] for k in last.keyframes})
     whole = [region_similarity(results[f].mask, truth[f]) for f in range(FRAMES)]
     assert whole == pytest.approx(list(last.j_per_frame))

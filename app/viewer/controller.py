@@ -21,7 +21,7 @@ from app.workers.consistency import ConsistencyWorker
 from app.workers.frames import FrameDecoder, open_reader
 from app.workers.preview import PreviewWorker
 from app.workers.render_ahead import RenderAheadWorker
-from app.workers.render import ClipRenderer
+from app.workers.render import PreviewRenderer
 from app.workers.threads import WorkerThread
 from core.render.options import RemovalOptions
 
@@ -143,12 +143,12 @@ class ViewerController(QObject):
         self._decoder = self._start(FrameDecoder(path, self._open), "frame decoder")
         self._decoder.frameReady.connect(self._on_frame_ready)
         self._preview = self._start(
-            PreviewWorker(lambda notice: ClipRenderer(project, self._open, self.removal_options(), notice=notice),
+            PreviewWorker(lambda notice: PreviewRenderer(project, self._open, self.removal_options(), notice=notice),
                           self.session.render_cache), "preview")
         self._preview.rendered.connect(self._on_rendered)
         self._preview.stored.connect(self.session.mark_rendered)
         self._ahead = self._start(
-            RenderAheadWorker(lambda notice: ClipRenderer(project, self._open, self.removal_options(),
+            RenderAheadWorker(lambda notice: PreviewRenderer(project, self._open, self.removal_options(),
                                                           notice=notice),
                               self.session.render_cache), "render ahead")
         self._ahead.stored.connect(self.session.mark_rendered)

@@ -1,6 +1,6 @@
 """The removal renderer the window uses for single frames, bound to a reader of its own thread.
 
-:class:`ClipRenderer` gives the preview exactly the frames the export will have
+:class:`PreviewRenderer` gives the preview exactly the frames the export will have
 (``core.render.RemovalRenderer``): the network or the classical flow fill, as the project's
 ``removal_method`` says (``auto``: the network when a checkpoint loads). When the network cannot
 run (no checkpoint, a damaged one, the device is gone) it says so once through ``notice`` and the
@@ -24,7 +24,7 @@ from core.render.options import RemovalOptions
 Notice = Callable[[str], None]
 
 
-class ClipRenderer:
+class PreviewRenderer:
     """Cleaned frames of ``project`` one at a time; not thread-safe (one per worker thread).
 
     options: the window's :class:`~core.render.RemovalOptions` (device; model_path: the network's

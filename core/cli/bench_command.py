@@ -271,7 +271,7 @@ def bench_network(frames, masks) -> None:
     keyframe encodings computed; warm: the next frame) and a whole clip, on the same frames."""
     from core.eval.removal_eval import CompletionCase
     from core.model import build_model
-    from core.render.clip_render import ClipRender
+    from core.render.network_clip_renderer import NetworkClipRenderer
     from core.render.model_finder import find_removal_model
     from core.render.network_renderer import NetworkRenderer
 
@@ -286,7 +286,7 @@ def bench_network(frames, masks) -> None:
     t0 = time.perf_counter()
     renderer.render_frame(21)
     warm = time.perf_counter() - t0
-    render = ClipRender(NetworkRenderer(project, frames.__getitem__, net))
+    render = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, net))
     t0 = time.perf_counter()
     for _ in render.frames(0, 40):
         pass

@@ -8,7 +8,7 @@ grey in the frames the methods see, fill it, and compare with the clean pixels
 (:mod:`core.eval.completion_metrics`). Every method reads the same flows.
 
 - ``video``: the whole clip by ``network`` (every 20th frame from 14 keyframes, the rest along
-  flow, :class:`core.render.ClipRender`), ``network+prealign``, the classical ``flow fill``
+  flow, :class:`core.render.NetworkClipRenderer`), ``network+prealign``, the classical ``flow fill``
   (:class:`core.fill.FlowFill`) and ``Telea`` on each frame alone.
 - ``guided`` (the paper's guided image inpainting, Tab. 2 and 4): single target frames (every
   10th, away from the ends) filled from 2 keyframes (``±10``) or 4 (``±5, ±10``) by the network,
@@ -301,20 +301,20 @@ class _CaseRunner:
         return (telea_fill(frame, mask, dilate=self.inputs.dilate) for frame, mask in zip(self.hidden, self.case.masks))
 
     def _network_clip(self, method: str):
-        from core.render.clip_render import ClipRender
+        from core.render.network_clip_renderer import NetworkClipRenderer
 
         self.network.prealign = method == "network+prealign"
-        self.clip_render = ClipRender(self.network)
+        self.clip_render = NetworkClipRenderer(self.network)
         return self.clip_render.frames()
 
     def _finetuned_clip(self):
-        from core.render.clip_render import ClipRender
+        from core.render.network_clip_renderer import NetworkClipRenderer
         from core.render.network_renderer import NetworkRenderer
 
         with tempfile.TemporaryDirectory(prefix="keyfill-eval-") as folder:
             tuned = finetuned_model(self.project, self.hidden.__getitem__, self.model, Path(folder))
         renderer = NetworkRenderer(self.project, self.hidden.__getitem__, tuned, inputs=self.inputs)
-        self.clip_render = ClipRender(renderer)
+        self.clip_render = NetworkClipRenderer(renderer)
         return self.clip_render.frames()
 
     # -- guided inpainting ---------------------------------------------------------------------

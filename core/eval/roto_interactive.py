@@ -234,7 +234,7 @@ def _propagated(frames: Sequence[np.ndarray], keyframes: dict[int, np.ndarray], 
         return {}
     frame_of = frames.__getitem__
     flow = FlowField(frame_of, len(frames), working_width=WORKING_WIDTH)
-    results = propagate_masks(frame_getter=frame_of, frame_count=len(frames), keyframes=dict(keyframes),
+    results = propagate_masks(frame_of=frame_of, frame_count=len(frames), keyframes=dict(keyframes),
                               flow=flow, frames=wanted, cancel=cancel)
     return {f: results[f].mask for f in wanted}
 

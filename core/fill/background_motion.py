@@ -43,11 +43,11 @@ class BackgroundMotion:
 
     def __init__(
         self,
-        frame_getter: Callable[[int], np.ndarray],
+        frame_of: Callable[[int], np.ndarray],
         flow: FlowField,
         working_hole: Callable[[int], np.ndarray],
     ) -> None:
-        self._frame = frame_getter
+        self._frame = frame_of
         self._flow = flow
         self._working_hole = working_hole
         self._homographies: dict[tuple[int, int], np.ndarray] = {}

@@ -85,9 +85,9 @@ class Prealigned:
 class FlowFill:
     """Classical flow fill of a clip's masked regions.
 
-    frame_getter: ``frame_getter(i) -> (H, W, 3) uint8 RGB``; mask_getter: ``mask_getter(i) ->
+    frame_of: ``frame_of(i) -> (H, W, 3) uint8 RGB``; mask_of: ``mask_of(i) ->
         (H, W) uint8`` (non-zero = object to remove), for ``0 <= i < frame_count``.
-    flow: the clip's :class:`FlowField` to share; by default one is made over ``frame_getter``.
+    flow: the clip's :class:`FlowField` to share; by default one is made over ``frame_of``.
     max_distance: farthest source frame visited on each side, in frames.
     dilate: masks are grown by this many pixels (see :mod:`core.fill.holes`); outside the grown
         mask the output is the input frame, bit for bit.
@@ -100,8 +100,8 @@ class FlowFill:
 
     def __init__(
         self,
-        frame_getter: Callable[[int], np.ndarray],
-        mask_getter: Callable[[int], np.ndarray],
+        frame_of: Callable[[int], np.ndarray],
+        mask_of: Callable[[int], np.ndarray],
         frame_count: int,
         *,
         flow: FlowField | None = None,
@@ -111,19 +111,19 @@ class FlowFill:
         near_distance: int = NEAR_DISTANCE,
         consistency_threshold: float = 0.5,
     ) -> None:
-        self._frame = frame_getter
-        self._mask = mask_getter
+        self._frame = frame_of
+        self._mask = mask_of
         self.frame_count = frame_count
         # Only the neighbouring pairs' raw flows are read (for the homographies, once each, and the
         # completed flow to the previous filled frame), so an own flow field keeps few.
-        self._flow_field = flow if flow is not None else FlowField(frame_getter, frame_count, cache_pairs=8)
+        self._flow_field = flow if flow is not None else FlowField(frame_of, frame_count, cache_pairs=8)
         self.max_distance = max_distance
         self.dilate = dilate
         self.candidates = max(1, candidates)
         self.near_distance = near_distance
         self.consistency_threshold = consistency_threshold
         self._completed = CompletedFlows(self._flow_field, self._working_hole, cache_pairs=4)
-        self._background = BackgroundMotion(frame_getter, self._flow_field, self._working_hole)
+        self._background = BackgroundMotion(frame_of, self._flow_field, self._working_hole)
         self._holes: dict[str, LRUCache[int, np.ndarray]] = {}
         self.last_fill_stats: FillStats | None = None
 

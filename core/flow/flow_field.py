@@ -34,7 +34,7 @@ class _PairFlows:
 class FlowField:
     """Flows between any two frames of a clip, with forward-backward consistency.
 
-    frame_getter: ``frame_getter(i) -> (H, W, 3) uint8 RGB`` for ``0 <= i < frame_count``.
+    frame_of: ``frame_of(i) -> (H, W, 3) uint8 RGB`` for ``0 <= i < frame_count``.
     working_width: DIS runs at most this wide (pixels); ``None`` for full resolution.
     cache_pairs: how many frame pairs (both directions each) are kept, least recently used first out.
     cache: the clip's :class:`~core.flow.flow_cache.FlowCache` (shared with other fields over the
@@ -47,7 +47,7 @@ class FlowField:
 
     def __init__(
         self,
-        frame_getter: Callable[[int], np.ndarray],
+        frame_of: Callable[[int], np.ndarray],
         frame_count: int,
         *,
         working_width: int | None = 480,
@@ -62,7 +62,7 @@ class FlowField:
         if working_width is not None and (isinstance(working_width, bool) or not isinstance(working_width, int)
                                           or working_width < 1):
             raise ValueError(f"working_width must be a positive number of pixels or None, not {working_width!r}")
-        self._frame_getter = frame_getter
+        self._frame_of = frame_of
         self.frame_count = frame_count
         self._working_width = working_width
         self._pairs: LRUCache[tuple[int, int], _PairFlows] = LRUCache(cache_pairs)
@@ -157,7 +157,7 @@ class FlowField:
         return self._greys.made(index, lambda: self._working_grey(index))
 
     def _working_grey(self, index: int) -> np.ndarray:
-        frame = self._frame_getter(index)
+        frame = self._frame_of(index)
         height, width = frame.shape[:2]
         if self._frame_size is None:
             self._frame_size = (width, height)

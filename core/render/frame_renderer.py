@@ -3,7 +3,7 @@ behind it.
 
 A :class:`FrameRenderer` gives frame ``i`` cleaned (``render_frame``), forgets what edits made
 stale (``invalidate``) and frees what it holds (``close``): the network's whole-clip render
-(:class:`core.render.clip_render.ClipRender`), the classical flow fill (:class:`FlowFillRenderer`)
+(:class:`core.render.network_clip_renderer.NetworkClipRenderer`), the classical flow fill (:class:`FlowFillRenderer`)
 and the window's preview (:class:`core.render.removal_renderer.RemovalRenderer`) alike, so a
 caller never asks which one it has.
 """

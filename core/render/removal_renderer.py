@@ -3,7 +3,7 @@
 ``RemovalRenderer`` is what a preview wants: ``render_frame(i)`` gives exactly the frame the
 exported clip will have, ``invalidate()`` after edits, ``close()`` at the end. Which fill runs is
 chosen once, on the first frame that needs one (:func:`core.render.methods.choose_fill`): the
-network's :class:`ClipRender` when a model loads, else the :class:`FlowFillRenderer`; both are
+network's :class:`NetworkClipRenderer` when a model loads, else the :class:`FlowFillRenderer`; both are
 :class:`FrameRenderer`\\ s over the same inputs, so nothing here depends on which one it is.
 """
 
@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from core.project import Project
-from core.render.clip_render import ClipRender
+from core.render.network_clip_renderer import NetworkClipRenderer
 from core.render.frame_renderer import FlowFillRenderer, FrameRenderer
 from core.render.methods import choose_fill
 from core.render.model_finder import Notice, RemovalModel, log_notice
@@ -71,7 +71,7 @@ class RemovalRenderer:
             self._model = choose_fill(self.options, notice=self._notice)
             self.method = "network" if self._model is not None else "flow"
         if self._renderer is None:
-            self._renderer = FlowFillRenderer(self._inputs) if self._model is None else ClipRender(
+            self._renderer = FlowFillRenderer(self._inputs) if self._model is None else NetworkClipRenderer(
                 NetworkRenderer(self.project, self._frame_of, self._model, inputs=self._inputs,
                                 prealign=self.options.prealign, notice=self._notice))
         return self._renderer

@@ -12,7 +12,7 @@ A hole pixel's colour is the weighted mean of the two anchors' colours where it 
 weight ``consistency * temporal proximity`` (``(b - t)`` for ``a``, ``(t - a)`` for ``b``),
 counting only chains of consistency >= ``threshold``; a landing on background the anchor really
 shows (outside its hole) weighs more than one on what the network made up. Pixels with no
-reliable chain are left to the caller (the network, :mod:`core.render.clip_render`).
+reliable chain are left to the caller (the network, :mod:`core.render.network_clip_renderer`).
 
 How reliable is reliable: consistency is ``2 ** -(e / allowance)**2`` per link
 (:mod:`core.flow.consistency`), and inside holes both directions of a link are interpolated

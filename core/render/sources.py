@@ -21,22 +21,22 @@ FrameOf = Callable[[int], np.ndarray]
 
 
 def removal_sources(project: Project, frame_of: FrameOf) -> tuple[FrameOf, FrameOf]:
-    """``(frame_getter, mask_getter)`` for the fills: content keyframes replace decoded frames and
-    have an empty mask; every other frame's mask is the union of the visible objects' masks
-    (``(H, W)`` uint8, non-zero = remove)."""
+    """``(frame_of, mask_of)`` for the fills: content keyframes replace decoded frames and have an
+    empty mask; every other frame's mask is the union of the visible objects' masks (``(H, W)``
+    uint8, non-zero = remove)."""
     empty = np.zeros((project.clip.height, project.clip.width), np.uint8)
 
-    def frame_getter(index: int) -> np.ndarray:
+    def source_frame(index: int) -> np.ndarray:
         fixed = project.content_keyframe(index)
         return fixed if fixed is not None else frame_of(index)
 
-    def mask_getter(index: int) -> np.ndarray:
+    def source_mask(index: int) -> np.ndarray:
         if project.content_keyframe(index) is not None:
             return empty
         mask = project.removal_mask(index)
         return empty if mask is None else mask
 
-    return frame_getter, mask_getter
+    return source_frame, source_mask
 
 
 def check_every_frame_has_a_mask(project: Project, frames: range) -> None:

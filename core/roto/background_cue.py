@@ -59,12 +59,12 @@ _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the h
 class BackgroundCue:
     """Background differences of a clip's frames, with the neighbour homographies cached.
 
-    frame_getter(i): ``(H, W, 3)`` uint8 RGB; flow: the clip's :class:`FlowField` (its neighbour
+    frame_of(i): ``(H, W, 3)`` uint8 RGB; flow: the clip's :class:`FlowField` (its neighbour
     flows are reused). Not thread-safe (one per propagation).
     """
 
-    def __init__(self, frame_getter: Callable[[int], np.ndarray], flow: FlowField) -> None:
-        self._frame_getter = frame_getter
+    def __init__(self, frame_of: Callable[[int], np.ndarray], flow: FlowField) -> None:
+        self._frame_of = frame_of
         self._flow = flow
         self._homographies: dict[tuple[int, int], np.ndarray] = {}
 
@@ -95,7 +95,7 @@ class BackgroundCue:
         scale = min(1.0, WORKING_WIDTH / full_width)
         size = (max(1, round(full_width * scale)), max(1, round(full_height * scale)))
         to_working = np.diag([scale, scale, 1.0])
-        image = cv2.GaussianBlur(_resized(self._frame_getter(frame).astype(np.float32), size), (3, 3), 0)
+        image = cv2.GaussianBlur(_resized(self._frame_of(frame).astype(np.float32), size), (3, 3), 0)
         best = np.full(size[::-1], np.inf, np.float32)
         carried_object = _resized(mattes[frame], size) >= 0.5
         for other in neighbours:
@@ -128,7 +128,7 @@ class BackgroundCue:
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
-            _resized(self._frame_getter(other).astype(np.float32), size), homography, size, flags=flags,
+            _resized(self._frame_of(other).astype(np.float32), size), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
         )
         object_there = cv2.warpPerspective(

@@ -19,7 +19,7 @@ from core.roto.inputs import checked_frames, checked_keyframes
 
 
 def warp_first_keyframe_masks(
-    frame_getter: Callable[[int], np.ndarray],
+    frame_of: Callable[[int], np.ndarray],
     frame_count: int,
     keyframes: Mapping[int, np.ndarray],
     *,
@@ -32,7 +32,7 @@ def warp_first_keyframe_masks(
 
     Same inputs and errors as :func:`core.roto.propagate_masks`; keyframes are returned as painted.
     """
-    flow = flow if flow is not None else FlowField(frame_getter, frame_count)
+    flow = flow if flow is not None else FlowField(frame_of, frame_count)
     keyframe_masks = checked_keyframes(keyframes, frame_count, flow.frame_size)
     wanted = checked_frames(frames, frame_count)
     ordered = sorted(keyframe_masks)

@@ -93,7 +93,7 @@ class ClipRefiner:
 
 
 def train_clip_refiner(
-    frame_getter: FrameGetter,
+    frame_of: FrameGetter,
     keyframe_masks: Mapping[int, np.ndarray],
     flow: FlowField,
     *,
@@ -116,7 +116,7 @@ def train_clip_refiner(
     shown = {k: m for k, m in keyframe_masks.items() if m.any()}
     if steps == 0 or not shown:
         return None
-    keyframes = frozenset((frame, _keyframe_digest(frame_getter(frame), mask)) for frame, mask in shown.items())
+    keyframes = frozenset((frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in shown.items())
     key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode())
     kept = kept_refiners.get(key)
     if kept is not None:
@@ -125,7 +125,7 @@ def train_clip_refiner(
     trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
     width, height = flow.frame_size
     working = working_frame_size(width, height)
-    examples = keyframe_examples(frame_getter, shown, flow, working)
+    examples = keyframe_examples(frame_of, shown, flow, working)
     net = trained_net(examples, trained, seed, None if start is None else start.net,
                       "Learning the object's outline from the keyframes", progress, cancel)
     refiner = ClipRefiner(net, (width, height), working, keyframes, steps)
@@ -134,7 +134,7 @@ def train_clip_refiner(
 
 def adapt_clip_refiner(
     refiner: ClipRefiner,
-    frame_getter: FrameGetter,
+    frame_of: FrameGetter,
     keyframe_masks: Mapping[int, np.ndarray],
     mattes: Mapping[int, np.ndarray],
     flow: FlowField,
@@ -172,7 +172,7 @@ def adapt_clip_refiner(
     answers = []
     for frame in chosen:
         cancel.raise_if_cancelled()
-        image, matte = frame_getter(frame), mattes[frame]
+        image, matte = frame_of(frame), mattes[frame]
         matte = matte.astype(np.float32) / 255 if matte.dtype == np.uint8 else matte
         answer = to_working(without_detached_pieces(refiner.refine(image, matte), matte), working)
         example = answer_example(image, answer, working, UNSURE_MARGIN)
@@ -180,7 +180,7 @@ def adapt_clip_refiner(
             answers.append(example)
     if not answers or not shown:
         return refiner
-    examples = keyframe_examples(frame_getter, shown, flow, working)
+    examples = keyframe_examples(frame_of, shown, flow, working)
     examples = examples * max(1, len(answers) // len(examples)) + answers  # keyframes: half the crops
     net = trained_net(examples, max(1, refiner.steps // WARM_START_DIVISOR), seed + 1, refiner.net,
                       "Learning the object's outline from the propagated frames", progress, cancel)

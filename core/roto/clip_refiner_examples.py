@@ -37,7 +37,7 @@ class Example:
     unsure: np.ndarray | None = None  # bool: pixels of an answer of its own that teach nothing
 
 
-def keyframe_examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray], flow: FlowField,
+def keyframe_examples(frame_of: FrameGetter, masks: Mapping[int, np.ndarray], flow: FlowField,
                       working: tuple[int, int]) -> list[Example]:
     """One example per keyframe ``{frame: (H, W) mask}``, at the ``working`` (width, height)."""
     examples = []
@@ -46,7 +46,7 @@ def keyframe_examples(frame_getter: FrameGetter, masks: Mapping[int, np.ndarray]
         trips = [round_trip_prior(full, frame, d, flow) for d in ROUND_TRIP_FRAMES]
         truth = (to_working(full, working) >= 0.5).astype(np.float32)
         examples.append(Example(
-            to_working(frame_getter(frame), working).astype(np.float32) / 255, truth,
+            to_working(frame_of(frame), working).astype(np.float32) / 255, truth,
             [to_working(t, working) for t in trips if t is not None], np.nonzero(outline(truth))))
     return examples
 

@@ -107,17 +107,17 @@ class MatteModel:
         self._memory: tuple[int, object] | None = None  # (digest, KeyframeMemory) of the last keyframes
 
     def refine(self, frame: int, prior: np.ndarray, keyframes: Sequence[int],
-               keyframe_masks: dict[int, np.ndarray], frame_getter: Callable[[int], np.ndarray],
+               keyframe_masks: dict[int, np.ndarray], frame_of: Callable[[int], np.ndarray],
                flow) -> np.ndarray:
         """The corrected matte (float32 0..1, full size) of ``frame`` from its carried ``prior``
         (float 0..1) and its neighbouring ``keyframes`` (frame indices with painted masks).
         ``flow`` is the clip's :class:`core.flow.FlowField`."""
         height, width = prior.shape
         size = working_frame_size(width, height)
-        rgb = resized(frame_getter(frame), size, cv2.INTER_AREA)
+        rgb = resized(frame_of(frame), size, cv2.INTER_AREA)
         small_prior = resized(prior.astype(np.float32), size, cv2.INTER_LINEAR)
         keys = [MatteKeyframe(
-            resized(frame_getter(k), size, cv2.INTER_AREA),
+            resized(frame_of(k), size, cv2.INTER_AREA),
             resized((keyframe_masks[k] > 0).astype(np.float32), size, cv2.INTER_LINEAR),
             resize_flow(flow.flow(frame, k), size).astype(np.float32),
             resized(flow.consistency(frame, k), size, cv2.INTER_LINEAR),

@@ -20,7 +20,7 @@ from core.roto.results import RotoResult
 
 
 def propagate_objects(
-    frame_getter: Callable[[int], np.ndarray],
+    frame_of: Callable[[int], np.ndarray],
     frame_count: int,
     keyframes_by_object: Mapping[int, Mapping[int, np.ndarray]],
     *,
@@ -40,7 +40,7 @@ def propagate_objects(
     :class:`~core.roto.results.CompactResults`); "auto" values are resolved once for all objects.
     """
     options = options.resolved()
-    flow = flow if flow is not None else FlowField(frame_getter, frame_count, working_width=options.working_width)
+    flow = flow if flow is not None else FlowField(frame_of, frame_count, working_width=options.working_width)
     frames = None if frames is None else sorted(set(frames))
     object_ids = list(keyframes_by_object)
     per_object: dict[int, MutableMapping[int, RotoResult]] = {}
@@ -51,7 +51,7 @@ def propagate_objects(
             progress(position * frame_count + done * frame_count // max(total, 1), len(object_ids) * frame_count, message)
 
         per_object[object_id] = propagate_masks(
-            frame_getter,
+            frame_of,
             frame_count,
             keyframes_by_object[object_id],
             options=options,

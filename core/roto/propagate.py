@@ -42,7 +42,7 @@ _HISTORY_FRAMES = 11  # carried mattes kept per side for re-anchoring (the farth
 
 
 def propagate_masks(
-    frame_getter: FrameGetter,
+    frame_of: FrameGetter,
     frame_count: int,
     keyframes: Mapping[int, np.ndarray],
     *,
@@ -54,7 +54,7 @@ def propagate_masks(
 ) -> Mapping[int, RotoResult]:
     """Masks of one object on ``frames`` (default: every frame) from its keyframe masks.
 
-    frame_getter(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
+    frame_of(i): ``(H, W, 3)`` uint8 RGB frame ``i``; keyframes: ``{frame: (H, W) mask}``,
     uint8 0/255 (nonzero = object; an all-zero mask says the object is absent there).
     options: what the propagation does (:class:`~core.roto.options.RotoOptions`: re-anchoring,
         edge snapping, the clip refiner's steps, the rotoscoping network, compact results; the
@@ -67,7 +67,7 @@ def propagate_masks(
     :class:`~core.roto.results.CompactResults` instead of a dict.
     """
     options = options.resolved()
-    flow = flow if flow is not None else FlowField(frame_getter, frame_count, working_width=options.working_width)
+    flow = flow if flow is not None else FlowField(frame_of, frame_count, working_width=options.working_width)
     keyframe_masks = checked_keyframes(keyframes, frame_count, flow.frame_size)
     wanted = checked_frames(frames, frame_count)
     results: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
@@ -87,9 +87,9 @@ def propagate_masks(
 
     refiner = None
     if segments:
-        refiner = train_clip_refiner(frame_getter, keyframe_masks, flow, steps=options.refine_steps,
+        refiner = train_clip_refiner(frame_of, keyframe_masks, flow, steps=options.refine_steps,
                                      progress=stages.stage("learn"), cancel=cancel)
-    cue = BackgroundCue(frame_getter, flow) if options.reanchor else None
+    cue = BackgroundCue(frame_of, flow) if options.reanchor else None
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
     if refiner is not None:  # every fused matte first (uint8), then the refiner adapted to them
@@ -97,7 +97,7 @@ def propagate_masks(
         for frame, matte, confidence in fused:
             matte = matte_to_uint8(matte)
             kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
-        refiner = adapt_clip_refiner(refiner, frame_getter, keyframe_masks, MatteView(kept), flow,
+        refiner = adapt_clip_refiner(refiner, frame_of, keyframe_masks, MatteView(kept), flow,
                                      progress=stages.stage("adapt"), cancel=cancel)
         fused = _drained(kept)
     sides = {frame: [k for k in (segment.left, segment.right) if k is not None]
@@ -106,13 +106,13 @@ def propagate_masks(
         carried = _expand(matte)
         if refiner is not None:
             cancel.raise_if_cancelled()
-            matte = refiner.refine(frame_getter(frame), _expand(matte))
+            matte = refiner.refine(frame_of(frame), _expand(matte))
             refined += 1
             refine_progress(refined, len(sides), f"Refining outlines: frame {frame}")
         if options.matte_model is not None:
-            matte = options.matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_getter, flow)
+            matte = options.matte_model.refine(frame, matte, sides[frame], keyframe_masks, frame_of, flow)
         if options.edge_snap:
-            matte = snap_matte_to_edges(frame_getter(frame), matte)
+            matte = snap_matte_to_edges(frame_of(frame), matte)
         # the refiner and the learned correction move the outline; a piece they add apart from
         # the carried object is a leak onto the background
         matte = without_detached_pieces(_expand(matte), carried)

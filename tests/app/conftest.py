@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from PySide6.QtCore import QObject, QSettings, QStandardPaths  # noqa: E402
 
-from app.workers.render import ClipRenderer  # noqa: E402
+from app.workers.render import PreviewRenderer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "samples" / "bmx-trees.mp4"
@@ -111,7 +111,7 @@ def emitted(qtbot, signal, timeout: int = 5000):
 
 def rendered(project, frame: int):
     """Frame ``frame`` of ``project`` rendered as the window's preview renders it (RGB uint8)."""
-    renderer = ClipRenderer(project)
+    renderer = PreviewRenderer(project)
     try:
         return renderer.render_frame(frame)
     finally:

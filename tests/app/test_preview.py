@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Slot
 
 from app.viewer.layers import image_array
 from app.workers.preview import PreviewWorker
-from app.workers.render import ClipRenderer
+from app.workers.render import PreviewRenderer
 from app.workers.threads import WorkerThread
 from tests.app.conftest import emitted, wait_for_frame
 
@@ -100,7 +100,7 @@ def test_window_shows_the_removal_of_the_current_frame_and_drops_stale_results(w
     window.actions.layer_result.setChecked(True)
     qtbot.waitUntil(lambda: window.canvas.result is not None, timeout=RENDER_TIMEOUT_MS)
     shown = image_array(window.canvas.result)
-    renderer = ClipRenderer(project)
+    renderer = PreviewRenderer(project)
     try:
         expected = renderer.render_frame(20)
     finally:
@@ -133,7 +133,7 @@ def test_the_viewer_shows_a_spinner_while_the_current_frame_renders(window, qtbo
                 raise RuntimeError("boom")
             return np.full((240, 432, 3), index, np.uint8)
 
-    monkeypatch.setattr("app.viewer.controller.ClipRenderer", Renderer)
+    monkeypatch.setattr("app.viewer.controller.PreviewRenderer", Renderer)
     viewer, badge = window.viewer, window.canvas.rendering_badge
     assert not badge.isVisible()
     with emitted(qtbot, viewer._preview.started) as started:

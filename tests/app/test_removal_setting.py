@@ -92,7 +92,7 @@ def test_settings_dialog_turns_the_outline_refinement_off_for_the_propagation(wi
 
 
 def test_a_damaged_model_asked_for_by_name_falls_back_to_the_flow_fill(tmp_path):
-    from app.workers.render import ClipRenderer
+    from app.workers.render import PreviewRenderer
     from core.project.from_clip import project_with_masks
     from core.render import RemovalOptions
     from core.video import probe
@@ -103,7 +103,7 @@ def test_a_damaged_model_asked_for_by_name_falls_back_to_the_flow_fill(tmp_path)
     project = project_with_masks(probe(SAMPLE), SAMPLE.with_name("bmx-trees_masks"))
     project.update_settings(removal_method="network")
     notices = []
-    renderer = ClipRenderer(project, options=RemovalOptions(model_path=damaged), notice=notices.append)
+    renderer = PreviewRenderer(project, options=RemovalOptions(model_path=damaged), notice=notices.append)
     try:
         frame = renderer.render_frame(0)
     finally:

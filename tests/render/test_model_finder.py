@@ -63,14 +63,14 @@ def test_network_without_a_checkpoint_is_an_error_before_any_work(tmp_path):
 
 
 def test_auto_with_a_checkpoint_renders_with_the_network(tiny_checkpoint):
-    from core.render import ClipRender, NetworkRenderer
+    from core.render import NetworkClipRenderer, NetworkRenderer
 
     project, frames, masks = synthetic_project(6)
     notices = []
     out = list(removed_frames(project, frames.__getitem__, RemovalOptions("auto", tiny_checkpoint),
                               notice=notices.append, start=2, stop=4))
     assert notices == [] and len(out) == 2
-    network = ClipRender(NetworkRenderer(project, frames.__getitem__, load_removal_model(tiny_checkpoint)))
+    network = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, load_removal_model(tiny_checkpoint)))
     assert np.array_equal(out[0], network.render_frame(2))
     project_default = removed_frames(project, frames.__getitem__, RemovalOptions(model_path=tiny_checkpoint), start=2, stop=3)
     assert np.array_equal(next(iter(project_default)), out[0])  # the project's setting is "auto"

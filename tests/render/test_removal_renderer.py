@@ -3,14 +3,14 @@
 import numpy as np
 
 from core.fill import FlowFill
-from core.render import ClipRender, NetworkRenderer, RemovalOptions, RemovalRenderer, load_removal_model
+from core.render import NetworkClipRenderer, NetworkRenderer, RemovalOptions, RemovalRenderer, load_removal_model
 from tests.render.synthetic import synthetic_project
 
 
 def test_network_frames_equal_the_exported_ones_and_edits_are_seen(tiny_checkpoint):
     project, frames, masks = synthetic_project(12)
     renderer = RemovalRenderer(project, frames.__getitem__, RemovalOptions(model_path=tiny_checkpoint, device="cpu"))
-    exported = ClipRender(NetworkRenderer(project, frames.__getitem__,
+    exported = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__,
                                           load_removal_model(tiny_checkpoint, device="cpu")))
     assert np.array_equal(renderer.render_frame(5), exported.render_frame(5))
     assert renderer.method == "network"
@@ -37,7 +37,7 @@ def test_every_single_frame_renderer_is_a_frame_renderer_and_skips_frames_with_n
 
     project, frames, masks = synthetic_project(8)
     inputs = RemovalInputs(project, frames.__getitem__)
-    network = ClipRender(NetworkRenderer(project, frames.__getitem__,
+    network = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__,
                                          load_removal_model(tiny_checkpoint, device="cpu"), inputs=inputs))
     flow = FlowFillRenderer(inputs)
     preview = RemovalRenderer(project, frames.__getitem__, RemovalOptions("flow"))

@@ -22,7 +22,7 @@ def read_png(path):
 
 
 def test_render_a_chunk_with_the_network(clip_on_disk, tiny_checkpoint, tmp_path):
-    from core.render import ClipRender, NetworkRenderer, load_removal_model
+    from core.render import NetworkClipRenderer, NetworkRenderer, load_removal_model
 
     out = tmp_path / "out"
     code = main(["render", str(clip_on_disk / "frames"), "--masks", str(clip_on_disk / "masks"),
@@ -31,7 +31,7 @@ def test_render_a_chunk_with_the_network(clip_on_disk, tiny_checkpoint, tmp_path
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [f"{i:06d}.png" for i in range(3, 7)]
     project, frames, masks = synthetic_project(COUNT)
-    whole = list(ClipRender(NetworkRenderer(project, frames.__getitem__,
+    whole = list(NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__,
                                             load_removal_model(tiny_checkpoint, device="cpu"))).frames())
     for i in range(3, 7):
         written = read_png(out / f"{i:06d}.png")

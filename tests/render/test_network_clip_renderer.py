@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.fill import hole_from_mask, telea_fill
-from core.render import ClipRender, NetworkRenderer
+from core.render import NetworkClipRenderer, NetworkRenderer
 from tests.render.synthetic import background, synthetic_project
 
 
@@ -16,14 +16,14 @@ def scene():
 @pytest.fixture(scope="module")
 def whole(scene, tiny_model):
     project, frames, _ = scene
-    render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    render = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, tiny_model))
     return render, list(render.frames())
 
 
 def test_a_chunk_rendered_on_its_own_equals_the_whole_clip(scene, tiny_model, whole):
     project, frames, _ = scene
     _, all_frames = whole
-    chunk = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    chunk = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, tiny_model))
     for index, frame in zip(range(20, 26), chunk.frames(20, 26)):
         assert np.array_equal(frame, all_frames[index]), index
     assert chunk.network_frames == 2  # anchors 20 and 25 only
@@ -45,7 +45,7 @@ def test_frames_between_anchors_carry_the_anchors_along_the_flow(scene, tiny_mod
     project, frames, masks = scene
     network = NetworkRenderer(project, frames.__getitem__, tiny_model)
     monkeypatch.setattr(network, "render_frame", lambda index, **_: background(index))
-    render = ClipRender(network)
+    render = NetworkClipRenderer(network)
     errors, telea_errors = [], []
     for index in (5, 10, 15):
         hole = masks[index] > 0
@@ -61,7 +61,7 @@ def test_content_keyframes_are_anchors_returned_as_they_are(scene, tiny_model):
     fixed = background(12)
     project.set_content_keyframe(12, fixed)
     try:
-        render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+        render = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, tiny_model))
         assert 12 in render.anchors
         assert np.array_equal(render.render_frame(12), fixed)
         render.render_frame(14)
@@ -82,7 +82,7 @@ def test_cancel_stops_between_frames(scene, tiny_model):
         seen.append(done)
         token.cancel()
 
-    render = ClipRender(NetworkRenderer(project, frames.__getitem__, tiny_model))
+    render = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, tiny_model))
     with pytest.raises(Cancelled):
         list(render.frames(0, 5, progress=progress, cancel=token))
     assert seen == [1]
@@ -99,10 +99,10 @@ def test_a_model_that_corrects_the_flow_fill_renders_every_frame_and_chunks_stay
     last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
     torch.nn.init.normal_(last.weight, std=0.02)  # a correction that is not zero
     model.eval()
-    whole = ClipRender(NetworkRenderer(project, frames.__getitem__, model))
+    whole = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, model))
     all_frames = list(whole.frames())
     assert whole.network_frames == sum(1 for m in masks if m.any())
-    chunk = ClipRender(NetworkRenderer(project, frames.__getitem__, model))
+    chunk = NetworkClipRenderer(NetworkRenderer(project, frames.__getitem__, model))
     for index, frame in zip(range(20, 26), chunk.frames(20, 26)):
         assert np.array_equal(frame, all_frames[index]), index
     for index in (3, 21):

@@ -36,7 +36,7 @@ FALLBACK_MIN_SHARE = 0.05
 resolution) and ``FALLBACK_MIN_SHARE`` of its hole have no reliable chain; fewer go to Telea."""
 
 
-class ClipRender:
+class NetworkClipRenderer:
     """Cleaned frames of a project by the network, frame by frame or as a clip; not thread-safe.
     A :class:`~core.render.frame_renderer.FrameRenderer`.
 
