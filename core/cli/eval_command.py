@@ -98,7 +98,7 @@ def removal_tables(args, data: Path) -> str:
     rows = evaluate_removal(data, frames=args.frames, clips=clips, model_path=args.model, device=args.device,
                             guided=args.guided and not args.no_guided, finetune=args.finetune,
                             holes=args.holes, progress=TerminalProgress("removal eval"))
-    return removal_table_markdown(rows)
+    return removal_table_markdown(rows, holes=args.holes)
 
 
 def roto_tables(data: Path, model: str | None = None, device: str = "auto") -> str:

@@ -46,7 +46,9 @@ VALIDATION_CLIPS = ("dance-jump", "hike", "lucia", "mallard-water", "scooter-gra
 """The validation split of ``davis2016/`` (its README; never trained on). ``tennis`` is read from
 ``tennis/``, the same sequence in another encoding."""
 DEFAULT_CLIPS = VALIDATION_CLIPS + ("running_car",)
-HOLES = ("moving", "locked")
+HOLE_WORDS = {"moving": "moving masks",
+              "locked": "middle mask fixed to the scene (so no frame shows what it hides)"}
+HOLES = tuple(HOLE_WORDS)
 """The eval's holes: other sequences' moving objects, or one of them fixed to the scene."""
 BORROWED_MASKS = {
     "tennis": "bmx-trees", "running_car": "bmx-trees", "dance-jump": "hockey", "hike": "dog-agility",
@@ -158,9 +160,9 @@ def evaluate_cases(cases: list[CompletionCase], model, *, guided: bool = True, f
     return rows
 
 
-def removal_table_markdown(rows: list[dict]) -> str:
-    """Markdown tables of :func:`evaluate_removal`'s rows: video completion, then guided
-    inpainting; network rows without a checkpoint say so."""
+def removal_table_markdown(rows: list[dict], holes: str = "moving") -> str:
+    """Markdown tables of :func:`evaluate_removal`'s rows (made with ``holes``): video completion,
+    then guided inpainting; network rows without a checkpoint say so."""
     video = [r for r in rows if r["task"] == "video"]
     guided = [r for r in rows if r["task"] == "guided"]
     lines: list[str] = []
@@ -170,7 +172,7 @@ def removal_table_markdown(rows: list[dict]) -> str:
         frames = max(r["frames"] for r in video)
         lines += [
             f"Video completion (up to {frames} frames per clip, {EVAL_SIZE[0]}x{EVAL_SIZE[1]}, each hidden by another "
-            f"sequence's moving masks grown {MASK_DILATE} px: {_donors(video)}). PSNR in dB, SSIM 0..1 (higher is better); flicker = mean "
+            f"sequence's {HOLE_WORDS[holes]} grown {MASK_DILATE} px: {_donors(video)}). PSNR in dB, SSIM 0..1 (higher is better); flicker = mean "
             "|Δfill − Δtruth| between consecutive frames inside the holes, 8-bit levels (lower is better).\n",
             "| clip | method | PSNR hole | SSIM hole | PSNR frame | SSIM frame | flicker | Δ fill / Δ truth "
             "| network runs | seconds |",
