@@ -183,6 +183,7 @@ def test_a_project_without_outline_refinement_propagates_without_the_refiner(mon
     seen = {}
     monkeypatch.setattr(project_roto, "propagated_project_results", lambda *a, **kw: seen.update(kw) or {})
     monkeypatch.setattr(project_roto, "project_keyframes", lambda project: {})
+    monkeypatch.setattr(project_roto, "project_flows", lambda project: None)  # a stand-in has no clip file
     project = SimpleNamespace(settings=ProjectSettings(refine_outlines=refine_outlines, working_width=320),
                               clip=SimpleNamespace(frame_count=3))
     project_roto.propagate_project(project, lambda i: None)
