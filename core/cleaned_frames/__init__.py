@@ -18,8 +18,9 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from core.cleaned_frames.keys import REACH, FrameKeys
-from core.cleaned_frames.store import DEFAULT_MAX_BYTES, FolderNotOurs, FrameStore
+from core.cleaned_frames.store import DEFAULT_MAX_BYTES, FrameStore
 from core.errors import KeyfillError
+from core.owned_folder import FolderNotOurs
 from core.project import Project, ProjectEvent
 
 FOLDER_SUFFIX = ".keyfill-frames"

@@ -30,16 +30,13 @@ import numpy as np
 
 from core.atomic_write import write_bytes_atomic
 from core.errors import KeyfillError
+from core.owned_folder import claim_folder
 
 DEFAULT_MAX_BYTES = 2 * 2**30  # about 5,000 frames at 480p, 800 at 1080p
 NOTE = "KEYFILL-FRAMES"
 NOTE_TEXT = ("Cleaned frames Keyfill keeps for the preview of a project (PNG, lossless). "
              "Safe to delete: they are rendered again when needed.\n")
 _NAME = re.compile(r"^(\d{6,})-([0-9a-f]{8,64})\.png$")
-
-
-class FolderNotOurs(KeyfillError):
-    """A folder where the store would go holds files Keyfill did not write."""
 
 
 class FrameStore:
@@ -53,7 +50,7 @@ class FrameStore:
         self._files: OrderedDict[tuple[int, str], int] = OrderedDict()  # least recently used first
         self._bytes = 0
         self._closed = False  # a job may still finish a frame after the window moved on
-        _claim(self.folder)
+        claim_folder(self.folder, NOTE, NOTE_TEXT, "cleaned frames")
         self._scan()
 
     @classmethod
@@ -199,15 +196,3 @@ def _move_file(source: Path, dest: Path) -> int:
     return size
 
 
-def _claim(folder: Path) -> None:
-    """Make ``folder`` ours (create it with the note), or check it already is."""
-    note = folder / NOTE
-    if folder.exists() and not folder.is_dir():
-        raise FolderNotOurs(f"{folder} is a file, not Keyfill's folder of cleaned frames; rename it to keep "
-                            "the cleaned frames with the project.")
-    if folder.is_dir() and not note.is_file() and any(folder.iterdir()):
-        raise FolderNotOurs(f"{folder} holds files Keyfill did not write; rename it to keep the cleaned frames "
-                            "with the project.")
-    folder.mkdir(parents=True, exist_ok=True)
-    if not note.is_file():
-        write_bytes_atomic(note, NOTE_TEXT.encode())

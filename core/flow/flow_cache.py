@@ -41,8 +41,8 @@ from pathlib import Path
 import numpy as np
 
 from core.atomic_write import write_bytes_atomic
-from core.errors import KeyfillError
 from core.lru import LRUCache
+from core.owned_folder import FolderNotOurs, claim_folder
 
 FLOW_SETTINGS = "dis-medium int16/32 v1"  # what a flow file holds; another value: other files
 FOLDER_SUFFIX = ".keyfill-flows"
@@ -58,10 +58,6 @@ _LIMIT = np.iinfo(np.int16).max / SUBPIXELS  # ±1023 working pixels: larger mot
 _NAME = re.compile(r"^([0-9a-f]{16})-(\d+)x(\d+)-(\d{6,})-(\d{6,})\.flow$")
 
 Pair = tuple[np.ndarray, np.ndarray, dict]  # low -> high, high -> low ((h, w, 2) float32), consistency
-
-
-class FolderNotOurs(KeyfillError):
-    """A folder where the flows would go holds files Keyfill did not write."""
 
 
 class FlowCache:
@@ -117,7 +113,7 @@ class FlowCache:
         folder = Path(folder)
         if self.folder is not None and folder.resolve() == self.folder.resolve():
             return
-        _claim(folder)
+        claim_folder(folder, NOTE, NOTE_TEXT, "flows")
         files, total = _scan(folder, self.clip_id)
         with self._lock:
             self.folder, self._files, self._bytes = folder, files, total
@@ -267,15 +263,3 @@ def _scan(folder: Path, clip_id: str) -> tuple[OrderedDict[str, int], int]:
     return files, sum(files.values())
 
 
-def _claim(folder: Path) -> None:
-    """Make ``folder`` ours (create it with the note), or check it already is."""
-    note = folder / NOTE
-    if folder.exists() and not folder.is_dir():
-        raise FolderNotOurs(f"{folder} is a file, not Keyfill's folder of flows; rename it to keep the flows "
-                            "with the project.")
-    if folder.is_dir() and not note.is_file() and any(folder.iterdir()):
-        raise FolderNotOurs(f"{folder} holds files Keyfill did not write; rename it to keep the flows with the "
-                            "project.")
-    folder.mkdir(parents=True, exist_ok=True)
-    if not note.is_file():
-        write_bytes_atomic(note, NOTE_TEXT.encode())
