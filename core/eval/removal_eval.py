@@ -25,19 +25,24 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from core.errors import VideoError
 from core.eval.completion_metrics import CompletionScore
+from core.eval.eval_clips import (
+    EVAL_SIZE,
+    MASK_DILATE,
+    borrowed_masks,
+    davis,
+    own_masks,
+    running_car,
+    tennis,
+)
 from core.eval.finetune_row import FINETUNE_METHOD, finetuned_model
 from core.flow.scene_locked import scene_locked_masks
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 DEFAULT_FRAMES = 60
-EVAL_SIZE = (432, 240)  # (width, height) pixels
-MASK_DILATE = 4  # pixels the borrowed masks are grown by
-RUNNING_CAR_START = 110  # a stretch without cuts or whip pans
 GUIDED_OFFSETS = {2: (10,), 4: (5, 10)}  # keyframe count -> offsets on each side
 GUIDED_STEP = 10
 HIDDEN_GREY = 128
@@ -93,22 +98,22 @@ def completion_cases(data_root: Path, *, frames: int = DEFAULT_FRAMES,
     if holes not in HOLES:
         raise ValueError(f"holes must be one of {HOLES}, not {holes!r}")
     data_root = Path(data_root)
-    readers = {"running_car": _running_car, "tennis": _tennis}
+    readers = {"running_car": running_car, "tennis": tennis}
     cases = []
     for name in clips:
         folder = data_root / "davis2016" / name
         if name in readers:
             truth = readers[name](data_root, frames)
         elif (folder / "frames").is_dir():
-            truth = _davis(folder, frames)
+            truth = davis(folder, frames)
         else:
             raise VideoError(f"No evaluation clip {name!r} in {data_root}; use running_car, tennis or "
                              "a sequence of davis2016/.")
         donor = BORROWED_MASKS.get(name, "bmx-trees")
         donor_folder = data_root / "bmx-trees" if donor == "bmx-trees" else data_root / "davis2016" / donor
-        masks = _borrowed_masks(donor_folder / "masks", len(truth))
+        masks = borrowed_masks(donor_folder / "masks", len(truth))
         if holes == "locked":
-            own = _own_masks(folder if name != "tennis" else data_root / "tennis", len(truth))
+            own = own_masks(folder if name != "tennis" else data_root / "tennis", len(truth))
             masks = scene_locked_masks(truth, masks[len(truth) // 2], own)
         cases.append(CompletionCase(name, truth, masks))
     return cases
@@ -374,49 +379,3 @@ class _CaseRunner:
 def _config(model):
     net = getattr(model, "model", model)
     return net.config
-
-
-def _running_car(data_root: Path, frames: int) -> list[np.ndarray]:
-    from core.video import open_clip
-
-    with open_clip(data_root / "running_car" / "running_car.mp4") as reader:
-        stop = min(len(reader), RUNNING_CAR_START + frames)
-        return [cv2.resize(f, EVAL_SIZE, interpolation=cv2.INTER_AREA)
-                for f in reader.frames(RUNNING_CAR_START, stop)]
-
-
-def _tennis(data_root: Path, frames: int) -> list[np.ndarray]:
-    files = sorted((data_root / "tennis" / "frames").glob("*.png"))[:frames]
-    if not files:
-        raise VideoError(f"No tennis frames in {data_root / 'tennis' / 'frames'}; check the data folder.")
-    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_COLOR)[:, :, ::-1], EVAL_SIZE, interpolation=cv2.INTER_AREA)
-            for f in files]
-
-
-def _davis(folder: Path, frames: int) -> list[np.ndarray]:
-    files = sorted((folder / "frames").glob("*.jpg"))[:frames]
-    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_COLOR)[:, :, ::-1], EVAL_SIZE, interpolation=cv2.INTER_AREA)
-            for f in files]
-
-
-def _own_masks(folder: Path, frames: int) -> list[np.ndarray] | None:
-    """The clip's own object masks at ``EVAL_SIZE`` (``None`` when it has none)."""
-    files = sorted((folder / "masks").glob("*.png"))[:frames]
-    if len(files) < frames:
-        return None
-    return [cv2.resize(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE), EVAL_SIZE, interpolation=cv2.INTER_NEAREST)
-            for f in files]
-
-
-def _borrowed_masks(folder: Path, frames: int) -> list[np.ndarray]:
-    files = sorted(folder.glob("*.png"))
-    if not files:
-        raise VideoError(f"No masks in {folder}; check the data folder.")
-    period = max(1, 2 * len(files) - 2)
-    files = [files[p if p < len(files) else period - p] for p in (i % period for i in range(frames))]
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * MASK_DILATE + 1, 2 * MASK_DILATE + 1))
-    masks = []
-    for f in files:
-        mask = cv2.resize(cv2.imread(str(f), cv2.IMREAD_GRAYSCALE), EVAL_SIZE, interpolation=cv2.INTER_NEAREST)
-        masks.append(cv2.dilate((mask > 0).astype(np.uint8) * 255, disc))
-    return masks
