@@ -29,7 +29,7 @@ def test_every_core_gives_the_frames_of_one_process(project, whole_clip):  # noq
     assert len(frames) == COUNT
     assert all(np.array_equal(a, b) for a, b in zip(frames, whole_clip))
     assert seen[-1] == COUNT and seen == sorted(seen)
-    assert leftovers() == before
+    assert not set(leftovers()) - set(before)  # none of its own left; another run may clear its own meanwhile
 
 
 def test_cancel_stops_every_chunk(project):  # noqa: F811
@@ -39,7 +39,7 @@ def test_cancel_stops_every_chunk(project):  # noqa: F811
     cancel.cancel()
     with pytest.raises(Cancelled):
         list(frames)
-    assert leftovers() == before
+    assert not set(leftovers()) - set(before)  # none of its own left; another run may clear its own meanwhile
 
 
 def test_main_remove_on_two_workers(clip_on_disk, whole_clip, tmp_path):  # noqa: F811
