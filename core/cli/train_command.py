@@ -16,7 +16,9 @@ from core.progress import CancelToken
 
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
-                "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks")
+                "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks",
+                "steps")
+DEFAULT_STEPS = 2000
 
 
 def add_parser(subparsers) -> None:
@@ -32,7 +34,8 @@ def add_parser(subparsers) -> None:
                    "models that fill from keyframes alone)")
     p.add_argument("--data", help="folder of clips, image sequences and stills (required unless "
                    "--resume)")
-    p.add_argument("--steps", type=int, default=2000, help="optimizer steps in all (default 2000)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="optimizer steps in all (default 2000; --resume keeps the run's own)")
     p.add_argument("--batch", type=int, default=8, help="samples per forward pass (default 8)")
     p.add_argument("--accumulate", type=int, default=1,
                    help="forward passes per optimizer step (default 1)")
@@ -93,6 +96,8 @@ def run(args) -> int:
     out = Path(args.out) if args.out else default_out(args.config)
     if args.resume:
         _restore_args(args, load_state(out).get("run", {}).get("args", {}))
+    if args.steps is None:
+        args.steps = DEFAULT_STEPS
     if not args.data:
         raise TrainingDataError("train needs --data FOLDER (a folder of clips, image sequences "
                                 "or images).")
@@ -141,8 +146,9 @@ def default_out(config: str) -> Path:
 
 
 def _restore_args(args, saved: dict) -> None:
+    """The resumed run's own settings; --steps given again extends or shortens the run."""
     for key, value in saved.items():
-        if key in RESUMED_ARGS:
+        if key in RESUMED_ARGS and not (key == "steps" and args.steps is not None):
             setattr(args, key, value)
 
 

@@ -52,7 +52,7 @@ def run_prealign(args, out: Path, started: float) -> int:
 
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
-        "warmup", "val_data", "tracks", "targets", "locked_tracks")},
+        "warmup", "val_data", "tracks", "targets", "locked_tracks", "steps")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
     with ctrl_c_cancels(cancel):

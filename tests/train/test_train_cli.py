@@ -63,3 +63,17 @@ def test_base_checkpoint_is_small_enough_to_ship(tmp_path):
     curve = [[float(i)] * 8 for i in range(500)]
     path = save_checkpoint(tmp_path / "keyfill-base.pt", model, extra={"loss_curve": curve})
     assert path.stat().st_size < 50 * 2**20
+
+
+def test_resume_keeps_the_runs_own_length_unless_steps_is_given_again():
+    from argparse import Namespace
+
+    from core.cli.train_command import _restore_args
+
+    saved = {"steps": 3000, "lr": 3e-4, "seed": 3}
+    resumed = Namespace(steps=None, lr=3.2e-4, seed=0)
+    _restore_args(resumed, saved)
+    assert (resumed.steps, resumed.lr, resumed.seed) == (3000, 3e-4, 3)  # a 3000-step run stays one
+    extended = Namespace(steps=4000, lr=3.2e-4, seed=0)
+    _restore_args(extended, saved)
+    assert extended.steps == 4000
