@@ -154,18 +154,43 @@ def test_core_never_imports_qt():
     assert not offending, "core/ must not import Qt: " + "; ".join(offending)
 
 
-def test_core_render_imports_at_module_top():
+def test_core_render_and_roto_import_at_module_top():
     """Inside functions only the torch-bearing modules (LAZY_ALLOWED), so that importing
-    core.render stays quick; everything else at the top, where the reader sees the dependencies."""
+    core.render or core.roto stays quick; everything else at the top, where the reader sees the
+    dependencies."""
     late = []
-    for path in sorted((ROOT / "core" / "render").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for function in ast.walk(tree):
-            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for node in ast.walk(function):
-                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-                late += [f"{path.relative_to(ROOT)}:{node.lineno} imports {n} in {function.name}()"
-                         for n in names if not any(n == m or n.startswith(m + ".") for m in LAZY_ALLOWED)]
-    assert not late, "imports inside functions in core/render: " + "; ".join(late)
+    for package in ("render", "roto"):
+        for path in sorted((ROOT / "core" / package).rglob("*.py")):
+            late += late_imports(path)
+    assert not late, "imports inside functions in core/render or core/roto: " + "; ".join(late)
+
+
+def test_the_late_import_check_sees_an_import_inside_a_method(tmp_path):
+    path = tmp_path / "module.py"
+    path.write_text(textwrap.dedent("""
+        import numpy
+
+        class Renderer:
+            def render_frame(self):
+                import torch  # allowed: torch is loaded only when the network runs
+                from core.roto import propagate  # not allowed
+                return torch, propagate
+    """))
+    assert [line.split(" imports ")[1] for line in late_imports(path, root=tmp_path)] == \
+        ["core.roto in render_frame()"]
+
+
+def late_imports(path: Path, root: Path = ROOT) -> list[str]:
+    """``"file:line imports module in function()"`` for each import written inside a function of
+    ``path`` that is not one of LAZY_ALLOWED."""
+    late = []
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            late += [f"{path.relative_to(root)}:{node.lineno} imports {n} in {function.name}()"
+                     for n in names if not any(n == m or n.startswith(m + ".") for m in LAZY_ALLOWED)]
+    return late

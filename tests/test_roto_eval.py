@@ -69,7 +69,7 @@ def test_a_root_without_clips_is_refused(tmp_path):
 
 def test_bmx_trees_from_keyframes_every_20_frames_stays_above_the_old_propagation(shared_data):
     """Regression guard on real footage: J&F was 35 before the object-motion carry and re-anchoring."""
-    from core.eval.roto_eval import read_clip_with_masks
+    from core.clip_folder import read_clip_with_masks
     from core.metrics import j_and_f
     from core.roto import propagate_masks
 

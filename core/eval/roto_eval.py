@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.clip_folder import read_clip_with_masks
 from core.errors import VideoError
 from core.flow import FlowField
 from core.metrics import j_and_f, leaking_frames
@@ -159,21 +160,6 @@ def clip_folders(data_root: Path, names: list[str] | None = None) -> list[Path]:
             "/work/shared/data."
         )
     return folders
-
-
-def read_clip_with_masks(folder: Path) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """``(frames, masks)`` of a clip folder: ``(H, W, 3)`` uint8 RGB and ``(H, W)`` uint8 0/255 each."""
-    from core.masks import read_mask_folder
-    from core.video import open_clip
-
-    with open_clip(folder / "frames") as reader:
-        frames = list(reader.frames())
-        info = reader.info
-    by_frame = read_mask_folder(folder / "masks", info)
-    missing = [f for f in range(len(frames)) if f not in by_frame]
-    if missing:
-        raise VideoError(f"'{folder / 'masks'}' has no mask for frame {missing[0]}; give one mask per frame.")
-    return frames, [by_frame[f] for f in range(len(frames))]
 
 
 def _cell(row: dict | None) -> str:

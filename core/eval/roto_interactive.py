@@ -29,8 +29,8 @@ from typing import Sequence
 
 import numpy as np
 
+from core.clip_folder import read_clip_with_masks
 from core.errors import VideoError
-from core.eval.roto_eval import read_clip_with_masks
 from core.flow import FlowField
 from core.metrics import j_and_f, leaking_frames
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress

@@ -10,6 +10,10 @@ the full-resolution frame inside the feathered hole only.
 Keyframes never depend on the target, so each keyframe's encoding (``KeyframeMemory``) is kept
 and reused by every target that reads it. On CUDA the network runs in mixed precision; when CUDA
 runs out of memory the renderer retries at a lower resolution, then on the CPU, with a notice.
+
+torch and :mod:`core.model` are imported inside the methods that run the network, the only
+imports not at the top: the window imports ``core.render`` on its UI thread, and loading torch
+there would freeze it for seconds (tests/test_import_layers.py allows exactly these).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 
 import cv2
 import numpy as np
+import torch
 
 from core.errors import ModelError
 from core.flow import resize_flow
@@ -129,8 +130,6 @@ class MatteModel:
 
     def correction(self, rgb: np.ndarray, prior: np.ndarray, keyframes: Sequence[MatteKeyframe]) -> np.ndarray:
         """The network's logit correction ``(h, w)`` float32 at the working size."""
-        import torch
-
         arrays = network_inputs(rgb, prior, keyframes)
         target, keys, flows, consistency = (torch.from_numpy(a)[None].to(self.device) for a in arrays)
         digest = zlib.crc32(arrays[1].tobytes())  # the keyframes' pixels and masks

@@ -17,8 +17,11 @@ import torch
 import torch.nn.functional as F
 
 from core.errors import Cancelled
+from core.model import build_model, count_parameters, load_checkpoint, pick_device, save_checkpoint
+from core.model.network import KeyframePropagationNet
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_model import BAND_PX, PRIOR_CLAMP
+from core.train.schedule import make_optimizer, warmup_cosine
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,6 @@ def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
     ``model_path``; the samples' correction band (``samples.band_px``) is saved with it for
     inference.
     Raises ``Cancelled`` after saving when ``cancel`` is set."""
-    from core.model import build_model, count_parameters, load_checkpoint, pick_device, save_checkpoint
-    from core.model.network import KeyframePropagationNet
-    from core.train.schedule import make_optimizer, warmup_cosine
-
     started = time.monotonic()
     s = settings
     torch.manual_seed(s.seed)

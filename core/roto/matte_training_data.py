@@ -22,9 +22,11 @@ import cv2
 import numpy as np
 import torch
 
+from core.clip_folder import read_clip_with_masks
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_model import BAND_PX, MatteKeyframe, correction_band, network_inputs, working_frame_size
+from core.roto.propagate import propagate_masks
 from core.roto.synthetic_clips import synthetic_roto_clip
 
 KEYFRAME_STEPS = (10, 20, 30, 40)
@@ -69,8 +71,6 @@ def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = K
     ``synthetic`` clips made from ``footage`` (lists of frames) by
     :func:`core.roto.synthetic_clips.synthetic_roto_clip` in the layouts of
     :data:`SYNTHETIC_STEPS`."""
-    from core.eval.roto_eval import read_clip_with_masks
-
     clips: list[MatteTrainingClip] = []
     plans: list[tuple[int, list[int]]] = []
 
@@ -107,8 +107,6 @@ def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = K
 
 def _propagated_examples(clip_index: int, clip: MatteTrainingClip, layout: list[int],
                          cancel: CancelToken) -> list[MatteExample]:
-    from core.roto.propagate import propagate_masks
-
     results = propagate_masks(clip.frames.__getitem__, len(clip.frames),
                               {k: clip.truth[k] * 255 for k in layout}, flow=clip.flow, cancel=cancel)
     examples = []
