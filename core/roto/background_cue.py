@@ -40,6 +40,7 @@ import cv2
 import numpy as np
 
 from core.flow import FlowField, background_homography, working_to_full_resolution
+from core.resize import resized
 from core.roto.carry import CarriedMatte
 from core.roto.mask_pieces import without_detached_pieces
 
@@ -95,9 +96,9 @@ class BackgroundCue:
         scale = min(1.0, WORKING_WIDTH / full_width)
         size = (max(1, round(full_width * scale)), max(1, round(full_height * scale)))
         to_working = np.diag([scale, scale, 1.0])
-        image = cv2.GaussianBlur(_resized(self._frame_of(frame).astype(np.float32), size), (3, 3), 0)
+        image = cv2.GaussianBlur(resized(self._frame_of(frame).astype(np.float32), size), (3, 3), 0)
         best = np.full(size[::-1], np.inf, np.float32)
-        carried_object = _resized(mattes[frame], size) >= 0.5
+        carried_object = resized(mattes[frame], size) >= 0.5
         for other in neighbours:
             step = 1 if other > frame else -1
             between = range(frame, other + step, step)
@@ -128,11 +129,11 @@ class BackgroundCue:
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
-            _resized(self._frame_of(other).astype(np.float32), size), homography, size, flags=flags,
+            resized(self._frame_of(other).astype(np.float32), size), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
         )
         object_there = cv2.warpPerspective(
-            _resized(matte_other, size), homography, size, flags=flags,
+            resized(matte_other, size), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=1.0,
         )
         shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)
@@ -191,12 +192,6 @@ def tolerant_distance(image: np.ndarray, seen: np.ndarray, exact: np.ndarray | N
     if exact is not None:
         best = np.where(exact, centre, best)
     return np.sqrt(best, out=best)  # squared distances compared, one square root at the end
-
-
-def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray,

@@ -25,6 +25,7 @@ import torch
 from core.clip_folder import read_clip_with_masks
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.resize import resized
 from core.roto.matte_model import BAND_PX, MatteKeyframe, correction_band, network_inputs, working_frame_size
 from core.roto.propagate import propagate_masks
 from core.roto.synthetic_clips import synthetic_roto_clip
@@ -83,8 +84,8 @@ def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = K
         frames, truth = read_clip_with_masks(folder)
         height, width = truth[0].shape
         size = working_frame_size(width, height)
-        frames = [_fit(f, size, cv2.INTER_AREA) for f in frames]
-        truth = [(_fit(m, size, cv2.INTER_NEAREST) > 0).astype(np.uint8) for m in truth]
+        frames = [resized(f, size, cv2.INTER_AREA) for f in frames]
+        truth = [(resized(m, size, cv2.INTER_NEAREST) > 0).astype(np.uint8) for m in truth]
         add(folder.name, frames, truth, keyframe_layouts(len(frames), keyframe_steps))
     if synthetic and not footage:
         raise ValueError("synthetic clips need footage to composite over")
@@ -161,10 +162,6 @@ class MatteSamples(torch.utils.data.Dataset):
                 "consistency": torch.from_numpy(np.ascontiguousarray(consistency)),
                 "truth": torch.from_numpy(np.ascontiguousarray(truth, np.float32))[None],
                 "band": torch.from_numpy(correction_band(np.ascontiguousarray(prior, np.float32), self.band_px))[None]}
-
-
-def _fit(image: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
-    return image if image.shape[1::-1] == size else cv2.resize(image, size, interpolation=interpolation)
 
 
 def _tone(rgb: np.ndarray, gain: float, bias: float, channels: np.ndarray, grey: bool) -> np.ndarray:
