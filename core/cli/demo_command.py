@@ -37,7 +37,7 @@ def run(args) -> int:
     with open_clip(SAMPLE_CLIP) as reader:
         export_args = argparse.Namespace(
             codec="h264", quality=18, no_audio=False, overwrite=True,  # its own two outputs
-            output=str(out / "demo.mp4"), mattes=str(out / "demo_matte"),
+            output=str(out / "demo.mp4"), mattes=str(out / "demo_matte"), workers=args.workers,
         )
         outputs = [output_for(export_args.output, "--out"),
                    mattes_output(export_args.mattes, reader.info.frame_count, "--out")]

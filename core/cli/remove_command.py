@@ -45,7 +45,7 @@ def add_removal_options(p, *, method_default: str | None = "auto") -> None:
                    help="carry reliable keyframe pixels into the hole along flow before the network")
     p.add_argument("--workers", type=int, metavar="N",
                    help="processes rendering the clip's 20-frame chunks side by side (a Dask LocalCluster; "
-                   "default: one per core; 1 renders in this process)")
+                   "default 1: in this process)")
 
 
 def print_notice(message: str) -> None:

@@ -190,7 +190,8 @@ def test_an_output_that_is_an_input_is_refused(shot, capsys, case):
     assert after == before  # nothing written, nothing changed
 
 
-def test_demo_run_twice_rewrites_its_own_outputs_and_nothing_else(tmp_path, monkeypatch, capsys):
+def stand_in_sample(tmp_path: Path, monkeypatch) -> Path:
+    """A small clip and two keyframe masks in place of the demo's bundled sample; its keyframes' folder."""
     from core.cli import demo_command
 
     sample = tmp_path / "sample"
@@ -204,6 +205,11 @@ def test_demo_run_twice_rewrites_its_own_outputs_and_nothing_else(tmp_path, monk
         cv2.imwrite(str(keys / f"{i:05d}.png"), mask)
     monkeypatch.setattr(demo_command, "SAMPLE_CLIP", sample / "clip.mp4")
     monkeypatch.setattr(demo_command, "SAMPLE_KEYFRAMES", keys)
+    return keys
+
+
+def test_demo_run_twice_rewrites_its_own_outputs_and_nothing_else(tmp_path, monkeypatch, capsys):
+    keys = stand_in_sample(tmp_path, monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     (out / "mine.txt").write_text("the user's")
@@ -218,6 +224,30 @@ def test_demo_run_twice_rewrites_its_own_outputs_and_nothing_else(tmp_path, monk
     assert main(["demo", "--out", str(keys)]) == 2  # the demo's outputs inside its own keyframes: refused
     assert f"--out {keys}/demo.mp4 is inside the sample's keyframes" in one_error_line(capsys)
 
+
+@pytest.mark.parametrize("workers, passed", [([], None), (["--workers", "3"], 3)])
+def test_demo_renders_with_the_workers_asked_for(tmp_path, monkeypatch, workers, passed):
+    """``demo --workers N`` reaches the render (it was accepted and ignored); without it the demo
+    renders in this process, as ``remove`` does."""
+    from core.cli import remove_command
+
+    stand_in_sample(tmp_path, monkeypatch)
+    asked = []
+    render = remove_command.cleaned_clip
+
+    def cleaned_clip(project, reader, options, workers, progress):
+        asked.append(workers)
+        return render(project, reader, options, None, progress)  # the stand-in is one chunk anyway
+
+    monkeypatch.setattr(remove_command, "cleaned_clip", cleaned_clip)
+    assert main(["demo", "--out", str(tmp_path / "out"), "--method", "flow", *workers]) == 0
+    assert asked == [passed]
+
+
+def test_demo_refuses_zero_workers(tmp_path, monkeypatch, capsys):
+    stand_in_sample(tmp_path, monkeypatch)
+    assert main(["demo", "--out", str(tmp_path / "out"), "--method", "flow", "--workers", "0"]) == 2
+    assert "--workers 0 renders nothing; give 1 or more." in one_error_line(capsys)
 
 RENDER_FAULTS = {
     "full disk": (errno.ENOSPC, "No space left on device"),
