@@ -3,7 +3,7 @@ half-way, and leaves the project as it was.
 
 Already covered: a cancelled clip export leaves no file (tests/export/test_export.py
 ``test_cancel_mid_way_leaves_nothing``), a cancelled PNG matte export leaves no folder
-(tests/export/test_export_mattes.py), rotoscoping stops between frames (tests/test_roto.py
+(tests/export/test_export_mattes.py), rotoscoping stops between frames (tests/roto/test_propagate.py
 ``test_cancelling_stops_between_frames``), the network's whole-clip render stops between frames
 (tests/render/test_network_clip_renderer.py ``test_cancel_stops_between_frames``), and a cancelled training
 run saves a checkpoint it resumes from exactly (tests/train/test_loop.py

@@ -2,9 +2,9 @@
 normalised the documented way.
 
 Already covered elsewhere: masks of the wrong size (tests/test_masks.py, tests/test_project.py,
-tests/test_roto.py, the CLI's ``mask_size`` / ``static_mask_size``), the wrong count without
+tests/roto/test_propagate.py, the CLI's ``mask_size`` / ``static_mask_size``), the wrong count without
 --propagate (tests/test_cli.py ``mask_count``), keyframes outside the clip in a mask folder, the
-project and rotoscoping (test_masks, test_project, test_roto), frames without a mask at removal
+project and rotoscoping (test_masks, test_project, roto/test_propagate), frames without a mask at removal
 (tests/render/test_removal.py).
 """
 

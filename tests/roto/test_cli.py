@@ -12,7 +12,7 @@ import pytest
 
 from tests.roto_scenes import HEIGHT, WIDTH, SlidingSquares
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FRAMES = 8
 
 
