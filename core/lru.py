@@ -1,7 +1,8 @@
 """One least-recently-used cache for every in-memory cache of Keyfill that keeps a number of items.
 
 (Caches bounded by bytes keep their own accounting: decoded frames in
-:mod:`core.video.frame_cache`, cleaned frames on disk in :mod:`core.cleaned_frames`.)
+:mod:`core.video.frame_cache`; the files on disk of :mod:`core.cleaned_frames` and
+:mod:`core.flow.flow_cache`, which both drop theirs with :func:`evict_least_recent`.)
 """
 
 from __future__ import annotations
@@ -73,3 +74,22 @@ class LRUCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def evict_least_recent(sizes: OrderedDict[K, int], total: int, max_bytes: int,
+                       keep: K | None = None) -> tuple[list[K], int]:
+    """Drop entries of ``sizes`` (key -> bytes, the least recently used first) until ``total``
+    bytes are at most ``max_bytes``; ``keep`` (the entry just stored) goes last and is never
+    dropped. Returns the dropped keys, for the caller to delete their files, and the new total.
+    Not locked: call it with the cache's lock held."""
+    gone = []
+    while total > max_bytes and sizes:
+        name = next(iter(sizes))
+        if name == keep:
+            if len(sizes) == 1:
+                break
+            sizes.move_to_end(name)
+            continue
+        total -= sizes.pop(name)
+        gone.append(name)
+    return gone, total

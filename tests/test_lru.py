@@ -1,12 +1,13 @@
-"""core.lru.LRUCache: the one in-memory LRU cache (count-bounded, thread-safe)."""
+"""core.lru: the one in-memory LRU cache (count-bounded, thread-safe) and the eviction the byte-bounded caches on disk share."""
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import pytest
 
-from core.lru import LRUCache
+from core.lru import LRUCache, evict_least_recent
 
 
 def test_the_least_recently_used_goes_first_and_reads_count_as_use():
@@ -59,3 +60,13 @@ def test_threads_share_one_cache_within_its_bound():
 def test_a_cache_holds_at_least_one_item():
     with pytest.raises(ValueError, match="at least 1"):
         LRUCache(0)
+
+
+def test_evicting_by_size_drops_the_least_recent_and_never_the_one_kept():
+    sizes = OrderedDict([("a", 40), ("b", 30), ("c", 50)])  # "a" the least recently used
+    assert evict_least_recent(sizes, 120, 100) == (["a"], 80)
+    assert list(sizes) == ["b", "c"]
+    sizes = OrderedDict([("new", 90), ("old", 30)])
+    assert evict_least_recent(sizes, 120, 100, keep="new") == (["old"], 90)
+    assert evict_least_recent(sizes, 90, 50, keep="new") == ([], 90)  # alone, over the bound: kept
+    assert list(sizes) == ["new"]

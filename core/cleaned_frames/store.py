@@ -30,6 +30,7 @@ import numpy as np
 
 from core.atomic_write import write_bytes_atomic
 from core.errors import KeyfillError
+from core.lru import evict_least_recent
 from core.owned_folder import claim_folder
 
 DEFAULT_MAX_BYTES = 2 * 2**30  # about 5,000 frames at 480p, 800 at 1080p
@@ -163,16 +164,7 @@ class FrameStore:
 
     def _evict(self, keep) -> list[tuple[int, str]]:
         """Drop least recently used entries until under the bound (call with the lock held)."""
-        gone = []
-        while self._bytes > self.max_bytes and self._files:
-            name = next(iter(self._files))
-            if name == keep:
-                if len(self._files) == 1:
-                    break
-                self._files.move_to_end(name)
-                continue
-            self._bytes -= self._files.pop(name)
-            gone.append(name)
+        gone, self._bytes = evict_least_recent(self._files, self._bytes, self.max_bytes, keep)
         return gone
 
     def _forget(self, frame: int, key: str) -> None:

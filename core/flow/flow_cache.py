@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from core.atomic_write import write_bytes_atomic
-from core.lru import LRUCache
+from core.lru import LRUCache, evict_least_recent
 from core.owned_folder import FolderNotOurs, claim_folder
 
 FLOW_SETTINGS = "dis-medium int16/32 v1"  # what a flow file holds; another value: other files
@@ -175,16 +175,7 @@ class FlowCache:
 
     def _evict(self, keep: str | None) -> list[str]:
         """Drop least recently used files until under the bound (call with the lock held)."""
-        gone = []
-        while self._bytes > self.max_bytes and self._files:
-            name = next(iter(self._files))
-            if name == keep:
-                if len(self._files) == 1:
-                    break
-                self._files.move_to_end(name)
-                continue
-            self._bytes -= self._files.pop(name)
-            gone.append(name)
+        gone, self._bytes = evict_least_recent(self._files, self._bytes, self.max_bytes, keep)
         return gone
 
     @staticmethod
