@@ -12,8 +12,10 @@ the renderers and propagations created one after another share one model, and a 
 is read again. Torch-free to import (the window imports it on its UI thread, through the model
 finders); torch is imported when a checkpoint is really read.
 
-The clip refiner (:mod:`core.roto.clip_refiner`) has no entry: it ships no weights, it learns
-from each clip's keyframes.
+The clip refiner (:mod:`core.roto.clip_refiner`) learns from each clip's keyframes; its entry
+(:data:`CLIP_REFINER`) names the weights pretrained on many clips (``main.py train-refiner``) that
+every clip's training starts from when they are there. Its network is not the paper's, so its
+loader passes the reader of its own file format (``load_weights(..., read=...)``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ class Weights:
 
     kind: what the user calls it ("removal" model); file: the installed checkpoint; env: the
     environment variable that overrides it; verify(config): why a network of that
-    :class:`~core.model.config.ModelConfig` cannot do this task ("it takes 1 channels and gives
-    3"), or None when it can; missing_fix, wrong_task_fix: the second half of the messages.
+    :class:`~core.model.config.ModelConfig` (the loaded model's ``config``) cannot do this task
+    ("it takes 1 channels and gives 3"), or None when it can; missing_fix, wrong_task_fix: the
+    second half of the messages.
     """
 
     kind: str
@@ -95,7 +98,23 @@ ROTOSCOPING = Weights(
 )
 """The rotoscoping network's matte correction (:mod:`core.roto.matte_model`)."""
 
-WEIGHTS = {entry.kind: entry for entry in (REMOVAL, ROTOSCOPING)}
+def _clip_refiner_problem(config) -> str | None:
+    # the clip refiner's own small network (core.roto.clip_refiner_net): its config is a dict
+    if isinstance(config, dict) and config.get("output") == "mask_logits" and config.get("in_channels") == 4:
+        return None
+    return "it is not a clip refiner's network"
+
+
+CLIP_REFINER = Weights(
+    kind="clip refiner", file=MODELS_FOLDER / "keyfill-refiner.pt", env="KEYFILL_REFINER_MODEL",
+    verify=_clip_refiner_problem,
+    missing_fix="train one with `main.py train-refiner`, or set KEYFILL_REFINER_MODEL to its path (none: "
+                "train each clip's refiner from scratch)",
+    wrong_task_fix="pass a checkpoint written by `main.py train-refiner`",
+)
+"""The clip refiner's pretrained starting weights (:mod:`core.roto.clip_refiner_weights`)."""
+
+WEIGHTS = {entry.kind: entry for entry in (REMOVAL, ROTOSCOPING, CLIP_REFINER)}
 
 
 @dataclass
@@ -110,10 +129,14 @@ class LoadedWeights:
 
 
 def load_weights(weights: Weights, path: str | os.PathLike | None = None, *, device: str = "auto",
-                 wrap: Callable[[LoadedWeights], T] | None = None) -> T | LoadedWeights:
+                 wrap: Callable[[LoadedWeights], T] | None = None,
+                 read: Callable[[Path, Any], tuple[Any, dict]] | None = None) -> T | LoadedWeights:
     """The network of ``weights`` (looked for as :meth:`Weights.path` says) on ``device``
     (``auto``, ``cpu``, ``cuda``, ``mps``: :func:`core.model.device.pick_device`), as
     ``wrap(loaded)`` when given (one wrapper per entry: the wrapped object is what is kept).
+    ``read(path, device) -> (model, extra)`` reads a file of another format than Keyfill's model
+    checkpoint (:func:`core.model.checkpoint.load_checkpoint`, the default); the model it gives
+    has a ``config`` for the entry's ``verify``.
 
     Raises :class:`ModelError` for a missing, corrupt or foreign checkpoint, one built for another
     task, or an unavailable device.
@@ -130,7 +153,7 @@ def load_weights(weights: Weights, path: str | os.PathLike | None = None, *, dev
         loaded = LoadedWeights(model, torch_device, resolved, extra)
         return wrap(loaded) if wrap is not None else loaded
 
-    return _cache.load(weights.kind, resolved, torch_device, weights.missing(resolved), checked)
+    return _cache.load(weights.kind, resolved, torch_device, weights.missing(resolved), checked, read)
 
 
 def forget_loaded_weights() -> None:
@@ -146,25 +169,28 @@ class _CheckpointCache:
         self.keep = keep
         self._items: dict[str, LRUCache[tuple, Any]] = {}
 
-    def load(self, kind: str, path: Path, device, missing: str, make: Callable[[Any, dict[str, Any]], T]) -> T:
-        """``make(model, extra)`` of the checkpoint at ``path`` on ``device``, from the cache when the
-        file is unchanged. ``ModelError(missing)`` when there is no file; ``make`` may raise
-        ``ModelError`` too (a model built for another task)."""
+    def load(self, kind: str, path: Path, device, missing: str, make: Callable[[Any, dict[str, Any]], T],
+             read: Callable[[Path, Any], tuple[Any, dict]] | None = None) -> T:
+        """``make(model, extra)`` of the checkpoint at ``path`` on ``device`` (read by ``read``, or
+        as a Keyfill model checkpoint), from the cache when the file is unchanged.
+        ``ModelError(missing)`` when there is no file; ``make`` may raise ``ModelError`` too (a
+        model built for another task)."""
         try:
             stat = path.stat()
         except OSError:
             raise ModelError(missing) from None
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, str(device))
-        return self._items.setdefault(kind, LRUCache(self.keep)).made(key, lambda: _loaded(path, device, make))
+        return self._items.setdefault(kind, LRUCache(self.keep)).made(key, lambda: _loaded(path, device, make, read))
 
     def clear(self) -> None:
         self._items.clear()
 
 
-def _loaded(path: Path, device, make: Callable[[Any, dict[str, Any]], T]) -> T:
+def _loaded(path: Path, device, make: Callable[[Any, dict[str, Any]], T],
+            read: Callable[[Path, Any], tuple[Any, dict]] | None) -> T:
     from core.model.checkpoint import load_checkpoint
 
-    model, extra = load_checkpoint(path, device)
+    model, extra = (read or load_checkpoint)(path, device)
     return make(model, extra)
 
 

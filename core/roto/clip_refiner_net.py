@@ -30,6 +30,8 @@ class ClipRefinerNet(nn.Module):
         self.head = nn.Conv2d(channels, 1, 1)
         nn.init.zeros_(self.head.weight)
         nn.init.zeros_(self.head.bias)
+        # what its weights file records and the weights registry checks (core.model.weights)
+        self.config = {"in_channels": 4, "channels": channels, "output": "mask_logits"}
 
     def forward(self, rgb: torch.Tensor, prior: torch.Tensor) -> torch.Tensor:
         prior = prior.clamp(PRIOR_CLAMP, 1 - PRIOR_CLAMP)

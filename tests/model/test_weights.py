@@ -1,5 +1,6 @@
 """The weights registry (core.model.weights): where each checkpoint is looked for, the task check,
-one loader and one cache for the removal and the rotoscoping networks; one device resolver."""
+one loader and one cache for the removal and the rotoscoping networks (and the clip refiner's
+pretrained weights: tests/roto/test_refiner_pretraining.py); one device resolver."""
 
 import os
 import subprocess
@@ -11,11 +12,20 @@ import torch
 from core.device import resolve_device
 from core.errors import ModelError
 from core.model import build_model, pick_device, save_checkpoint
-from core.model.weights import REMOVAL, ROTOSCOPING, WEIGHTS, LoadedWeights, forget_loaded_weights, load_weights
+from core.model.weights import (
+    CLIP_REFINER,
+    REMOVAL,
+    ROTOSCOPING,
+    WEIGHTS,
+    LoadedWeights,
+    forget_loaded_weights,
+    load_weights,
+)
 
 
 @pytest.mark.parametrize("entry, env, file", [(REMOVAL, "KEYFILL_MODEL", "keyfill-base.pt"),
-                                              (ROTOSCOPING, "KEYFILL_ROTO_MODEL", "keyfill-roto.pt")])
+                                              (ROTOSCOPING, "KEYFILL_ROTO_MODEL", "keyfill-roto.pt"),
+                                              (CLIP_REFINER, "KEYFILL_REFINER_MODEL", "keyfill-refiner.pt")])
 def test_each_entry_is_looked_for_in_the_argument_then_its_variable_then_the_installation(
         entry, env, file, tmp_path, monkeypatch):
     assert WEIGHTS[entry.kind] is entry and entry.env == env
