@@ -19,7 +19,8 @@ import sys
 from core.cli.signals import handling
 from core.errors import Cancelled, KeyfillError, MaskSizeError
 
-COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "train_roto", "finetune", "app"]
+COMMANDS = ["info", "remove", "roto", "export", "demo", "render", "bench", "eval", "train", "train_roto", "train_refiner",
+            "finetune", "app"]
 EXIT_USER_ERROR = 2
 EXIT_CANCELLED = 130
 

@@ -1,6 +1,7 @@
 """The clip refiner's training loop (:mod:`core.roto.clip_refiner`): Adam on the weighted binary
 cross-entropy of batches of :mod:`core.roto.clip_refiner_examples`, seeded, leaving torch's global
-random state as it was."""
+random state as it was. The pretraining on many clips (:mod:`core.roto.clip_refiner_pretraining`)
+takes the same steps (:func:`training_step`)."""
 
 from __future__ import annotations
 
@@ -26,23 +27,38 @@ def trained_net(examples: list[Example], steps: int, seed: int, start: ClipRefin
     rng = np.random.default_rng(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        net = ClipRefinerNet().to(memory_format=torch.channels_last)  # faster convolutions on CPU
-        if start is not None:
-            net.load_state_dict(start.state_dict())
+        net = new_net(start)
         optimizer = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)
         for step in range(steps):
             cancel.raise_if_cancelled()
-            rgb, prior, truth, weight = batch(examples, rng)
-            rgb, prior = rgb.contiguous(memory_format=torch.channels_last), prior.contiguous(
-                memory_format=torch.channels_last)
-            with _fast_precision():
-                logits = net(rgb, prior).float()
-            loss = (F.binary_cross_entropy_with_logits(logits, truth, reduction="none") * weight).sum() / weight.sum()
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            training_step(net, optimizer, examples, rng)
             progress(step + 1, steps, message)
     return net.eval()
+
+
+def new_net(start: ClipRefinerNet | None = None) -> ClipRefinerNet:
+    """A network to train: ``start``'s weights copied when given (``start`` is left as it was),
+    channels-last (faster convolutions on CPU)."""
+    net = ClipRefinerNet(*([] if start is None else [start.config["channels"]]))
+    net = net.to(memory_format=torch.channels_last)
+    if start is not None:
+        net.load_state_dict(start.state_dict())
+    return net.train()
+
+
+def training_step(net: ClipRefinerNet, optimizer: torch.optim.Optimizer, examples: list[Example],
+                  rng: np.random.Generator) -> float:
+    """One optimizer step on a batch drawn from ``examples``; returns its loss."""
+    rgb, prior, truth, weight = batch(examples, rng)
+    rgb, prior = rgb.contiguous(memory_format=torch.channels_last), prior.contiguous(
+        memory_format=torch.channels_last)
+    with _fast_precision():
+        logits = net(rgb, prior).float()
+    loss = (F.binary_cross_entropy_with_logits(logits, truth, reduction="none") * weight).sum() / weight.sum()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
 
 
 def _fast_precision():

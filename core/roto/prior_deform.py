@@ -9,6 +9,9 @@ mattes are damaged (MaskTrack, Perazzi et al. 2017, trains on deformed masks the
 - :func:`round_trip_prior`: the mask carried ``d`` frames away along the clip's own flow and back
   (:func:`core.roto.carry.carry_one_frame`): exactly the drift the propagation makes on this clip,
   on a frame whose true mask is known.
+- :func:`carried_prior`: a mask carried from its frame to another one, whose true mask is the
+  target (the refiner's pretraining on clips with a true mask on every frame,
+  :mod:`core.roto.clip_refiner_pretraining`).
 """
 
 from __future__ import annotations
@@ -69,5 +72,20 @@ def round_trip_prior(mask: np.ndarray, frame: int, distance: int, flow: FlowFiel
     step = 1 if distance > 0 else -1
     carried = CarriedMatte(frame, mask.astype(np.float32), np.ones_like(mask, dtype=np.float32))
     for f in list(range(frame + step, far + step, step)) + list(range(far - step, frame - step, -step)):
+        carried = carry_one_frame(carried, f, flow)
+    return carried.matte
+
+
+def carried_prior(mask: np.ndarray, frame: int, target: int, flow: FlowField) -> np.ndarray | None:
+    """``mask`` of ``frame`` carried frame by frame to ``target`` along the clip's flow.
+
+    mask: ``(H, W)`` float32 0..1. Returns float32 0..1, or None when ``target`` is ``frame`` or
+    outside the clip.
+    """
+    if target == frame or not 0 <= target < flow.frame_count:
+        return None
+    step = 1 if target > frame else -1
+    carried = CarriedMatte(frame, mask.astype(np.float32), np.ones_like(mask, dtype=np.float32))
+    for f in range(frame + step, target + step, step):
         carried = carry_one_frame(carried, f, flow)
     return carried.matte

@@ -1,0 +1,55 @@
+"""``main.py train-refiner``: pretrain the clip refiner on clips with a mask per frame.
+
+Every clip folder of ``--data`` with ``frames/`` and ``masks/``, except ``--exclude`` (by default
+the validation split of ``davis2016/`` and bmx-trees, which choose and score it), teaches the
+refiner's small network to pull propagated mattes onto the object's outline
+(:mod:`core.roto.clip_refiner_pretraining`); every clip's refiner then starts from these weights
+(``resources/models/keyfill-refiner.pt`` by default, or ``$KEYFILL_REFINER_MODEL``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.cli.terminal_progress import TerminalProgress
+from core.model.weights import CLIP_REFINER
+
+HELD_OUT = ("tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "bmx-trees")
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train-refiner", help="pretrain the clip refiner on clips with ground-truth masks",
+        description="Pretrain the clip refiner's network on every clip folder of --data with frames/ and "
+        "masks/ (DAVIS layout); each clip's refiner then starts from these weights.",
+    )
+    p.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
+    p.add_argument("--exclude", nargs="*", default=list(HELD_OUT),
+                   help="clip folder names kept out (default: the validation split and bmx-trees: %(default)s)")
+    p.add_argument("--out", default=str(CLIP_REFINER.file), help="weights to write, replaced if they exist "
+                   "(default: %(default)s)")
+    p.add_argument("--steps", type=int, default=2000, help="training steps (default: %(default)s)")
+    p.add_argument("--frame-stride", type=int, default=6, help="frames between a clip's examples (default: 6)")
+    p.add_argument("--time-limit", type=float, help="write the weights as they are after this many seconds")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from core.eval.roto_eval import clip_folders
+    from core.errors import VideoError
+    from core.output_paths import check_outputs, output_for
+    from core.roto.clip_refiner_pretraining import PretrainSettings, pretrain_clip_refiner
+
+    settings = PretrainSettings(steps=args.steps, frame_stride=args.frame_stride, time_limit=args.time_limit,
+                                seed=args.seed)
+    check_outputs([output_for(args.out, "--out")], {}, overwrite=True)  # weights are replaced, as by any training
+    folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
+    if not folders:
+        raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
+    print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
+    result = pretrain_clip_refiner(folders, args.out, settings, progress=TerminalProgress("pretraining"), log=print)
+    size = result.path.stat().st_size
+    print(f"wrote {result.path} ({size / 1024:.0f} KB; {result.steps} steps, {result.stopped}, "
+          f"{result.examples} examples, {result.seconds:.0f} s)")
+    return 0
