@@ -51,6 +51,7 @@ from core.roto.clip_refiner_examples import (
 )
 from core.roto.clip_refiner_net import CHANNELS, ClipRefinerNet, rgb_tensor
 from core.roto.clip_refiner_training import trained_net
+from core.roto.clip_refiner_weights import pretrained_refiner
 from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.options import DEFAULT_STEPS, refine_steps
@@ -105,11 +106,12 @@ def train_clip_refiner(
     """Train a refiner on the keyframes ``{frame: (H, W) uint8 0/255 mask}`` of one object.
 
     Returns None when there is nothing to learn from (no keyframe shows the object, or ``steps``
-    is 0). Deterministic for a given ``seed`` and history (the refiners kept, see below); leaves
-    torch's global random state as it was. The last few
-    refiners are kept, keyed by the keyframes' pixels and masks; when one of them learned from some
-    of the same keyframes (the user added or corrected a keyframe and propagates again), training
-    starts from its weights and takes a third of the steps (:data:`WARM_START_DIVISOR`). Raises
+    is 0). Training starts from the pretrained weights when they are there
+    (:func:`~core.roto.clip_refiner_weights.pretrained_refiner`), else from random weights.
+    Deterministic for a given ``seed``, weights and history (the refiners kept, see below); leaves
+    torch's global random state as it was. The last few refiners are kept, keyed by the keyframes'
+    pixels and masks; when one of them learned from some of the same keyframes (the user added or
+    corrected a keyframe and propagates again), training starts from its weights and takes a third of the steps (:data:`WARM_START_DIVISOR`). Raises
     Cancelled (between steps) when ``cancel`` is set.
     """
     steps = refine_steps(steps)
@@ -117,7 +119,8 @@ def train_clip_refiner(
     if steps == 0 or not shown:
         return None
     keyframes = frozenset((frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in shown.items())
-    key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode())
+    pretrained = pretrained_refiner()
+    key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode(), _net_digest(pretrained))
     kept = kept_refiners.get(key)
     if kept is not None:
         return kept
@@ -126,7 +129,7 @@ def train_clip_refiner(
     width, height = flow.frame_size
     working = working_frame_size(width, height)
     examples = keyframe_examples(frame_of, shown, flow, working)
-    net = trained_net(examples, trained, seed, None if start is None else start.net,
+    net = trained_net(examples, trained, seed, pretrained if start is None else start.net,
                       "Learning the object's outline from the keyframes", progress, cancel)
     refiner = ClipRefiner(net, (width, height), working, keyframes, steps)
     return kept_refiners.put(key, refiner)
@@ -163,8 +166,7 @@ def adapt_clip_refiner(
     digest = zlib.crc32(repr(("adapted", sorted(refiner.keyframes), chosen, refiner.steps, seed)).encode())
     for frame in chosen:
         digest = zlib.crc32(np.ascontiguousarray(mattes[frame]), digest)
-    for weights in refiner.net.state_dict().values():  # this refiner, not another of the same keyframes
-        digest = zlib.crc32(weights.float().numpy().tobytes(), digest)
+    digest = _net_digest(refiner.net, digest)  # this refiner, not another of the same keyframes
     kept = kept_refiners.get(digest)
     if kept is not None:
         return kept
@@ -186,6 +188,13 @@ def adapt_clip_refiner(
                       "Learning the object's outline from the propagated frames", progress, cancel)
     adapted = ClipRefiner(net, refiner.frame_size, working, refiner.keyframes, refiner.steps)
     return kept_refiners.put(digest, adapted)
+
+
+def _net_digest(net: ClipRefinerNet | None, digest: int = 0) -> int:
+    """``digest`` updated with ``net``'s weights (unchanged for None)."""
+    for weights in ([] if net is None else net.state_dict().values()):
+        digest = zlib.crc32(weights.float().numpy().tobytes(), digest)
+    return digest
 
 
 def _keyframe_digest(frame: np.ndarray, mask: np.ndarray) -> int:

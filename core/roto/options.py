@@ -16,19 +16,24 @@ from dataclasses import dataclass, replace
 
 from core.errors import SettingsError
 from core.project.document import check_working_width
+from core.roto.clip_refiner_weights import pretrained_refiner_identity
 from core.roto.matte_model import MatteModel, find_matte_model
 
 STEPS_ENV = "KEYFILL_ROTO_REFINE_STEPS"
-DEFAULT_STEPS = 300  # the clip refiner's training steps; 0 turns it off
+DEFAULT_STEPS = 300  # the clip refiner's training steps from random weights; 0 turns it off
+PRETRAINED_STEPS = 100  # the default when it starts from pretrained weights (as good: docs/quality.md)
 MAX_STEPS = 100_000  # hours of training on two CPU cores: more is a typo
 
 
 def refine_steps(steps: int | None = None) -> int:
-    """Training steps to use: ``steps``, else ``$KEYFILL_ROTO_REFINE_STEPS``, else the default."""
+    """Training steps to use: ``steps``, else ``$KEYFILL_ROTO_REFINE_STEPS``, else the default
+    (:data:`PRETRAINED_STEPS` when the refiner starts from pretrained weights, else :data:`DEFAULT_STEPS`)."""
     if steps is not None:
         return max(0, int(steps))
     value = os.environ.get(STEPS_ENV, "").strip()
-    return max(0, int(value)) if value.isdigit() else DEFAULT_STEPS
+    if value.isdigit():
+        return max(0, int(value))
+    return PRETRAINED_STEPS if pretrained_refiner_identity() is not None else DEFAULT_STEPS
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class RotoOptions:
     edge_snap: pull propagated edges onto the frame's colour edges (guided filter). Off by
         default: it thins wheel spokes and rims away (measured in docs/quality.md).
     refine_steps: training steps of the clip refiner (:mod:`core.roto.clip_refiner`), 0 to
-        100000; None: ``$KEYFILL_ROTO_REFINE_STEPS`` or 300; 0: off.
+        100000; None: ``$KEYFILL_ROTO_REFINE_STEPS``, else 100 when it starts from pretrained
+        weights (:mod:`core.roto.clip_refiner_weights`), 300 from random ones; 0: off.
     matte_model: the rotoscoping network's correction (:mod:`core.roto.matte_model`): a loaded
         :class:`~core.roto.matte_model.MatteModel`, ``"auto"`` (the shipped one when it loads) or
         None (the classical result).
@@ -67,7 +73,7 @@ class RotoOptions:
         if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS):
             raise SettingsError(f"The clip refiner's steps {steps!r} are out of range (0 to {MAX_STEPS})",
                                 f"choose a whole number in that range, 0 turns the refiner off, {DEFAULT_STEPS} "
-                                "is the default")
+                                f"is the default ({PRETRAINED_STEPS} from pretrained weights)")
         model = self.matte_model
         if not (model is None or model == "auto" or isinstance(model, MatteModel)):
             raise SettingsError(f"The rotoscoping model {str(model)[:80]!r} is not a loaded model",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from core.project import MaskKind, Project
+from core.roto.clip_refiner_weights import pretrained_refiner_identity
 from core.roto.options import RotoOptions, refine_steps
 from core.roto.propagate import frames_affected_by
 
@@ -99,5 +100,6 @@ def _options_key(project: Project, options: RotoOptions) -> str:
     """What the propagated masks depend on besides the keyframes."""
     model = options.matte_model if isinstance(options.matte_model, (str, type(None))) else id(options.matte_model)
     clip = project.clip
+    steps = refine_steps(options.refine_steps)
     return repr((str(clip.path), clip.width, clip.height, clip.frame_count, options.working_width, options.reanchor,
-                 options.edge_snap, refine_steps(options.refine_steps), model, options.compact))
+                 options.edge_snap, steps, model, options.compact, pretrained_refiner_identity() if steps else None))
