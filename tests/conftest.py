@@ -19,7 +19,7 @@ def _no_roto_model(monkeypatch, tmp_path):
     """The classical propagation, whatever rotoscoping model is installed: results must not depend
     on one (tests of the learned correction load a model of their own). The clip refiner, which
     trains for tens of seconds per propagation, is off too; its tests turn it on with
-    ``refine_steps`` (tests/test_roto_clip_refiner.py), and it starts from random weights whatever
+    ``refine_steps`` (tests/roto/test_clip_refiner.py), and it starts from random weights whatever
     pretrained ones are installed (tests/roto/test_refiner_pretraining.py names its own)."""
     monkeypatch.setenv("KEYFILL_ROTO_MODEL", str(tmp_path / "no-roto-model.pt"))
     monkeypatch.setenv("KEYFILL_ROTO_REFINE_STEPS", "0")
