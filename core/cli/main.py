@@ -75,7 +75,7 @@ def sigterm_as_ctrl_c():
         ctrl_c = signal.getsignal(signal.SIGINT)
         if callable(ctrl_c):
             ctrl_c(signal.SIGINT, frame)
-        elif ctrl_c != signal.SIG_IGN:
+        else:  # SIGINT ignored (a job started in the background, ``nohup``): SIGTERM still stops it
             raise KeyboardInterrupt
 
     with handling(signal.SIGTERM, handler):

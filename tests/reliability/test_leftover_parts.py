@@ -41,15 +41,20 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.parametrize("command", ["remove", "render"])
-def test_sigterm_mid_write_exits_like_ctrl_c_and_leaves_nothing(tmp_path, command):
+def ignore_ctrl_c() -> None:
+    """A job started in the background by a shell (``cmd &``, ``nohup``) has Ctrl+C ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("command, background", [("remove", False), ("render", False), ("remove", True)])
+def test_sigterm_mid_write_exits_like_ctrl_c_and_leaves_nothing(tmp_path, command, background):
     mask = np.zeros((240, 432), np.uint8)
     mask[80:160, 150:280] = 255
     cv2.imwrite(str(tmp_path / "box.png"), mask)
     out = tmp_path / ("clean.mp4" if command == "remove" else "frames")
     state = tmp_path / "state"
     child = cli([command, str(SAMPLE), "--masks", str(tmp_path / "box.png"), "--method", "flow", "-o", str(out)],
-                state)
+                state, preexec_fn=ignore_ctrl_c if background else None)
     try:
         wait_for(lambda: parts_under(tmp_path) or child.poll() is not None, 120, "the write to start")
         assert child.poll() is None, child.communicate()
