@@ -38,8 +38,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--refine-steps", type=int, default=None,
                    help="training steps of the clip refiner, learned from the keyframes to pull every "
                    "propagated matte onto the object's outline, then on its own answers for the propagated frames "
-                   "(default 300: 30 s to 2 min on 2 CPU cores; "
-                   "0 turns it off)")
+                   "(default 100 from the shipped pretrained weights, 300 from scratch with "
+                   "KEYFILL_REFINER_MODEL=none: 10 s to 2 min on 2 CPU cores; 0 turns it off)")
     add_overwrite_option(p)
     p.set_defaults(run=run)
 

@@ -18,8 +18,10 @@ itself*, at propagation time, from the keyframes alone:
   third more steps, so it also learns the object where no keyframe shows it;
 - use: each propagated (fused) matte is corrected within :data:`BAND_PX` of its outline.
 
-No checkpoint, nothing downloaded: 38 k weights learned in 20 s to 1.5 minutes on two CPU cores.
-After the user adds or corrects a keyframe, the refiner that learned the others is the starting
+Nothing downloaded: 38 k weights learned in 20 s to 1.5 minutes on two CPU cores, starting from
+the weights pretrained on the DAVIS training sequences that ship (``main.py train-refiner``,
+:mod:`core.roto.clip_refiner_weights`; 100 steps from them, against 300 from random weights, were
+as good or better on the validation split: docs/quality.md). After the user adds or corrects a keyframe, the refiner that learned the others is the starting
 point and a third of the steps suffice (on bmx-trees and tennis, keyframes every 20 frames, as good
 as training from scratch or better: docs/quality.md).
 

@@ -98,3 +98,10 @@ def test_the_default_steps_are_fewer_from_pretrained_weights(weights, monkeypatc
     assert refine_steps(7) == 7
     monkeypatch.setenv(CLIP_REFINER.env, "none")
     assert refine_steps() == DEFAULT_STEPS
+
+
+def test_the_shipped_weights_load_and_never_saw_the_validation_split():
+    net, record = read_refiner_weights(CLIP_REFINER.file)
+    assert CLIP_REFINER.file.stat().st_size < 1_000_000
+    validation = {"tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "bmx-trees"}
+    assert record["clips"] and not validation & set(record["clips"])
