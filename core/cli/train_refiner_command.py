@@ -28,7 +28,7 @@ def add_parser(subparsers) -> None:
                    help="clip folder names kept out (default: the validation split and bmx-trees: %(default)s)")
     p.add_argument("--out", default=str(CLIP_REFINER.file), help="weights to write, replaced if they exist "
                    "(default: %(default)s)")
-    p.add_argument("--steps", type=int, default=2000, help="training steps (default: %(default)s)")
+    p.add_argument("--steps", type=int, default=1000, help="training steps (default: %(default)s, the shipped run)")
     p.add_argument("--frame-stride", type=int, default=6, help="frames between a clip's examples (default: 6)")
     p.add_argument("--time-limit", type=float, help="write the weights as they are after this many seconds")
     p.add_argument("--seed", type=int, default=0)

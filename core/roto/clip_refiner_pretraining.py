@@ -49,7 +49,7 @@ class PretrainSettings:
     (1 to 1000); time_limit: seconds after which the weights are written as they are (None: no
     limit); seed: the batches and the starting weights."""
 
-    steps: int = 2000
+    steps: int = 1000
     frame_stride: int = FRAME_STRIDE
     learning_rate: float = LEARNING_RATE
     time_limit: float | None = None
