@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.terminal_progress import TerminalProgress
+from core.cli.train_terminal import add_clip_folder_options
 from core.model.weights import CLIP_REFINER
 
 HELD_OUT = ("tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "bmx-trees")
@@ -23,11 +24,9 @@ def add_parser(subparsers) -> None:
         description="Pretrain the clip refiner's network on every clip folder of --data with frames/ and "
         "masks/ (DAVIS layout); each clip's refiner then starts from these weights.",
     )
-    p.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
-    p.add_argument("--exclude", nargs="*", default=list(HELD_OUT),
-                   help="clip folder names kept out (default: the validation split and bmx-trees: %(default)s)")
-    p.add_argument("--out", default=str(CLIP_REFINER.file), help="weights to write, replaced if they exist "
-                   "(default: %(default)s)")
+    add_clip_folder_options(p, exclude=list(HELD_OUT), out=str(CLIP_REFINER.file), what="weights",
+                            exclude_help="clip folder names kept out (default: the validation split and "
+                            "bmx-trees: %(default)s)")
     p.add_argument("--steps", type=int, default=1000, help="training steps (default: %(default)s, the shipped run)")
     p.add_argument("--frame-stride", type=int, default=6, help="frames between a clip's examples (default: 6)")
     p.add_argument("--time-limit", type=float, help="write the weights as they are after this many seconds")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.terminal_progress import TerminalProgress
+from core.cli.train_terminal import add_clip_folder_options
 from core.roto.matte_model import DEFAULT_ROTO_MODEL_PATH
 
 
@@ -23,10 +24,8 @@ def add_parser(subparsers) -> None:
         description="Train the network that corrects propagated mattes, on every clip folder of --data "
         "with frames/ and masks/ (DAVIS layout).",
     )
-    p.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
-    p.add_argument("--exclude", nargs="*", default=[], help="clip folder names kept out (held out for eval)")
-    p.add_argument("--out", default=str(DEFAULT_ROTO_MODEL_PATH), help="checkpoint to write, replaced if it exists "
-                   "(default: %(default)s)")
+    add_clip_folder_options(p, exclude=[], out=str(DEFAULT_ROTO_MODEL_PATH), what="checkpoint",
+                            exclude_help="clip folder names kept out (held out for eval)")
     p.add_argument("--init", help="start from this checkpoint's weights instead of a fresh model")
     p.add_argument("--config", default="roto", choices=["tiny", "roto"], help="model size (default: roto)")
     p.add_argument("--keyframe-steps", type=int, nargs="+", default=[10, 20, 30, 40],

@@ -68,3 +68,11 @@ def ctrl_c_cancels(cancel: CancelToken):
 
     with handling(signal.SIGINT, handler):
         yield
+
+
+def add_clip_folder_options(parser, *, exclude: list[str], exclude_help: str, out: str, what: str) -> None:
+    """``--data``, ``--exclude`` and ``--out`` of the commands that train on clip folders with a
+    true mask per frame (``train-roto``, ``train-refiner``); ``what`` names the file ``--out`` writes."""
+    parser.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
+    parser.add_argument("--exclude", nargs="*", default=exclude, help=exclude_help)
+    parser.add_argument("--out", default=out, help=f"{what} to write, replaced if it exists (default: %(default)s)")
