@@ -14,8 +14,9 @@ from pathlib import Path
 from core.cli.terminal_progress import TerminalProgress
 from core.cli.train_terminal import add_clip_folder_options
 from core.model.weights import CLIP_REFINER
+from core.validation_split import VALIDATION_SEQUENCES
 
-HELD_OUT = ("tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "bmx-trees")
+HELD_OUT = (*VALIDATION_SEQUENCES, "bmx-trees")
 
 
 def add_parser(subparsers) -> None:

@@ -41,13 +41,14 @@ from core.eval.eval_clips import (
 from core.eval.finetune_row import FINETUNE_METHOD, finetuned_model
 from core.flow.scene_locked import scene_locked_masks
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.validation_split import VALIDATION_SEQUENCES
 
 DEFAULT_FRAMES = 60
 GUIDED_OFFSETS = {2: (10,), 4: (5, 10)}  # keyframe count -> offsets on each side
 GUIDED_STEP = 10
 HIDDEN_GREY = 128
 NETWORK_METHODS = ("network", "network+prealign")
-VALIDATION_CLIPS = ("dance-jump", "hike", "lucia", "mallard-water", "scooter-gray", "tennis")
+VALIDATION_CLIPS = tuple(sorted(VALIDATION_SEQUENCES))
 """The validation split of ``davis2016/`` (its README; never trained on). ``tennis`` is read from
 ``tennis/``, the same sequence in another encoding."""
 DEFAULT_CLIPS = VALIDATION_CLIPS + ("running_car",)

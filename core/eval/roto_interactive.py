@@ -36,8 +36,9 @@ from core.metrics import j_and_f, leaking_frames
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto import frames_affected_by, propagate_masks
 from core.roto.clip_refiner import forget_refiners
+from core.validation_split import VALIDATION_SEQUENCES
 
-VALIDATION_CLIPS = ("tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray")
+VALIDATION_CLIPS = VALIDATION_SEQUENCES
 """The DAVIS-2016 validation split of ``davis2016/`` (never trained on)."""
 DEFAULT_CLIPS = VALIDATION_CLIPS + ("bmx-trees",)
 MAX_KEYFRAMES = 8

@@ -14,8 +14,9 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.train.footage import FootageClip, find_footage
 from core.train.prealign_data import ExampleSettings, build_examples, load_examples
 from core.train.prealign_samples import ClipExamples, CropSettings, PrealignSamples
+from core.validation_split import VALIDATION_SEQUENCES
 
-VALIDATION = ("tennis", "dance-jump", "hike", "lucia", "mallard-water", "scooter-gray")
+VALIDATION = VALIDATION_SEQUENCES
 """The validation split of ``davis2016/`` (its README): never train on these."""
 HELD_OUT = VALIDATION + ("running_car",)
 """Left out of training by default: the validation split, and running_car (an eval clip)."""
