@@ -17,6 +17,7 @@ from core.progress import CancelToken
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
                 "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks",
+                "more_examples",
                 "steps")
 DEFAULT_STEPS = 2000
 
@@ -58,6 +59,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--locked-tracks", type=int, default=0,
                    help="cpu config: holes per clip fixed to the scene, so no frame shows behind them "
                    "(default 0; the never-revealed background of an object that stays put)")
+    p.add_argument("--more-examples", nargs="*", default=None, metavar="TRACKS:LOCKED:SEED",
+                   help="cpu config: more example sets trained on with the one above, each with "
+                   "its moving holes, locked holes and seed (e.g. 16:0:2 8:4:3, the sets of "
+                   "earlier runs, already cached)")
     p.add_argument("--targets", type=int, default=6,
                    help="cpu config: target frames per moving hole (default 6)")
     p.add_argument("--ship", default=None, metavar="MODEL",

@@ -40,8 +40,9 @@ def run_prealign(args, out: Path, started: float) -> int:
     samples, donors = training_samples(
         args.data, cache / "train", exclude=exclude,
         frame_height=args.frame_height or 240,
-        examples=ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed,
-                                 locked=args.locked_tracks),
+        examples=[ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed,
+                                  locked=args.locked_tracks),
+                  *(parse_example_set(text, args.targets) for text in args.more_examples or ())],
         crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed),
         progress=progress_bar("examples"), cancel=cancel)
     log(f"{len(samples.clips)} clips, {len(samples.index)} examples in {time.monotonic() - t0:.0f}s")
@@ -52,7 +53,7 @@ def run_prealign(args, out: Path, started: float) -> int:
 
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
-        "warmup", "val_data", "tracks", "targets", "locked_tracks", "steps")},
+        "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "steps")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
     with ctrl_c_cancels(cancel):
@@ -72,6 +73,22 @@ def run_prealign(args, out: Path, started: float) -> int:
     if args.ship:
         ship_if_better(out, Path(args.ship), scores["gain"], log=log)
     return 0
+
+
+def parse_example_set(text: str, targets: int):
+    """``TRACKS:LOCKED:SEED`` (``--more-examples``) -> the example settings of that set."""
+    from core.train import TrainingDataError
+    from core.train.prealign_data import ExampleSettings
+
+    try:
+        tracks, locked, seed = (int(part) for part in text.split(":"))
+    except ValueError:
+        raise TrainingDataError(f"--more-examples {text!r}: expected TRACKS:LOCKED:SEED, three "
+                                "whole numbers such as 16:0:2") from None
+    if tracks < 0 or locked < 0 or tracks + locked == 0:
+        raise TrainingDataError(f"--more-examples {text!r}: a set needs at least one hole "
+                                "(TRACKS + LOCKED > 0, neither negative)")
+    return ExampleSettings(tracks=tracks, targets=targets, seed=seed, locked=locked)
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ stop 13's eval, dance-jump -0.30 dB).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -70,8 +70,7 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     examples, held_out = [], []
     for done, clip in enumerate(clips):
         share = len(clip.frames) / total
-        mine = ExampleSettings(max(1, round(TRAIN_EXAMPLES.tracks * share)), TRAIN_EXAMPLES.targets,
-                               TRAIN_EXAMPLES.seed)
+        mine = _share_of(TRAIN_EXAMPLES, share)
         progress(done, len(clips), f"Filling training holes: {clip.name}")
         examples.append(ClipExamples(clip.name, clip.frames, make_clip_examples(
             clip.name, clip.frames, donors, mine, unknown=clip.unknown, cancel=cancel)))
@@ -118,6 +117,16 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     log(f"held out after fine-tuning: {scores.after:.2f} dB (starting weights {scores.before:.2f}, "
         f"flow fill {scores.flow_fill:.2f})")
     return result, scores
+
+
+def _share_of(settings: ExampleSettings, share: float) -> ExampleSettings:
+    """``settings`` for a part of the clip holding ``share`` of its frames: as many holes of each
+    kind in proportion, at least one in all."""
+    tracks, locked, shifted = (round(n * share) for n in (settings.tracks, settings.locked, settings.shifted))
+    if tracks + locked + shifted == 0:
+        tracks, locked, shifted = ((1, 0, 0) if settings.tracks else (0, 0, 1) if settings.shifted
+                                   else (0, 1, 0))
+    return replace(settings, tracks=tracks, locked=locked, shifted=shifted)
 
 
 class _Best:

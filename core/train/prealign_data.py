@@ -55,12 +55,15 @@ class ExampleSettings:
     targets: int = 5            # target frames per hole
     seed: int = 0
     locked: int = 0             # more holes per clip, fixed to the scene: no frame shows behind them
+    shifted: int = 0            # more holes: the clip's own object track shifted in time (``unknown`` only)
 
 
 def cache_key(clip_name: str, frame_count: int, settings: ExampleSettings) -> str:
     text = f"{FORMAT}:{clip_name}:{frame_count}:{settings.tracks}:{settings.targets}:{settings.seed}"
     if settings.locked:  # the caches made before locked holes keep their names
         text += f":locked{settings.locked}"
+    if settings.shifted:
+        text += f":shifted{settings.shifted}"
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
@@ -96,7 +99,35 @@ def make_clip_examples(name: str, frames: Sequence[np.ndarray], donors: Sequence
         if unknown is not None:
             holes = [np.where(u, 255, h).astype(np.uint8) for h, u in zip(holes, unknown)]
         _examples_of_track(rng, visible, holes, settings.targets, out, unknown)
+    for _ in range(settings.shifted if unknown is not None else 0):
+        cancel.raise_if_cancelled()
+        others, painted = shifted_hole(rng, frames, unknown)
+        visible = [_painted(f, h, p) for f, h, p in zip(frames, others, painted)]
+        holes = [np.where(u, 255, h).astype(np.uint8) for h, u in zip(others, unknown)]
+        _examples_of_track(rng, visible, holes, settings.targets, out, unknown)
     return {k: np.stack(v) for k, v in out.items()}
+
+
+SHIFTS = (3, 5, 8, 12, 16)  # frames the object's own track is moved in time by (either way)
+
+
+def shifted_hole(rng: np.random.Generator, frames: Sequence[np.ndarray], unknown: Sequence[np.ndarray]
+                 ) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
+    """Holes where the clip's own object is ``k`` frames later (or earlier); the caller joins them
+    to where it is now (``unknown``, always hidden). The background the object is about to cover
+    (or has just left) is hidden in each frame: what the user's removal has to fill, at the places
+    and with the motion it has to fill them, on pixels whose truth the clip shows. Painted grey or
+    with the object itself from that other frame (so flow sees a second object moving like it)."""
+    count = len(frames)
+    shift = int(rng.choice(SHIFTS)) * (1 if rng.random() < 0.5 else -1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * HOLE_GROW + 1,) * 2)
+    grey = rng.random() < 0.5
+    holes, painted = [], []
+    for t in range(count):
+        s = min(max(t + shift, 0), count - 1)
+        holes.append(cv2.dilate(unknown[s].astype(np.uint8) * 255, disc))
+        painted.append(None if grey else frames[s])
+    return holes, painted
 
 
 def moving_hole(rng: np.random.Generator, count: int, size: tuple[int, int], donor_frames: list,

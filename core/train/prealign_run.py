@@ -25,12 +25,14 @@ VALIDATION_EXAMPLES = ExampleSettings(tracks=3, targets=4, seed=1)
 
 def training_samples(data: str | Path, cache: Path, *, exclude: Sequence[str] = HELD_OUT,
                      frame_height: int = 240,
-                     examples: ExampleSettings = ExampleSettings(),
+                     examples: ExampleSettings | Sequence[ExampleSettings] = ExampleSettings(),
                      crop: CropSettings = CropSettings(), workers: int = 2,
                      progress: ProgressFn = no_progress,
                      cancel: CancelToken = NEVER_CANCELLED) -> tuple[PrealignSamples, list[FootageClip]]:
     """Samples over every clip under ``data`` but ``exclude``, their examples made (and cached
-    in ``cache``) where missing. Clips with a mask on every frame lend their objects as holes."""
+    in ``cache``) where missing. Clips with a mask on every frame lend their objects as holes.
+    ``examples``: one set of example settings, or several whose examples are trained on together
+    (e.g. the sets of earlier runs, each cached under its own name)."""
     clips = find_footage(data, exclude=exclude, frame_height=frame_height, crop=crop.crop,
                          progress=progress, cancel=cancel)
     clips = [c for c in clips if len(c.frames) > 1]  # stills have no other frame to fill from
@@ -40,9 +42,12 @@ def training_samples(data: str | Path, cache: Path, *, exclude: Sequence[str] = 
 
         raise TrainingDataError(f"No clip under {data} has a mask on every frame (a masks/ folder "
                                 "beside frames/); the holes are shaped like those objects.")
-    paths = build_examples(clips, donors, cache, examples, workers=workers, progress=progress,
-                           cancel=cancel)
-    loaded = [ClipExamples(c.name, c.frames, load_examples(p)) for c, p in zip(clips, paths)]
+    sets = [examples] if isinstance(examples, ExampleSettings) else list(examples)
+    loaded = []
+    for settings in sets:
+        paths = build_examples(clips, donors, cache, settings, workers=workers, progress=progress,
+                               cancel=cancel)
+        loaded += [ClipExamples(c.name, c.frames, load_examples(p)) for c, p in zip(clips, paths)]
     return PrealignSamples(loaded, crop), donors
 
 

@@ -144,3 +144,57 @@ def test_locked_holes_follow_the_scene_and_keep_the_older_caches_names(footage_d
     centres = [np.nonzero(examples.hole(i))[1].mean() for i in range(3)]
     for i in (1, 2):  # the footage pans 1 px a frame: a hole fixed to the scene moves back as much
         assert abs((centres[i] - centres[0]) + (targets[i] - targets[0])) < 1.5, (targets, centres)
+
+
+def test_shifted_holes_are_the_objects_own_track_moved_in_time():
+    from core.train.prealign_data import HOLE_GROW, cache_key, shifted_hole
+
+    assert cache_key("a", 24, ExampleSettings(6, 5, 0, shifted=2)) != cache_key("a", 24, ExampleSettings(6, 5, 0))
+    count, size = 30, (40, 60)
+    frames = [np.full((*size, 3), i, np.uint8) for i in range(count)]
+    unknown = []
+    for t in range(count):  # an object 6 px wide walking 1 px a frame
+        u = np.zeros(size, bool)
+        u[10:30, 5 + t:11 + t] = True
+        unknown.append(u)
+    holes, painted = shifted_hole(np.random.default_rng(0), frames, unknown)
+    widths = [np.nonzero(h[20])[0] for h in holes]
+    shift = widths[10][0] + HOLE_GROW - 15  # where the object is k frames away
+    assert shift != 0 and all(len(w) == 6 + 2 * HOLE_GROW for w in widths)
+    for t in (5, 15, 20):
+        s = min(max(t + shift, 0), count - 1)
+        assert widths[t][0] == 5 + s - HOLE_GROW
+        assert painted[t] is None or painted[t] is frames[s]  # grey, or the object of that frame
+
+
+def test_a_fine_tune_on_a_part_of_the_clip_keeps_every_kind_of_hole():
+    from core.train.finetune_residual import _share_of
+
+    assert _share_of(ExampleSettings(4, 5, 0, locked=2, shifted=8), 0.5) == ExampleSettings(2, 5, 0, locked=1, shifted=4)
+    assert _share_of(ExampleSettings(0, 5, 0, shifted=8), 0.01) == ExampleSettings(0, 5, 0, shifted=1)
+    assert _share_of(ExampleSettings(4, 5, 0), 0.01) == ExampleSettings(1, 5, 0)
+
+
+def test_more_example_sets_are_parsed_or_refused_with_the_fix():
+    import pytest
+
+    from core.cli.train_prealign import parse_example_set
+    from core.train import TrainingDataError
+
+    assert parse_example_set("16:0:2", 6) == ExampleSettings(tracks=16, targets=6, seed=2)
+    assert parse_example_set("8:4:3", 6) == ExampleSettings(tracks=8, targets=6, seed=3, locked=4)
+    for bad in ("16:2", "a:b:c", "0:0:1", "-1:2:0"):
+        with pytest.raises(TrainingDataError, match="--more-examples"):
+            parse_example_set(bad, 6)
+
+
+def test_several_example_sets_are_trained_on_together(footage_dir, tmp_path):
+    from core.train.prealign_run import training_samples
+
+    def count(examples):
+        samples, _ = training_samples(footage_dir, tmp_path / "cache", exclude=["heldout", "stills"],
+                                      frame_height=64, examples=examples, crop=CropSettings(crop=(32, 32)))
+        return len(samples.index)
+
+    other = ExampleSettings(tracks=1, targets=2, seed=5)
+    assert count([SETTINGS, other]) == count(SETTINGS) + count(other) > count(SETTINGS)
