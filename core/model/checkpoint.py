@@ -8,13 +8,18 @@ A checkpoint is one ``torch.save`` file holding only plain types (so it loads wi
 
 ``extra`` is the caller's (training step, losses, notes): dicts, lists, tuples, str, int,
 float, bool, None and tensors only.
+
+The clip refiner's pretrained weights (:mod:`core.roto.clip_refiner_weights`) are a file of the
+same layout with their own ``format`` and network: :func:`write_saved` and :func:`load_saved`
+write and read both (the format and version check, the weights fitting their network, the
+messages naming the fix).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 
@@ -42,12 +47,7 @@ def save_checkpoint(path: str | os.PathLike, model: KeyframePropagationNet, *,
     extra = {} if extra is None else extra
     _check_plain(extra, "extra")
     state = {k: _stored(v, dtype) for k, v in model.state_dict().items()}
-    payload = {"format": FORMAT, "version": VERSION, "config": model.config.to_dict(),
-               "state_dict": state, "extra": extra}
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-    return path
+    return write_saved(path, FORMAT, VERSION, config=model.config.to_dict(), state_dict=state, extra=extra)
 
 
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu"
@@ -58,22 +58,48 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu"
     Keyfill checkpoint, one from a newer Keyfill, or weights that do not fit their config.
     """
     path = Path(path)
-    payload = read_saved(path, FORMAT, missing=f"Model checkpoint not found: {path}. Check the path, or train a "
-                         "model first.", corrupt=f"Model checkpoint {path} is corrupt or not a Keyfill checkpoint "
-                         "({error}); re-download or re-train it.", foreign=f"{path} is not a Keyfill model "
-                         "checkpoint; pass a .pt file written by Keyfill's training.")
+    return load_saved(
+        path, FORMAT, VERSION, lambda payload: KeyframePropagationNet(ModelConfig.from_dict(payload["config"])),
+        device, missing=f"Model checkpoint not found: {path}. Check the path, or train a model first.",
+        corrupt=f"Model checkpoint {path} is corrupt or not a Keyfill checkpoint ({{error}}); re-download or "
+        "re-train it.",
+        foreign=f"{path} is not a Keyfill model checkpoint; pass a .pt file written by Keyfill's training.",
+        newer=f"Model checkpoint {path} has format version {{version}}, newer than this Keyfill supports "
+        f"({VERSION}); update Keyfill.",
+        mismatch=f"Model checkpoint {path} does not match its model configuration ({{error}}); re-train it or "
+        "use a checkpoint from this Keyfill version.")
+
+
+def write_saved(path: str | os.PathLike, file_format: str, version: int, *, config: dict[str, Any],
+                state_dict: dict[str, torch.Tensor], extra: dict[str, Any]) -> Path:
+    """Write ``{"format", "version", "config", "state_dict", "extra"}`` to ``path`` atomically
+    (a failed write leaves nothing); returns the path."""
+    payload = {"format": file_format, "version": version, "config": config, "state_dict": state_dict,
+               "extra": extra}
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+    return path
+
+
+def load_saved(path: Path, file_format: str, newest: int, build: Callable[[dict[str, Any]], torch.nn.Module],
+               device: str | torch.device, *, missing: str, corrupt: str, foreign: str, newer: str,
+               mismatch: str) -> tuple[Any, dict[str, Any]]:
+    """``(network in eval mode on device, extra)`` of a file :func:`write_saved` wrote:
+    ``build(payload)`` makes the network from the saved ``config``, the saved weights are loaded
+    into it (strictly). :class:`ModelError` with the message for a missing, unreadable or foreign
+    file (:func:`read_saved`), one whose version is not a number up to ``newest`` (``{version}`` in
+    ``newer`` becomes it), or weights that do not fit the network built (``{error}`` in ``mismatch``
+    becomes the first line of the reason)."""
+    payload = read_saved(path, file_format, missing=missing, corrupt=corrupt, foreign=foreign)
     version = payload.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise ModelError(f"Model checkpoint {path} has format version {version}, newer than this "
-                         f"Keyfill supports ({VERSION}); update Keyfill.")
+    if not isinstance(version, int) or version > newest:
+        raise ModelError(newer.replace("{version}", str(version)))
     try:
-        config = ModelConfig.from_dict(payload["config"])
-        model = KeyframePropagationNet(config)
+        model = build(payload)
         model.load_state_dict(payload["state_dict"], strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ModelError(f"Model checkpoint {path} does not match its model configuration "
-                         f"({_first_line(exc)}); re-train it or use a checkpoint from this "
-                         "Keyfill version.") from exc
+        raise ModelError(mismatch.replace("{error}", _first_line(exc))) from exc
     extra = payload.get("extra", {})
     return model.to(device).eval(), extra if isinstance(extra, dict) else {}
 

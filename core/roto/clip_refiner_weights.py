@@ -8,7 +8,10 @@ Where they are looked for is the weights registry's entry :data:`core.model.weig
 (``$KEYFILL_REFINER_MODEL``, else ``resources/models/keyfill-refiner.pt``); ``KEYFILL_REFINER_MODEL=none``
 turns them off. Without the installed file each refiner trains from scratch, as before.
 
-The file holds only plain types (read with ``weights_only``)::
+The file has the layout of Keyfill's model checkpoints and is written and read by the same
+functions (:func:`core.model.checkpoint.write_saved`, :func:`~core.model.checkpoint.load_saved`:
+format and version check, weights fitting their network); it holds only plain types (read with
+``weights_only``)::
 
     {"format": "keyfill-clip-refiner", "version": 1, "config": ClipRefinerNet.config,
      "state_dict": {...}, "extra": {...}}
@@ -20,11 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import torch
-
-from core.atomic_write import atomic_path
-from core.errors import ModelError
-from core.model.checkpoint import read_saved
+from core.model.checkpoint import load_saved, write_saved
 from core.model.weights import CLIP_REFINER, load_weights
 from core.roto.clip_refiner_net import ClipRefinerNet
 
@@ -67,34 +66,27 @@ def pretrained_refiner_identity() -> tuple | None:
 def save_refiner_weights(path: str | os.PathLike, net: ClipRefinerNet, *, extra: dict[str, Any] | None = None
                          ) -> Path:
     """Write ``net``'s weights and ``extra`` (plain types: the training record) to ``path`` atomically."""
-    payload = {"format": FORMAT, "version": VERSION, "config": dict(net.config),
-               "state_dict": {k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
-               "extra": extra or {}}
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        torch.save(payload, tmp)
-    return path
+    return write_saved(path, FORMAT, VERSION, config=dict(net.config),
+                       state_dict={k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
+                       extra=extra or {})
 
 
 def read_refiner_weights(path: Path, device: Any = "cpu") -> tuple[ClipRefinerNet, dict[str, Any]]:
     """``(network in eval mode on device, extra)`` of a file :func:`save_refiner_weights` wrote;
     :class:`ModelError` for a missing, corrupt or foreign file, or one from a newer Keyfill."""
-    payload = read_saved(
-        Path(path), FORMAT, missing=f"No clip refiner weights at {path}; {CLIP_REFINER.missing_fix}.",
+    return load_saved(
+        Path(path), FORMAT, VERSION, _network_for, device,
+        missing=f"No clip refiner weights at {path}; {CLIP_REFINER.missing_fix}.",
         corrupt=f"The clip refiner weights {path} are corrupt ({{error}}); train them again with "
         "`main.py train-refiner`.",
-        foreign=f"{path} is not a clip refiner's weights file; {CLIP_REFINER.wrong_task_fix}.")
-    version = payload.get("version")
-    if not isinstance(version, int) or version > VERSION:
-        raise ModelError(f"The clip refiner weights {path} have format version {version}, newer than this Keyfill "
-                         f"supports ({VERSION}); update Keyfill.")
+        foreign=f"{path} is not a clip refiner's weights file; {CLIP_REFINER.wrong_task_fix}.",
+        newer=f"The clip refiner weights {path} have format version {{version}}, newer than this Keyfill "
+        f"supports ({VERSION}); update Keyfill.",
+        mismatch=f"The clip refiner weights {path} do not fit this Keyfill's refiner ({{error}}); train them "
+        "again with `main.py train-refiner`.")
+
+
+def _network_for(payload: dict[str, Any]) -> ClipRefinerNet:
+    """The (untrained) network of the saved ``config``; a bad one fails here or on its weights."""
     config = payload.get("config") if isinstance(payload.get("config"), dict) else {}
-    try:
-        net = ClipRefinerNet(int(config.get("channels", 0)))
-        net.load_state_dict(payload["state_dict"], strict=True)
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ModelError(f"The clip refiner weights {path} do not fit this Keyfill's refiner "
-                         f"({str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__}); "
-                         "train them again with `main.py train-refiner`.") from exc
-    extra = payload.get("extra", {})
-    return net.to(device).eval(), extra if isinstance(extra, dict) else {}
+    return ClipRefinerNet(int(config.get("channels", 0)))
