@@ -30,6 +30,8 @@ from core.errors import VideoError
 from core.flow import FlowField
 from core.metrics import j_and_f, leaking_frames
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.roto import RotoOptions, propagate_masks, warp_first_keyframe_masks
+from core.roto.clip_refiner import forget_refiners
 
 KEYFRAME_SETTINGS: dict[str, int | None] = {"1 keyframe": None, "every 20": 20}
 """Setting name → keyframe step in frames (None: the first frame only)."""
@@ -124,9 +126,6 @@ def _gain(row: dict | None, base: dict | None) -> str:
 def roto_methods(matte_model=None) -> dict[str, Method]:
     """Method name → a function with :func:`core.roto.warp_first_keyframe_masks`'s signature
     returning ``{frame: (H, W) uint8 0/255 mask}``; ``learned`` only with a ``matte_model``."""
-    from core.roto import RotoOptions, propagate_masks, warp_first_keyframe_masks
-    from core.roto.clip_refiner import forget_refiners
-
     def propagation(*args, **kwargs) -> dict[int, np.ndarray]:
         # every setting from scratch, as a first propagation: a clip refiner kept from another
         # setting would warm-start this one (the every-20 run would start from what the 1-keyframe
