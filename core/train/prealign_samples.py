@@ -17,6 +17,7 @@ import torch
 
 from core.model.inputs import keyframe_channels, target_channels
 from core.train.prealign_data import FLOW_SCALE
+from core.train.samples import as_tensors, mirrored
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,8 @@ class PrealignSamples(torch.utils.data.Dataset):
             "consistency": np.stack([_upsampled(a["consistency"][i, j][small], (h, w)) for j in picks]),
         }
         if s.flip and rng.random() < 0.5:
-            arrays = {k: np.flip(v, axis=2 if k in ("key_rgb", "key_hole", "flows", "consistency") else 1)
-                      for k, v in arrays.items()}
-            arrays["flows"] = arrays["flows"] * np.array([-1, 1], np.float32)
-        return _as_tensors(arrays)
+            arrays = mirrored(arrays)
+        return as_tensors(arrays, consistency_scale=1)  # the cached consistency is 0..255 already
 
 
 def to_network_inputs(batch: dict[str, torch.Tensor], device: torch.device):
@@ -140,20 +139,3 @@ def _upsampled(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def _unpacked(bits: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.unpackbits(bits, count=size[0] * size[1]).reshape(size).astype(bool)
-
-
-def _as_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    def tensor(a, dtype):
-        return torch.from_numpy(np.ascontiguousarray(a, dtype=dtype))
-
-    return {
-        "target_rgb": tensor(np.moveaxis(arrays["target_rgb"], -1, 0), np.uint8),
-        "hole": tensor(arrays["hole"][None], np.uint8),
-        "weight": tensor(arrays["weight"][None], np.uint8),
-        "prealigned": tensor(np.moveaxis(arrays["prealigned"], -1, 0), np.uint8),
-        "confidence": tensor(arrays["confidence"][None], np.uint8),
-        "key_rgb": tensor(np.moveaxis(arrays["key_rgb"], -1, 1), np.uint8),
-        "key_hole": tensor(arrays["key_hole"][:, None], np.uint8),
-        "flows": tensor(np.moveaxis(arrays["flows"], -1, 1), np.float16),
-        "consistency": tensor(np.round(arrays["consistency"][:, None]), np.uint8),
-    }

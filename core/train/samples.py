@@ -94,8 +94,8 @@ class TrainingSamples(torch.utils.data.Dataset):
             "flows": np.stack([k[2] for k in keys]), "consistency": np.stack([k[3] for k in keys]),
         }
         if s.flip and rng.random() < 0.5:
-            arrays = _mirrored(arrays)
-        return _as_tensors(arrays)
+            arrays = mirrored(arrays)
+        return as_tensors(arrays)
 
     def _keyframe(self, rng, c: int, t: int, window, target: np.ndarray, unknown: np.ndarray,
                   hole: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -163,28 +163,33 @@ def _crop_or_none(mask: np.ndarray | None, window, size: tuple[int, int]) -> np.
     return np.zeros(size, bool) if mask is None else mask[window]
 
 
-def _mirrored(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+KEYFRAME_STACKS = ("key_rgb", "key_hole", "flows", "consistency")
+"""A sample's arrays with one entry per keyframe, ``(T, H, W[, C])``; the others are the target's,
+``(H, W[, C])``."""
+
+
+def mirrored(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every image mirrored left-right; flows' x components change sign."""
     out = {}
     for name, a in arrays.items():
-        axis = 2 if name in ("key_rgb", "key_hole", "flows", "consistency") else 1
+        axis = 2 if name in KEYFRAME_STACKS else 1
         out[name] = np.flip(a, axis=axis)
     out["flows"] = out["flows"] * np.array([-1, 1], np.float32)
     return out
 
 
-def _as_tensors(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-    """Channels first, contiguous; small, as workers pass them through shared memory: uint8
-    images, masks and consistency (x 255), float16 flows (1/16 pixel up to 128 pixels)."""
-    def tensor(a: np.ndarray, dtype) -> torch.Tensor:
-        return torch.from_numpy(np.ascontiguousarray(a, dtype=dtype))
-
-    return {
-        "target_rgb": tensor(np.moveaxis(arrays["target_rgb"], -1, 0), np.uint8),
-        "hole": tensor(arrays["hole"][None], np.uint8),
-        "weight": tensor(arrays["weight"][None], np.uint8),
-        "key_rgb": tensor(np.moveaxis(arrays["key_rgb"], -1, 1), np.uint8),
-        "key_hole": tensor(arrays["key_hole"][:, None], np.uint8),
-        "flows": tensor(np.moveaxis(arrays["flows"], -1, 1), np.float16),
-        "consistency": tensor(np.round(arrays["consistency"][:, None] * 255), np.uint8),
-    }
+def as_tensors(arrays: dict[str, np.ndarray], *, consistency_scale: float = 255) -> dict[str, torch.Tensor]:
+    """Channels first (a keyframe stack's on axis 1), contiguous; small, as workers pass them
+    through shared memory: uint8 images, masks and consistency (times ``consistency_scale``: 255
+    for consistency 0..1, 1 for one stored 0..255), float16 flows (1/16 pixel up to 128 pixels)."""
+    out = {}
+    for name, a in arrays.items():
+        stack = name in KEYFRAME_STACKS
+        if name == "consistency":
+            a = np.round(a * consistency_scale)
+        if a.ndim == (4 if stack else 3):  # (T, H, W, C) / (H, W, C)
+            a = np.moveaxis(a, -1, 1 if stack else 0)
+        else:  # masks: a channel axis of 1
+            a = a[:, None] if stack else a[None]
+        out[name] = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float16 if name == "flows" else np.uint8))
+    return out
