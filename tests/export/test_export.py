@@ -12,7 +12,7 @@ from av.video.reformatter import ColorRange, Colorspace
 
 from core.errors import Cancelled, ExportError
 from core.export import ExportSettings, export_clip
-from core.progress import CancelToken
+from tests.cancelling import cancel_after
 from tests.export_stand_ins import decode_rgb, entries, moving_gradient, silent_clip_info
 
 
@@ -114,12 +114,7 @@ def test_odd_size_is_kept_exactly(tmp_path, codec, name):
 
 
 def test_cancel_mid_way_leaves_nothing(tmp_path):
-    token = CancelToken()
-
-    def progress(done, total, message):
-        if done == 10:
-            token.cancel()
-
+    token, progress = cancel_after(10)
     with pytest.raises(Cancelled):
         export_clip(moving_gradient(count=48), silent_clip_info(), tmp_path / "out.mp4",
                     progress=progress, cancel=token)

@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import Cancelled, ExportError
 from core.export import export_mattes
-from core.progress import CancelToken
+from tests.cancelling import cancel_after
 from tests.export_stand_ins import entries, silent_clip_info
 
 
@@ -54,12 +54,7 @@ def test_an_existing_folder_keeps_its_files_and_gets_new_ones_only_when_complete
 
 
 def test_cancelled_png_export_leaves_nothing(tmp_path):
-    token = CancelToken()
-
-    def progress(done, total, message):
-        if done == 2:
-            token.cancel()
-
+    token, progress = cancel_after(2)
     with pytest.raises(Cancelled):
         export_mattes(random_mattes(), silent_clip_info(53, 31, 5), tmp_path / "mattes",
                       progress=progress, cancel=token)

@@ -24,6 +24,7 @@ from core.export import export_clip
 from core.progress import CancelToken
 from core.render import RemovalOptions, removed_frames
 from core.roto import propagate_project
+from tests.cancelling import cancel_after
 from tests.render.synthetic import HEIGHT, WIDTH, synthetic_project
 
 
@@ -31,17 +32,13 @@ def test_cancelled_removal_export_stops_within_a_frame_and_writes_nothing(tmp_pa
     project, frames, _ = synthetic_project(16)
     dest = tmp_path / "out.mp4"
     dest.write_bytes(b"the previous export")
-    token = CancelToken()
+    token, progress = cancel_after(4)  # the user presses Cancel while frame 5 is being filled
     decoded_after_cancel = []
 
     def frame_of(index: int) -> np.ndarray:
         if token.cancelled:
             decoded_after_cancel.append(index)
         return frames[index]
-
-    def progress(done, total, message):
-        if done == 4:
-            token.cancel()  # the user presses Cancel while frame 5 is being filled
 
     info = SimpleNamespace(path=Path("synthetic.mp4"), width=WIDTH, height=HEIGHT, frame_rate=Fraction(25),
                            frame_count=16, audio_streams=(), is_image_sequence=False)

@@ -7,6 +7,7 @@ from core.errors import Cancelled
 from core.model import ModelConfig, load_checkpoint
 from core.train import SampleSettings, TrainOptions, find_footage, read_curve, state_path, train
 from core.train.samples import samples_from_clips
+from tests.cancelling import cancel_after
 
 CROP = (64, 64)
 
@@ -47,13 +48,7 @@ def test_resumed_run_is_identical_to_an_uninterrupted_one(samples, tmp_path):
     one_go = train(tmp_path / "a.pt", samples, settings(), config=ModelConfig.tiny())
     assert one_go.step == 6 and one_go.stopped == "done"
 
-    def cancel_at_three(done, total, message):
-        if done == 3:
-            token.cancel()
-
-    from core.progress import CancelToken
-
-    token = CancelToken()
+    token, cancel_at_three = cancel_after(3)
     with pytest.raises(Cancelled, match="--resume"):
         train(tmp_path / "b.pt", samples, settings(), config=ModelConfig.tiny(),
               progress=cancel_at_three, cancel=token)
