@@ -21,10 +21,17 @@ class FakeClock:
         return self.now
 
 
-def run_stages(estimate: StagedEstimate, clock: FakeClock, timeline):
-    """Feed ``timeline``: ``[(stage, units, seconds per unit, restarts)]``, one report per unit;
-    ``restarts``: the stage's count starts over that many times (phases inside one stage).
-    Returns ``[(time, fraction, seconds_left)]`` after each report."""
+REMOVE_STAGES = [("rotoscoping", 48), ("removing", 24), ("mattes", 1.6)]  # weights of rotoscoping,
+# removing and writing the mattes of 80 frames (0.6, 0.3 and 0.02 s a frame)
+
+
+def run_stages(timeline, stages=REMOVE_STAGES) -> tuple[StagedEstimate, list]:
+    """A new estimate over ``stages`` on a fake clock, fed ``timeline``: ``[(stage, units, seconds
+    per unit, restarts)]``, one report per unit; ``restarts``: the stage's count starts over that
+    many times (phases inside one stage). Returns the estimate and ``[(time, fraction,
+    seconds_left)]`` after each report."""
+    clock = FakeClock()
+    estimate = StagedEstimate(stages, clock)
     seen = []
     for stage, units, per_unit, restarts in timeline:
         for _ in range(restarts + 1):
@@ -32,13 +39,11 @@ def run_stages(estimate: StagedEstimate, clock: FakeClock, timeline):
                 clock.now += per_unit
                 estimate.report(stage, done, units)
                 seen.append((clock.now, estimate.fraction, estimate.seconds_left()))
-    return seen
+    return estimate, seen
 
 
 def test_the_overall_fraction_never_goes_back_and_ends_at_one():
-    clock = FakeClock()
-    estimate = StagedEstimate([("rotoscoping", 48), ("removing", 24), ("mattes", 1.6)], clock)
-    seen = run_stages(estimate, clock, [("rotoscoping", 80, 0.5, 2), ("removing", 80, 0.2, 0), ("mattes", 80, 0.01, 0)])
+    estimate, seen = run_stages([("rotoscoping", 80, 0.5, 2), ("removing", 80, 0.2, 0), ("mattes", 80, 0.01, 0)])
     fractions = [fraction for _, fraction, _ in seen]
     assert all(b >= a for a, b in zip(fractions, fractions[1:]))
     assert fractions[-1] == pytest.approx(1.0)
@@ -48,10 +53,7 @@ def test_the_overall_fraction_never_goes_back_and_ends_at_one():
 
 def test_the_eta_is_the_measured_rate_applied_to_what_is_left():
     # a machine twice as slow as the weights say: the scale is measured, the weights give the shape
-    clock = FakeClock()
-    estimate = StagedEstimate([("rotoscoping", 48), ("removing", 24), ("mattes", 1.6)], clock)
-    timeline = [("rotoscoping", 80, 1.2, 0), ("removing", 80, 0.6, 0), ("mattes", 80, 0.04, 0)]
-    seen = run_stages(estimate, clock, timeline)
+    _, seen = run_stages([("rotoscoping", 80, 1.2, 0), ("removing", 80, 0.6, 0), ("mattes", 80, 0.04, 0)])
     end = seen[-1][0]
     assert seen[0][2] is None, "no ETA from the first report alone"
     for now, fraction, left in seen:
@@ -62,10 +64,7 @@ def test_the_eta_is_the_measured_rate_applied_to_what_is_left():
 def test_the_eta_is_never_absurd_when_the_stages_surprise():
     # rotoscoping 2x slower than its weight, removing 2x faster: the rest is overestimated while only
     # rotoscoping has been measured, then each stage is timed at its own rate
-    clock = FakeClock()
-    estimate = StagedEstimate([("rotoscoping", 48), ("removing", 24), ("mattes", 1.6)], clock)
-    timeline = [("rotoscoping", 80, 1.2, 0), ("removing", 80, 0.15, 0), ("mattes", 80, 0.02, 0)]
-    seen = run_stages(estimate, clock, timeline)
+    _, seen = run_stages([("rotoscoping", 80, 1.2, 0), ("removing", 80, 0.15, 0), ("mattes", 80, 0.02, 0)])
     end = seen[-1][0]
     for now, fraction, left in seen:
         if left is not None:
