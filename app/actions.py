@@ -114,6 +114,12 @@ class WindowActions:
         self.remove.setEnabled(has_project and not self.w.jobs.is_running("Removing objects"))
 
     # --- menus and toolbars ----------------------------------------------------------------
+    def _painting_tools(self) -> list[QAction]:
+        return [self.brush, self.eraser, self.lasso, self.clone]  # the Tools menu's and toolbar's
+
+    def _layers(self) -> list[QAction]:
+        return [self.layer_masks, self.layer_result, self.layer_heat, self.layer_wipe]  # the View menu's and toolbar's
+
     def _build_menus(self) -> None:
         bar = self.w.menuBar()
         file = bar.addMenu("&File")
@@ -134,11 +140,11 @@ class WindowActions:
         clip = bar.addMenu("&Clip")
         clip.addActions([self.propagate, self.remove, self.fix_frame, self.train])
         tools = bar.addMenu("&Tools")
-        tools.addActions([self.brush, self.eraser, self.lasso, self.clone])
+        tools.addActions(self._painting_tools())
         tools.addSeparator()
         tools.addActions([self.smaller, self.larger])
         view = bar.addMenu("&View")
-        view.addActions([self.layer_masks, self.layer_result, self.layer_heat, self.layer_wipe])
+        view.addActions(self._layers())
         heat = view.addMenu("Flow consistency compares")
         heat.addActions([self.heat_next, self.heat_keyframe])
         view.addSeparator()
@@ -159,10 +165,9 @@ class WindowActions:
         main.addActions([self.propagate, self.remove, self.fix_frame, self.train, self.export])
         main.addSeparator()
         main.addActions([self.undo, self.redo])
-        tools = self._toolbar("Tools")
-        tools.addActions([self.brush, self.eraser, self.lasso, self.clone])
+        self._toolbar("Tools").addActions(self._painting_tools())
         view = self._toolbar("View")
-        view.addActions([self.layer_masks, self.layer_result, self.layer_heat, self.layer_wipe])
+        view.addActions(self._layers())
         view.addSeparator()
         view.addActions([self.fit, self.one_to_one])
 
