@@ -20,16 +20,22 @@ def add_parser(subparsers) -> None:
         "propagation + Telea inpainting); 'auto' takes the network when a checkpoint loads.",
     )
     p.add_argument("clip", help="a video file or a folder of images")
-    p.add_argument("--masks", required=True,
-                   help="a folder of per-frame masks named by frame number (0/255 PNG), or one image used on every frame")
+    add_mask_options(p)
     p.add_argument("-o", "--output", required=True, help="the cleaned clip (.mp4 for H.264, .mov for ProRes); "
                    "an existing file is replaced only with -y")
-    p.add_argument("--propagate", action="store_true",
-                   help="the masks folder holds keyframes only: rotoscope the other frames first")
-    p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
     add_removal_options(p)
     add_export_options(p)
     p.set_defaults(run=run)
+
+
+def add_mask_options(p, *, for_clip_only: bool = False) -> None:
+    """The object's masks, of remove and of render given a clip (``for_clip_only``: not needed for a project)."""
+    p.add_argument("--masks", required=not for_clip_only,
+                   help=("for a clip: " if for_clip_only else "") + "a folder of per-frame masks named by frame "
+                   "number (0/255 PNG), or one image used on every frame")
+    p.add_argument("--propagate", action="store_true",
+                   help="the masks folder holds keyframes only: rotoscope the other frames first")
+    p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
 
 
 def add_removal_options(p, *, method_default: str | None = "auto") -> None:

@@ -18,7 +18,7 @@ from core.cli.terminal_progress import TerminalProgress
 
 
 def add_parser(subparsers) -> None:
-    from core.cli.remove_command import add_removal_options
+    from core.cli.remove_command import add_mask_options, add_removal_options
 
     p = subparsers.add_parser(
         "render", help="render cleaned frames (a range of them, for render farms) as PNG files",
@@ -26,11 +26,7 @@ def add_parser(subparsers) -> None:
         "starting at multiples of 20 (0-19, 20-39, ...) are independent: render them anywhere.",
     )
     p.add_argument("source", help="a .keyfill project, or a clip (video file or image folder) with --masks")
-    p.add_argument("--masks", help="for a clip: a folder of per-frame masks named by frame number (0/255 PNG), "
-                   "or one image used on every frame")
-    p.add_argument("--propagate", action="store_true",
-                   help="the masks folder holds keyframes only: rotoscope the other frames first")
-    p.add_argument("--resize-masks", action="store_true", help="resize masks of another size to the clip's size")
+    add_mask_options(p, for_clip_only=True)
     p.add_argument("--frames", help="frames to render, FIRST-LAST inclusive, 0-based (default: all)")
     p.add_argument("-o", "--output", required=True, help="folder for the PNG files (created if missing; "
                    "written into beside whatever it holds)")
