@@ -34,6 +34,7 @@ Constants were chosen on bmx-trees (tennis is held out): see docs/quality.md.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import cv2
@@ -43,6 +44,7 @@ from core.flow import FlowField, background_homography, working_to_full_resoluti
 from core.resize import resized
 from core.roto.carry import CarriedMatte
 from core.roto.mask_pieces import without_detached_pieces
+from core.roto.object_colours import ObjectColours
 
 NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
 PRIOR_WEIGHT = 0.45  # of the carried matte in the blend; below 0.5 so that the frame can veto it
@@ -54,7 +56,28 @@ NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
 ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this distance does
 CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carried matte's pixels above this
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
+COLOUR_LOW, COLOUR_HIGH = 0.25, 0.5  # object-colour likelihood below LOW: a pixel is never added; above HIGH: freely
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """The keyframe a matte is carried from: the one frame whose object and background are known.
+
+    frame: its index; matte: ``(H, W)`` float32 0..1, as painted; area: pixels of its mask;
+    colours: its object's and surround's colours (:class:`~core.roto.object_colours.ObjectColours`).
+    """
+
+    frame: int
+    matte: np.ndarray
+    area: float
+    colours: ObjectColours
+
+    @classmethod
+    def painted(cls, frame: int, image: np.ndarray, mask: np.ndarray) -> Keyframe:
+        """From the keyframe's ``(H, W, 3)`` uint8 RGB image and its ``(H, W)`` uint8 0/255 mask."""
+        shown = mask >= 128
+        return cls(frame, shown.astype(np.float32), float(np.count_nonzero(shown)), ObjectColours.learn(image, shown))
 
 
 class BackgroundCue:
@@ -65,38 +88,48 @@ class BackgroundCue:
     """
 
     def __init__(self, frame_of: Callable[[int], np.ndarray], flow: FlowField) -> None:
-        self._frame_of = frame_of
+        self.frame_of = frame_of
         self._flow = flow
         self._homographies: dict[tuple[int, int], np.ndarray] = {}
+        self._to_keyframe: dict[tuple[int, int], np.ndarray] = {}  # (frame, keyframe): chained
 
     def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int,
-                 keyframe_area: float = 0.0) -> np.ndarray:
+                 keyframe: Keyframe | None = None) -> np.ndarray:
         """The matte of ``carried`` re-anchored on its frame: ``(H, W)`` float32 0..1.
 
         mattes: ``{frame: (H, W) float32 0..1}`` of frames already carried (the keyframe included);
         the neighbours ``frame + direction * offset`` among them are compared. ``direction`` is -1
         when carrying forward in time (neighbours are earlier frames), +1 backward.
-        keyframe_area: pixels of the keyframe's mask the matte was carried from (0: unknown, the
-        frame adds pixels as freely as where the carry is not trusted; :func:`carry_trust`).
+        keyframe: the keyframe the matte was carried from (None: unknown; the frame adds pixels as
+        freely as where the carry is not trusted, :func:`carry_trust`, whatever their colour).
         """
         frame, matte = carried.frame, carried.matte
-        difference, known = self.difference(frame, mattes, [frame + direction * o for o in NEIGHBOUR_OFFSETS])
-        trust = carry_trust(matte, carried.confidence, keyframe_area)
-        return without_stray_pieces(blend_with_difference(matte, difference, known, trust))
+        neighbours = [frame + direction * o for o in NEIGHBOUR_OFFSETS]
+        difference, known = self.difference(frame, mattes, neighbours, keyframe)
+        if keyframe is None:
+            return without_stray_pieces(blend_with_difference(matte, difference, known))
+        trust = carry_trust(matte, carried.confidence, keyframe.area)
+        object_colour = keyframe.colours.likelihood(self.frame_of(frame))
+        return without_stray_pieces(blend_with_difference(matte, difference, known, trust, object_colour))
 
     def difference(
-        self, frame: int, mattes: Mapping[int, np.ndarray], neighbours: list[int]
+        self, frame: int, mattes: Mapping[int, np.ndarray], neighbours: list[int], keyframe: Keyframe | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(D, known)``: ``(H, W)`` float32 RGB distance to the background and bool where measured.
 
         Only the ``neighbours`` whose mattes, and those of every frame between, are in ``mattes``
-        are used (each homography fit needs the object's mask to leave it out).
+        are used (each homography fit needs the object's mask to leave it out). The ``keyframe``
+        is compared too where it shows background, through the neighbour homographies chained
+        back to it (:meth:`_homography_to`): where the carried mask kept a piece of background
+        for more than the farthest neighbour's 10 frames, no neighbour shows that background (their
+        mattes cover it too) and it stayed for good (dance-jump: the mask stretched over the
+        fountain behind the dancer, to 1.8 times her area; issue 15).
         """
         full_height, full_width = mattes[frame].shape
         scale = min(1.0, WORKING_WIDTH / full_width)
         size = (max(1, round(full_width * scale)), max(1, round(full_height * scale)))
         to_working = np.diag([scale, scale, 1.0])
-        image = cv2.GaussianBlur(resized(self._frame_of(frame).astype(np.float32), size), (3, 3), 0)
+        image = cv2.GaussianBlur(resized(self.frame_of(frame).astype(np.float32), size), (3, 3), 0)
         best = np.full(size[::-1], np.inf, np.float32)
         carried_object = resized(mattes[frame], size) >= 0.5
         for other in neighbours:
@@ -110,6 +143,13 @@ class BackgroundCue:
             homography = to_working @ homography @ np.linalg.inv(to_working)
             distance, shows_background = self._difference_to(image, other, mattes[other], homography, carried_object)
             best = np.where(shows_background, np.minimum(best, distance), best)
+        if keyframe is not None and keyframe.frame != frame and keyframe.frame not in neighbours:
+            homography = self._homography_to(frame, keyframe.frame, mattes)
+            if homography is not None:
+                homography = to_working @ homography @ np.linalg.inv(to_working)
+                distance, shows_background = self._difference_to(
+                    image, keyframe.frame, keyframe.matte, homography, carried_object)
+                best = np.where(shows_background, np.minimum(best, distance), best)
         known = np.isfinite(best)
         difference = np.where(known, best, 0.0).astype(np.float32)
         if scale < 1.0:
@@ -129,7 +169,7 @@ class BackgroundCue:
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
-            resized(self._frame_of(other).astype(np.float32), size), homography, size, flags=flags,
+            resized(self.frame_of(other).astype(np.float32), size), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
         )
         object_there = cv2.warpPerspective(
@@ -139,6 +179,23 @@ class BackgroundCue:
         shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)
         shows_background = cv2.erode(shows_background.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         return tolerant_distance(image, cv2.GaussianBlur(seen, (3, 3), 0), carried_object), shows_background
+
+    def _homography_to(self, frame: int, keyframe: int, mattes: Mapping[int, np.ndarray]) -> np.ndarray | None:
+        """3x3 homography taking ``frame``'s background pixels to ``keyframe``'s: the neighbour
+        homographies of every frame between chained (each fitted once, when its frame was
+        carried; None when one of them is missing and its frame's matte is not in ``mattes``)."""
+        step = 1 if keyframe > frame else -1
+        pending, at = [], frame
+        while at != keyframe and (at, keyframe) not in self._to_keyframe:
+            if (at, at + step) not in self._homographies and at not in mattes:
+                return None
+            pending.append(at)
+            at += step
+        chained = np.eye(3) if at == keyframe else self._to_keyframe[(at, keyframe)]
+        for at in reversed(pending):
+            chained = chained @ self._neighbour_homography(at, at + step, mattes.get(at))
+            self._to_keyframe[(at, keyframe)] = chained
+        return chained
 
     def _neighbour_homography(self, a: int, b: int, matte_a: np.ndarray) -> np.ndarray:
         """3x3 homography taking frame ``a``'s background pixels to frame ``b`` (neighbours)."""
@@ -195,12 +252,16 @@ def tolerant_distance(image: np.ndarray, seen: np.ndarray, exact: np.ndarray | N
 
 
 def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray,
-                          trust: np.ndarray | None = None) -> np.ndarray:
+                          trust: np.ndarray | None = None, object_colour: np.ndarray | None = None) -> np.ndarray:
     """The carried ``matte`` blended with the background difference: ``(H, W)`` float32 0..1.
 
     matte: ``(H, W)`` float32 0..1; difference: RGB distance; known: where it was measured;
     trust: how far the carried matte's "not object" is still believed, 0..1 (:func:`carry_trust`),
-    or None (0 everywhere).
+    or None (0 everywhere); object_colour: how much each pixel's colour is the keyframe's object
+    rather than its surround, 0..1 (:meth:`ObjectColours.likelihood`), or None (not asked).
+    A pixel the flow did not carry joins only as far as its colour is the object's (under
+    ``COLOUR_LOW`` not at all): what differs next to the object is as often water rippling or
+    a reflection (mallard-water) as the object the carry missed.
 
     A pixel the flow did not carry as object must differ more to join where the carried matte is
     still trusted (:func:`adding_difference`): the keyframe said it was not object, and what
@@ -208,8 +269,11 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     hull's reflection crept in a pixel a frame and 77 % of the frames leaked, from one keyframe).
     """
     differs = np.clip((difference - CUE_LOW) / (CUE_HIGH - CUE_LOW), 0.0, 1.0)
-    if trust is not None:
-        differs = np.where(matte >= 0.5, differs, adding_difference(difference, trust))
+    if trust is not None or object_colour is not None:
+        adding = adding_difference(difference, trust if trust is not None else np.zeros_like(matte))
+        if object_colour is not None:
+            adding *= np.clip((object_colour - COLOUR_LOW) / (COLOUR_HIGH - COLOUR_LOW), 0.0, 1.0)
+        differs = np.where(matte >= 0.5, differs, adding)
     differs = np.where(known, differs, matte)
     size = 2 * BAND_PX + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

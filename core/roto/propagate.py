@@ -25,7 +25,7 @@ import numpy as np
 
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, StagedProgress, no_progress
-from core.roto.background_cue import BackgroundCue
+from core.roto.background_cue import BackgroundCue, Keyframe
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
 from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
@@ -233,12 +233,12 @@ def _refiner(cue: BackgroundCue | None, keyframe: int, keyframe_mask: np.ndarray
     if cue is None:
         return None
     history = {keyframe: keyframe_mask.astype(np.float32) * np.float32(1 / 255)}
-    keyframe_area = float(np.count_nonzero(keyframe_mask >= 128))
+    painted = Keyframe.painted(keyframe, cue.frame_of(keyframe), keyframe_mask)
 
     def refine(carried: CarriedMatte) -> np.ndarray:
         frame = carried.frame
         history[frame] = carried.matte  # the homography fits of this frame leave the carried object out
-        history[frame] = cue.reanchor(carried, history, -step, keyframe_area)
+        history[frame] = cue.reanchor(carried, history, -step, painted)
         history.pop(frame - step * _HISTORY_FRAMES, None)
         return history[frame]
 

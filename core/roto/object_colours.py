@@ -1,0 +1,66 @@
+"""Which colours are the object's: a keyframe's object and the background around it, as histograms.
+
+The background difference says where a frame differs from its background, not whether what
+differs is the object: rippling water or a reflection differs from the water a frame earlier
+everywhere, and a mask that may add whatever differs next to it grew over a pond to twelve times
+the duck's area (mallard-water, issue 15). The keyframe shows both sides exactly: the painted
+object, and the background just around it, which is what the mask could grow onto. So a pixel
+the frame would add is asked how much its colour looks like the keyframe's object rather than
+that background (:meth:`ObjectColours.likelihood`); one that looks like the background does not
+join (:func:`core.roto.background_cue.blend_with_difference`).
+
+Colours are binned ``BINS`` to a channel (RGB) and the histograms blurred by one bin, so a colour
+a few levels off the keyframe's counts as seen; a colour neither side shows is undecided (0.5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BINS = 16  # per RGB channel
+SURROUND_PX = 20  # the background learned from: this far around the keyframe's object
+_SMOOTHING = np.array([0.25, 0.5, 0.25])  # along each channel, in bins
+_EPSILON = 1e-5  # of a histogram's mass: colours neither side shows come out near 0.5
+
+
+@dataclass(frozen=True)
+class ObjectColours:
+    """The colour histograms of a keyframe's object and its surround, each ``(BINS,) * 3`` summing to 1."""
+
+    object_histogram: np.ndarray
+    background_histogram: np.ndarray
+
+    @classmethod
+    def learn(cls, frame: np.ndarray, mask: np.ndarray) -> ObjectColours:
+        """From ``frame`` (``(H, W, 3)`` uint8 RGB) and its mask (``(H, W)``, nonzero = object)."""
+        shown = mask > 0
+        size = 2 * SURROUND_PX + 1
+        around = cv2.dilate(shown.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+        return cls(_histogram(frame[shown]), _histogram(frame[around & ~shown]))
+
+    def likelihood(self, frame: np.ndarray) -> np.ndarray:
+        """How much each pixel's colour is the object's rather than its surround's: ``(H, W)``
+        float32 0..1 (equal weight to both sides; 0.5 where neither tells)."""
+        index = _bin_index(frame.reshape(-1, 3))
+        shown_object = self.object_histogram.ravel()[index]
+        shown_background = self.background_histogram.ravel()[index]
+        share = (shown_object + _EPSILON) / (shown_object + shown_background + 2 * _EPSILON)
+        return share.reshape(frame.shape[:2]).astype(np.float32)
+
+
+def _bin_index(pixels: np.ndarray) -> np.ndarray:
+    """Flat histogram bin of each ``(n, 3)`` uint8 RGB pixel."""
+    bins = pixels.astype(np.int64) * BINS // 256
+    return (bins[:, 0] * BINS + bins[:, 1]) * BINS + bins[:, 2]
+
+
+def _histogram(pixels: np.ndarray) -> np.ndarray:
+    """Normalised, blurred colour histogram of ``(n, 3)`` uint8 pixels (all zero for none)."""
+    counts = np.bincount(_bin_index(pixels), minlength=BINS**3).astype(np.float64).reshape((BINS,) * 3)
+    for axis in range(3):
+        counts = np.apply_along_axis(np.convolve, axis, counts, _SMOOTHING, mode="same")
+    total = counts.sum()
+    return counts / total if total > 0 else counts
