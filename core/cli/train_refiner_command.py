@@ -9,10 +9,8 @@ refiner's small network to pull propagated mattes onto the object's outline
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.cli.terminal_progress import TerminalProgress
-from core.cli.train_terminal import add_clip_folder_options
+from core.cli.train_terminal import add_clip_folder_options, training_clip_folders
 from core.model.weights import CLIP_REFINER
 from core.validation_split import VALIDATION_SEQUENCES
 
@@ -36,18 +34,13 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from core.eval.roto_eval import clip_folders
-    from core.errors import VideoError
     from core.output_paths import check_outputs, output_for
     from core.roto.clip_refiner_pretraining import PretrainSettings, pretrain_clip_refiner
 
     settings = PretrainSettings(steps=args.steps, frame_stride=args.frame_stride, time_limit=args.time_limit,
                                 seed=args.seed)
     check_outputs([output_for(args.out, "--out")], {}, overwrite=True)  # weights are replaced, as by any training
-    folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
-    if not folders:
-        raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
-    print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
+    folders = training_clip_folders(args)
     result = pretrain_clip_refiner(folders, args.out, settings, progress=TerminalProgress("pretraining"), log=print)
     size = result.path.stat().st_size
     print(f"wrote {result.path} ({size / 1024:.0f} KB; {result.steps} steps, {result.stopped}, "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.cli.terminal_progress import TerminalProgress
-from core.cli.train_terminal import add_clip_folder_options
+from core.cli.train_terminal import add_clip_folder_options, training_clip_folders
 from core.roto.matte_model import DEFAULT_ROTO_MODEL_PATH
 
 
@@ -45,7 +45,6 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from core.eval.roto_eval import clip_folders
     from core.model import PRESETS
     from core.output_paths import check_outputs, output_for
     from core.roto.matte_training import MatteTrainSettings, train_matte_model
@@ -53,11 +52,7 @@ def run(args) -> int:
 
     check_outputs([output_for(args.out, "--out")], {"the model it starts from (--init)": args.init},
                   overwrite=True)  # a model file is replaced, as every training run does
-    folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
-    if not folders:
-        from core.errors import VideoError
-        raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
-    print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
+    folders = training_clip_folders(args)
     footage = []
     if args.synthetic:
         from core.train.footage import find_footage

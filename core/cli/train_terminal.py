@@ -1,5 +1,6 @@
-"""What the training commands (``main.py train``, ``finetune``) share on the terminal: the
-progress bars, the log lines, Ctrl+C that stops after the step, and the options they parse alike.
+"""What the training commands (``main.py train``, ``finetune``; ``train-roto``, ``train-refiner``
+on clip folders) share on the terminal: the progress bars, the log lines, Ctrl+C that stops after
+the step, and the options they parse alike.
 """
 
 from __future__ import annotations
@@ -8,9 +9,12 @@ import contextlib
 import os
 import signal
 import sys
+from pathlib import Path
 
 from core.cli.signals import handling
 from core.cli.terminal_progress import TerminalProgress
+from core.clip_folder import clip_folders
+from core.errors import VideoError
 from core.progress import CancelToken, no_progress
 
 
@@ -76,3 +80,13 @@ def add_clip_folder_options(parser, *, exclude: list[str], exclude_help: str, ou
     parser.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
     parser.add_argument("--exclude", nargs="*", default=exclude, help=exclude_help)
     parser.add_argument("--out", default=out, help=f"{what} to write, replaced if it exists (default: %(default)s)")
+
+
+def training_clip_folders(args) -> list[Path]:
+    """The clip folders of ``--data`` not named by ``--exclude`` (printed with those held out);
+    :class:`VideoError` when there are none, or all are excluded."""
+    folders = [f for f in clip_folders(Path(args.data)) if f.name not in set(args.exclude)]
+    if not folders:
+        raise VideoError(f"every clip of '{args.data}' is excluded; keep at least one for training.")
+    print(f"training clips: {', '.join(f.name for f in folders)}; held out: {', '.join(args.exclude) or 'none'}")
+    return folders

@@ -25,8 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.clip_folder import read_clip_with_masks
-from core.errors import VideoError
+from core.clip_folder import clip_folders, read_clip_with_masks
 from core.flow import FlowField
 from core.metrics import j_and_f, leaking_frames
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
@@ -145,20 +144,6 @@ def roto_methods(matte_model=None) -> dict[str, Method]:
 def keyframe_indices(frame_count: int, step: int | None) -> list[int]:
     """Frames 0, step, 2·step, ... below ``frame_count`` (just ``[0]`` for None)."""
     return [0] if step is None else list(range(0, frame_count, step))
-
-
-def clip_folders(data_root: Path, names: list[str] | None = None) -> list[Path]:
-    """The clip folders of ``data_root`` that hold both ``frames/`` and ``masks/``, by name."""
-    folders = sorted(p for p in data_root.iterdir() if (p / "frames").is_dir() and (p / "masks").is_dir()) \
-        if data_root.is_dir() else []
-    if names is not None:
-        folders = [p for p in folders if p.name in set(names)]
-    if not folders:
-        raise VideoError(
-            f"'{data_root}' has no clip folder with frames/ and masks/; point it at a data root such as "
-            "/work/shared/data."
-        )
-    return folders
 
 
 def _cell(row: dict | None) -> str:

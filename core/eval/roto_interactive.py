@@ -29,7 +29,7 @@ from typing import Sequence
 
 import numpy as np
 
-from core.clip_folder import read_clip_with_masks
+from core.clip_folder import is_clip_folder, read_clip_with_masks
 from core.errors import VideoError
 from core.flow import FlowField
 from core.metrics import j_and_f, leaking_frames
@@ -207,7 +207,7 @@ def interactive_clip_folders(data_root: Path, clips: Sequence[str] | None = None
     Raises VideoError for a named clip that is not there, or when none of the defaults is."""
     def found(name: str) -> Path | None:
         for folder in (data_root / "davis2016" / name, data_root / name):
-            if (folder / "frames").is_dir() and (folder / "masks").is_dir():
+            if is_clip_folder(folder):
                 return folder
         return None
 
