@@ -17,7 +17,7 @@ from core.progress import CancelToken
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
                 "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks",
-                "more_examples",
+                "more_examples", "deepen",
                 "steps")
 DEFAULT_STEPS = 2000
 
@@ -49,6 +49,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--init", default=None, metavar="MODEL",
                    help="start from these weights (warm start, e.g. the shipped "
                    "resources/models/keyfill-base.pt)")
+    p.add_argument("--deepen", type=int, default=None, metavar="N",
+                   help="cpu config, with --init: grow the model to N FFC residual blocks per "
+                   "intra-/cross-frame block, the new ones starting near the identity (the "
+                   "shipped model has 1)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="where the cpu config's examples (flow fills of the footage) are kept "
                    "(default $KEYFILL_CACHE/prealign or ~/.cache/keyfill/prealign)")

@@ -53,12 +53,15 @@ def run_prealign(args, out: Path, started: float) -> int:
 
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
-        "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "steps")},
+        "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "deepen", "steps")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
+    init = args.init
+    if args.deepen and init and not args.resume:
+        init = _deepened_start(Path(init), args.deepen, out, log)
     with ctrl_c_cancels(cancel):
-        result = train(out, samples, settings, config=None if args.init else PRESETS[args.config](),
-                       init=args.init, resume=args.resume, run_info=run_info, started=started,
+        result = train(out, samples, settings, config=None if init else PRESETS[args.config](),
+                       init=init, resume=args.resume, run_info=run_info, started=started,
                        progress=progress_bar("training"), cancel=cancel, log=log)
     log(f"trained to step {result.step}/{args.steps} ({result.stopped}) in "
         f"{time.monotonic() - started:.0f}s; wrote {out}")
@@ -73,6 +76,22 @@ def run_prealign(args, out: Path, started: float) -> int:
     if args.ship:
         ship_if_better(out, Path(args.ship), scores["gain"], log=log)
     return 0
+
+
+def _deepened_start(init: Path, blocks: int, out: Path, log) -> Path:
+    """``init``'s weights in a model with ``blocks`` residual blocks per intra-frame block (the
+    new ones near the identity), written beside ``out`` to start from."""
+    from core.model import load_checkpoint, save_checkpoint
+    from core.model.grow import deepened
+
+    model, extra = load_checkpoint(init)
+    grown = deepened(model.float(), blocks)
+    path = out.with_name(out.stem + ".start.pt")
+    save_checkpoint(path, grown, extra={"grown_from": str(init)})
+    log(f"starting from {init}, deepened to {blocks} residual blocks per block "
+        f"({sum(p.numel() for p in model.parameters()) / 1e6:.1f} M -> "
+        f"{sum(p.numel() for p in grown.parameters()) / 1e6:.1f} M parameters)")
+    return path
 
 
 def parse_example_set(text: str, targets: int):
