@@ -190,36 +190,3 @@ class BoatWithReflection:
 
     def _x(self, index: int) -> int:
         return 16 + self.speed * index
-
-
-class DuckOnRipplingWater:
-    """A brown textured duck swimming right over dark blue water whose bright ripples are drawn
-    afresh every frame: the water differs from its aligned neighbours everywhere, so a background
-    difference alone calls every ripple next to the duck object (DAVIS mallard-water, issue 15:
-    the mask grew to 12 times the duck's area). The ripples' colours are not the duck's."""
-
-    def __init__(self, frame_count: int = 16, speed: int = 2) -> None:
-        self.frame_count, self.speed = frame_count, speed
-        duck = texture(7, 24, 36).astype(np.float32)
-        self.duck = (np.array([0.55, 0.35, 0.2]) * duck + np.array([40, 25, 10])).astype(np.uint8)
-
-    def mask(self, index: int) -> np.ndarray:
-        """The duck, ``(H, W)`` uint8 0/255."""
-        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
-        x = self._x(index)
-        mask[48:72, x : x + 36] = 255
-        return mask
-
-    def frame(self, index: int) -> np.ndarray:
-        rng = np.random.default_rng(100 + index)
-        ripples = cv2.resize(rng.random((HEIGHT // 6, WIDTH // 6)).astype(np.float32), (WIDTH, HEIGHT),
-                             interpolation=cv2.INTER_CUBIC)
-        bright = np.clip((ripples - 0.55) * 4, 0.0, 1.0)[..., None]
-        water = (1 - bright) * np.array([20, 45, 70]) + bright * np.array([200, 215, 240])
-        image = water.astype(np.uint8)
-        x = self._x(index)
-        image[48:72, x : x + 36] = self.duck
-        return image
-
-    def _x(self, index: int) -> int:
-        return 30 + self.speed * index

@@ -13,7 +13,10 @@ frames back (``NEIGHBOUR_OFFSETS``):
 3. the *background difference* ``D`` is the smallest such difference over the neighbours (one
    neighbour that shows the same background is enough to call a pixel background), each pixel
    compared with the closest of ``u``'s within ``ALIGN_TOLERANCE_PX``: on a nearly static shot
-   taken by hand, a homography off by a pixel made every mortar line of a brick wall "differ".
+   taken by hand, a homography off by a pixel made every mortar line of a brick wall "differ";
+4. the keyframe the matte was carried from is compared too, through the homographies chained back
+   to it, where it shows background: where the carried mask kept a piece of background for more
+   than 10 frames, no neighbour shows it any more (their mattes cover it too).
 
 Then, in a band of ``BAND_PX`` around the carried mask, ``D`` mapped to 0..1 between ``CUE_LOW``
 and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
@@ -23,6 +26,9 @@ background, and a pixel the flow missed joins only when it clearly differs from 
 (more clearly where the carried matte is still trusted: a reflection or a shadow moves with the
 object and differs too) and its piece of the mask touches the carried one (:mod:`core.roto.mask_pieces`): a speckle
 standing alone on the wall would widen the band and feed itself frame after frame (issue 15).
+A pixel carried as object whose neighbourhood has the colours of the background around the
+keyframe's object, not the object's (:mod:`core.roto.object_colours`), leaves the mask: rippling
+water differs from every neighbour, and once carried it stayed and grew.
 Pieces of the mask that stray from the object are then dropped (:func:`without_stray_pieces`).
 
 The homography is exact for a camera that rotates or looks at a far or flat scene; parallax (a tree
@@ -56,7 +62,7 @@ NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
 ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this distance does
 CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carried matte's pixels above this
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
-COLOUR_LOW, COLOUR_HIGH = 0.25, 0.5  # object-colour likelihood below LOW: a pixel is never added; above HIGH: freely
+COLOUR_VETO = 0.2  # a carried pixel whose neighbourhood's (5x5) object-colour likelihood is under this leaves the mask
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
 
 
@@ -149,6 +155,10 @@ class BackgroundCue:
                 homography = to_working @ homography @ np.linalg.inv(to_working)
                 distance, shows_background = self._difference_to(
                     image, keyframe.frame, keyframe.matte, homography, carried_object)
+                # only to take out what was carried: many frames apart, water, light and parallax
+                # differ, and pixels beside the object that no neighbour measured were added (boat:
+                # its reflection crept in, leaking frames 1 -> 31 %)
+                shows_background &= carried_object
                 best = np.where(shows_background, np.minimum(best, distance), best)
         known = np.isfinite(best)
         difference = np.where(known, best, 0.0).astype(np.float32)
@@ -259,22 +269,24 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     trust: how far the carried matte's "not object" is still believed, 0..1 (:func:`carry_trust`),
     or None (0 everywhere); object_colour: how much each pixel's colour is the keyframe's object
     rather than its surround, 0..1 (:meth:`ObjectColours.likelihood`), or None (not asked).
-    A pixel the flow did not carry joins only as far as its colour is the object's (under
-    ``COLOUR_LOW`` not at all): what differs next to the object is as often water rippling or
-    a reflection (mallard-water) as the object the carry missed.
 
     A pixel the flow did not carry as object must differ more to join where the carried matte is
     still trusted (:func:`adding_difference`): the keyframe said it was not object, and what
     differs there and moves with the object is often its reflection or its shadow (boat: the
     hull's reflection crept in a pixel a frame and 77 % of the frames leaked, from one keyframe).
+
+    A pixel the flow carried whose neighbourhood (5x5) has the keyframe surround's colours
+    (``object_colour`` under ``COLOUR_VETO``) leaves the mask, measured or not: rippling water
+    once carried went on differing from every neighbour and stayed, and grew (mallard-water, 12
+    times the duck's area), and background the mask stretched over was never measured again.
     """
     differs = np.clip((difference - CUE_LOW) / (CUE_HIGH - CUE_LOW), 0.0, 1.0)
-    if trust is not None or object_colour is not None:
-        adding = adding_difference(difference, trust if trust is not None else np.zeros_like(matte))
-        if object_colour is not None:
-            adding *= np.clip((object_colour - COLOUR_LOW) / (COLOUR_HIGH - COLOUR_LOW), 0.0, 1.0)
-        differs = np.where(matte >= 0.5, differs, adding)
+    if trust is not None:
+        differs = np.where(matte >= 0.5, differs, adding_difference(difference, trust))
     differs = np.where(known, differs, matte)
+    if object_colour is not None:
+        looks_background = cv2.blur(object_colour, (5, 5)) < COLOUR_VETO
+        differs = np.where(looks_background & (matte >= 0.5), 0.0, differs)
     size = 2 * BAND_PX + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     band = cv2.dilate((matte >= 0.5).astype(np.uint8), disk) > 0

@@ -1,13 +1,13 @@
 """Which colours are the object's: a keyframe's object and the background around it, as histograms.
 
 The background difference says where a frame differs from its background, not whether what
-differs is the object: rippling water or a reflection differs from the water a frame earlier
-everywhere, and a mask that may add whatever differs next to it grew over a pond to twelve times
-the duck's area (mallard-water, issue 15). The keyframe shows both sides exactly: the painted
-object, and the background just around it, which is what the mask could grow onto. So a pixel
-the frame would add is asked how much its colour looks like the keyframe's object rather than
-that background (:meth:`ObjectColours.likelihood`); one that looks like the background does not
-join (:func:`core.roto.background_cue.blend_with_difference`).
+differs is the object: rippling water differs from the water a frame earlier everywhere, and once
+the mask had taken some in, the water went on differing and the mask grew over the pond to twelve
+times the duck's area (mallard-water, issue 15). The keyframe shows both sides exactly: the
+painted object, and the background just around it, which is what the mask could grow onto. So a
+pixel carried as object is asked how much its colour looks like the keyframe's object rather than
+that background (:meth:`ObjectColours.likelihood`); where its neighbourhood looks like the
+background it leaves the mask (:func:`core.roto.background_cue.blend_with_difference`).
 
 Colours are binned ``BINS`` to a channel (RGB) and the histograms blurred by one bin, so a colour
 a few levels off the keyframe's counts as seen; a colour neither side shows is undecided (0.5).

@@ -1,28 +1,16 @@
-"""No leak onto what differs from the background without being the object (issue 15): rippling
-water next to a duck (DAVIS mallard-water grew to 12 times the duck's area from one keyframe,
-refiner off), and background the carried mask kept for longer than any neighbour shows it."""
+"""No leak onto what differs from the background without being the object (issue 15): water
+carried once as the duck (DAVIS mallard-water grew to 12 times the duck's area from one keyframe,
+refiner off) leaves the mask by its colours, and background the carried mask kept for longer
+than any neighbour shows is compared with the keyframe."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from core.flow import FlowField
-from core.metrics import region_similarity
-from core.metrics.leaks import background_leak
-from core.roto import RotoOptions, propagate_masks
 from core.roto.background_cue import CUE_HIGH, CUE_LOW, BackgroundCue, Keyframe, blend_with_difference
 from core.roto.object_colours import ObjectColours
-from tests.roto_scenes import DuckOnRipplingWater, texture
-
-
-def test_ripples_next_to_the_duck_never_join_its_mask():
-    scene = DuckOnRipplingWater()
-    results = propagate_masks(scene.frame, scene.frame_count, {0: scene.mask(0)}, options=RotoOptions(refine_steps=0))
-    frames = range(1, scene.frame_count)
-    leaks = [background_leak(results[f].mask, scene.mask(f)) for f in frames]
-    # before: the ripples joined within two frames, 1.3 to 5.3 times the duck's area from frame 2 on
-    assert max(leaks) < 0.2, leaks
-    assert min(region_similarity(results[f].mask, scene.mask(f)) for f in frames) > 0.85
+from tests.roto_scenes import texture
 
 
 def test_colours_are_the_objects_where_the_keyframe_shows_them_on_the_object_only():
@@ -36,21 +24,6 @@ def test_colours_are_the_objects_where_the_keyframe_shows_them_on_the_object_onl
     red, nearly_red, blue, green = colours.likelihood(probe)[0]
     assert red > 0.99 and nearly_red > 0.99 and blue < 0.01
     assert abs(green - 0.5) < 0.01  # a colour neither side shows is undecided
-
-
-def test_a_pixel_that_differs_joins_only_as_far_as_its_colour_is_the_objects():
-    matte = np.zeros((30, 30), np.float32)
-    matte[10:20, 10:20] = 1.0
-    difference = np.full((30, 30), CUE_HIGH + 20, np.float32)  # differs from the background everywhere
-    known = np.ones((30, 30), bool)
-    object_colour = np.full((30, 30), 0.9, np.float32)
-    object_colour[:, 20:] = 0.1  # right of the object: the surround's colours
-    blended = blend_with_difference(matte, difference, known, None, object_colour)
-    assert blended[15, 8] >= 0.5  # left: the object's colour, added
-    assert blended[15, 22] < 0.5  # right: the background's colour, not added
-    assert blended[15, 15] >= 0.5  # carried object pixels are not asked
-    without = blend_with_difference(matte, difference, known)
-    assert without[15, 22] >= 0.5
 
 
 def test_background_the_carried_mask_kept_for_longer_than_any_neighbour_shows_is_compared_with_the_keyframe():
@@ -84,3 +57,16 @@ def test_background_the_carried_mask_kept_for_longer_than_any_neighbour_shows_is
     assert np.percentile(difference[stuck], 95) < CUE_LOW  # matches the background: leaves the mask
     moved_onto = (slice(22, 42), slice(48, 52))  # where the object is now and the keyframe showed background
     assert difference[moved_onto].mean() > CUE_HIGH
+
+
+def test_a_carried_patch_in_the_surrounds_colours_leaves_the_mask_and_a_lone_pixel_stays():
+    matte = np.zeros((40, 40), np.float32)
+    matte[10:30, 5:35] = 1.0  # carried: the object (left) and water it took along (right)
+    object_colour = np.full((40, 40), 0.9, np.float32)
+    object_colour[:, 22:] = 0.05  # the right part has the surround's colours
+    object_colour[15, 10] = 0.0  # one pixel of the object that happens to look like the surround
+    known = np.zeros((40, 40), bool)  # no neighbour shows the background: the carried matte would stay
+    difference = np.zeros((40, 40), np.float32)
+    blended = blend_with_difference(matte, difference, known, None, object_colour)
+    assert (blended[10:30, 27:35] < 0.5).all()
+    assert (blended[10:30, 5:18] >= 0.5).all()
