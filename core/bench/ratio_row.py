@@ -9,17 +9,18 @@ preview of one frame (``RemovalRenderer.render_frame`` on a project just opened,
 Written to ``spec["result"]`` as JSON: ``startup_s`` (importing the commands, as ``python main.py``
 does before any work: PyTorch, OpenCV, PyAV), ``work_s`` (wall seconds of the command itself, or of
 the preview), ``rss_after_imports_mib`` and ``peak_rss_mib`` (peak resident set size of this
-process, MiB).
+process, MiB, :func:`core.bench.memory.peak_rss_mib`: its own, not the parent's).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
+
+from core.bench.memory import peak_rss_mib
 
 ROWS = ("reference", "flow", "network", "roto", "preview-flow", "preview-network")
 
@@ -86,12 +87,6 @@ def limit_cores(count: int) -> None:
 
     cv2.setNumThreads(count)
     torch.set_num_threads(count)
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process so far, MiB (``ru_maxrss``: KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
 if __name__ == "__main__":

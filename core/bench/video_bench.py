@@ -11,10 +11,10 @@ clip) and would report the parent's memory, not the scrubbing's.
 from __future__ import annotations
 
 import multiprocessing
-import resource
-import sys
 import time
 from pathlib import Path
+
+from core.bench.memory import peak_rss_mib
 
 import numpy as np
 
@@ -35,7 +35,7 @@ def bench_scrubbing(path: Path, *, scrubs: int = 200, cache_bytes: int = 512 * 2
 def _scrub(path: str, scrubs: int, cache_bytes: int, seed: int) -> dict:
     from core.video import open_clip
 
-    rss_before = _peak_rss_mib()
+    rss_before = peak_rss_mib()
     started = time.perf_counter()
     reader = open_clip(path, cache_bytes=cache_bytes)
     open_s = time.perf_counter() - started
@@ -46,7 +46,7 @@ def _scrub(path: str, scrubs: int, cache_bytes: int, seed: int) -> dict:
         t0 = time.perf_counter()
         reader.frame(int(index))
         times.append(time.perf_counter() - t0)
-    peak_rss = _peak_rss_mib()
+    peak_rss = peak_rss_mib()
     reader.close()
     # A fresh reader: frames the scrubbing left in the cache would flatter sequential decoding.
     with open_clip(path, cache_bytes=cache_bytes) as reader:
@@ -64,16 +64,3 @@ def _scrub(path: str, scrubs: int, cache_bytes: int, seed: int) -> dict:
         "peak_rss_mib": peak_rss,
         "cache_mib": cache_bytes / 2**20,
     }
-
-
-def _peak_rss_mib() -> float:
-    """Peak resident memory of this process's address space, MiB."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # macOS: bytes; else kB
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
