@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from core.bench.video_bench import _peak_rss_mib
+from core.bench.memory import peak_rss_mib
 
 
 def bench_export(path: Path, *, frames: int | None = None, cache_bytes: int | None = None) -> dict:
@@ -73,7 +73,7 @@ def _export(path: str, frames: int | None, cache_bytes: int | None) -> dict:
     from core.video import open_clip
     from core.video.clip_reader import DEFAULT_CACHE_BYTES
 
-    rss_before = _peak_rss_mib()
+    rss_before = peak_rss_mib()
     options = {} if cache_bytes is None else {"cache_bytes": cache_bytes}
     with tempfile.TemporaryDirectory() as tmp, open_clip(path, **options) as reader:
         count = len(reader) if frames is None else min(frames, len(reader))
@@ -92,7 +92,7 @@ def _export(path: str, frames: int | None, cache_bytes: int | None) -> dict:
         started = time.perf_counter()
         export_clip(filled, info, dest, settings=ExportSettings(), progress=progress)
         seconds = time.perf_counter() - started
-        peak = _peak_rss_mib()
+        peak = peak_rss_mib()
         with av.open(str(dest)) as out:
             output_frames = sum(1 for _ in out.decode(video=0))
             audio = out.streams.audio[0].codec_context.name if out.streams.audio else None
