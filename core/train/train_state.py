@@ -45,8 +45,12 @@ def curve_path(model_path: str | Path) -> Path:
 
 
 def save_run(model_path: str | Path, model: KeyframePropagationNet, optimizer, scheduler, scaler,
-             step: int, history: list[list[float]], run_info: dict[str, Any]) -> Path:
-    """Write the training state, the loss curve and the model file; returns the model path."""
+             step: int, history: list[list[float]], run_info: dict[str, Any], *,
+             columns: tuple[str, ...] = HISTORY_COLUMNS, extra: dict[str, Any] | None = None) -> Path:
+    """Write the training state, the loss curve and the model file; returns the model path.
+
+    columns: what each history row holds (the removal trainer's by default); extra: more entries
+    for the model file's ``extra`` (e.g. the rotoscoping network's correction band)."""
     model_path = Path(model_path)
     state = {
         "format": STATE_FORMAT, "version": STATE_VERSION, "step": step,
@@ -59,8 +63,8 @@ def save_run(model_path: str | Path, model: KeyframePropagationNet, optimizer, s
     }
     with atomic_path(state_path(model_path)) as tmp:
         torch.save(state, tmp)
-    write_bytes_atomic(curve_path(model_path), _csv(history))
-    extra = {"step": step, "training": run_info, "loss_columns": list(HISTORY_COLUMNS),
+    write_bytes_atomic(curve_path(model_path), _csv(history, columns))
+    extra = {**(extra or {}), "step": step, "training": run_info, "loss_columns": list(columns),
              "loss_curve": _thinned(history, CURVE_POINTS)}
     return save_checkpoint(model_path, model, extra=extra)
 
@@ -90,10 +94,10 @@ def read_curve(model_path: str | Path) -> list[dict[str, float]]:
                 for row in csv.DictReader(f)]
 
 
-def _csv(history: list[list[float]]) -> bytes:
+def _csv(history: list[list[float]], columns: tuple[str, ...] = HISTORY_COLUMNS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HISTORY_COLUMNS)
+    writer.writerow(columns)
     for row in history:
         writer.writerow([int(row[0])] + [f"{v:.6g}" for v in row[1:]])
     return out.getvalue().encode()
