@@ -1,8 +1,10 @@
 """Training examples for the rotoscoping network, from clips with a ground-truth mask per frame.
 
-Each clip is rotoscoped by the classical propagation (:func:`core.roto.propagate_masks`) from
-keyframes taken from its ground truth, in many layouts: the first frame only, the last frame
-only, and keyframes every 10, 20, 30 and 40 frames at several phases. Every propagated frame
+Each clip is rotoscoped by the propagation as it runs in production (:func:`core.roto.propagate_masks`
+with :data:`EXAMPLE_OPTIONS`: re-anchoring and the clip refiner on, the network off) from
+keyframes taken from its ground truth, in a few layouts (:data:`DEFAULT_LAYOUTS`: the first frame
+only, keyframes every 20 frames at two phases, every 40; propagations are cached on disk by
+:mod:`core.roto.matte_example_cache`). Every propagated frame
 becomes an example: its frame, the carried matte (the *prior* the network corrects), its
 neighbouring keyframes and the true mask. So the network learns to fix the drift the classical
 propagation really makes, at the keyframe distances editors really use.
@@ -27,13 +29,23 @@ from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.resize import resized
 from core.roto.matte_model import BAND_PX, MatteKeyframe, correction_band, network_inputs, working_frame_size
+from core.roto.clip_refiner import forget_refiners
+from core.roto.matte_example_cache import example_file, read_examples, write_examples
+from core.roto.options import RotoOptions
 from core.roto.propagate import propagate_masks
 from core.roto.synthetic_clips import synthetic_roto_clip
 
-KEYFRAME_STEPS = (10, 20, 30, 40)
-PHASE_STEP = 5  # keyframe layouts start at frames 0, 5, 10, ... below the step
+DEFAULT_LAYOUTS = ("first", "20", "20+10", "40")
+"""Keyframe layouts ``train-roto`` uses by default: the first frame only, every 20 frames from
+frame 0 and from frame 10, every 40 from frame 0 (4 propagations per clip)."""
 SYNTHETIC_STEPS = (10, 20, 30)  # synthetic clips are 40 frames long
 SYNTHETIC_PHASE_STEP = 10
+PROPAGATION_FLOW_PAIRS = 4096  # a clip's flows kept while it is propagated in every layout
+TRAINING_FLOW_PAIRS = 48  # kept per clip while training (frame -> keyframe pairs, ~2.3 MB each)
+EXAMPLE_OPTIONS = RotoOptions(matte_model=None)
+"""How examples are propagated: the production defaults (re-anchoring, the clip refiner from its
+pretrained weights) without the rotoscoping network: what the network corrects in production,
+and never a shipped network's own output."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +64,21 @@ class MatteTrainingClip:
     flow: FlowField            # on the working-size frames
 
 
-def keyframe_layouts(frame_count: int, steps: Sequence[int] = KEYFRAME_STEPS,
-                     phase_step: int = PHASE_STEP) -> list[list[int]]:
+def layout_keyframes(layout: str, frame_count: int) -> list[int]:
+    """Keyframes of a layout: ``first``, ``last``, ``N`` (every N frames from frame 0) or
+    ``N+P`` (every N frames from frame P). ValueError for anything else."""
+    if layout == "first":
+        return [0]
+    if layout == "last":
+        return [frame_count - 1]
+    step, _, phase = layout.partition("+")
+    if not step.isdigit() or int(step) < 1 or (phase and not phase.isdigit()):
+        raise ValueError(f"unknown keyframe layout {layout!r}: give first, last, N or N+P (every N frames from P)")
+    return list(range(int(phase or 0), frame_count, int(step))) or [0]
+
+
+def keyframe_layouts(frame_count: int, steps: Sequence[int] = (10, 20, 30, 40),
+                     phase_step: int = 5) -> list[list[int]]:
     """Keyframe index lists: first only, last only, every step at each phase."""
     layouts = [[0], [frame_count - 1]]
     for step in steps:
@@ -64,21 +89,26 @@ def keyframe_layouts(frame_count: int, steps: Sequence[int] = KEYFRAME_STEPS,
     return layouts
 
 
-def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = KEYFRAME_STEPS,
+def build_examples(folders: Sequence[Path], *, layouts: Sequence[str] = DEFAULT_LAYOUTS,
                    synthetic: int = 0, footage: Sequence[Sequence[np.ndarray]] = (), seed: int = 0,
-                   progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED
+                   cache: Path | None = None, progress: ProgressFn = no_progress,
+                   cancel: CancelToken = NEVER_CANCELLED
                    ) -> tuple[list[MatteTrainingClip], list[MatteExample]]:
-    """Rotoscope every clip folder (``frames/`` + ``masks/``) in every keyframe layout, and
-    ``synthetic`` clips made from ``footage`` (lists of frames) by
-    :func:`core.roto.synthetic_clips.synthetic_roto_clip` in the layouts of
-    :data:`SYNTHETIC_STEPS`."""
+    """Rotoscope every clip folder (``frames/`` + ``masks/``) in every keyframe layout (see
+    :func:`layout_keyframes`; propagations found in ``cache`` are read back, those made are kept
+    there, :mod:`core.roto.matte_example_cache`), and ``synthetic`` clips made from ``footage``
+    (lists of frames) by :func:`core.roto.synthetic_clips.synthetic_roto_clip` in the layouts of
+    :data:`SYNTHETIC_STEPS` (never cached)."""
+    for layout in layouts:
+        layout_keyframes(layout, 2)  # a bad layout fails before any work
     clips: list[MatteTrainingClip] = []
-    plans: list[tuple[int, list[int]]] = []
+    plans: list[tuple[int, str | None, list[int]]] = []  # (clip, layout name for the cache, keyframes)
 
-    def add(name: str, frames: list[np.ndarray], truth: list[np.ndarray], layouts: list[list[int]]) -> None:
-        flow = FlowField(frames.__getitem__, len(frames), working_width=None, cache_pairs=8192)
+    def add(name: str, frames: list[np.ndarray], truth: list[np.ndarray], named: list[tuple[str | None, list[int]]]
+            ) -> None:
+        flow = FlowField(frames.__getitem__, len(frames), working_width=None, cache_pairs=TRAINING_FLOW_PAIRS)
         clips.append(MatteTrainingClip(name, frames, truth, flow))
-        plans.extend((len(clips) - 1, layout) for layout in layouts)
+        plans.extend((len(clips) - 1, layout, keys) for layout, keys in named)
 
     for folder in folders:
         frames, truth = read_clip_with_masks(folder)
@@ -86,7 +116,7 @@ def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = K
         size = working_frame_size(width, height)
         frames = [resized(f, size, cv2.INTER_AREA) for f in frames]
         truth = [(resized(m, size, cv2.INTER_NEAREST) > 0).astype(np.uint8) for m in truth]
-        add(folder.name, frames, truth, keyframe_layouts(len(frames), keyframe_steps))
+        add(folder.name, frames, truth, [(layout, layout_keyframes(layout, len(frames))) for layout in layouts])
     if synthetic and not footage:
         raise ValueError("synthetic clips need footage to composite over")
     rng = np.random.default_rng(seed)
@@ -94,29 +124,46 @@ def build_examples(folders: Sequence[Path], *, keyframe_steps: Sequence[int] = K
     for number in range(synthetic):
         frames, truth = synthetic_roto_clip(footage[int(rng.integers(len(footage)))], textures, rng)
         add(f"synthetic-{number}", frames, truth,
-            keyframe_layouts(len(frames), SYNTHETIC_STEPS, phase_step=SYNTHETIC_PHASE_STEP))
+            [(None, keys) for keys in keyframe_layouts(len(frames), SYNTHETIC_STEPS, SYNTHETIC_PHASE_STEP)])
 
     examples: list[MatteExample] = []
-    for done, (clip_index, layout) in enumerate(plans):
+    propagation_flow: tuple[int, FlowField] | None = None  # one clip's, dropped for the next clip's
+    for done, (clip_index, layout, keys) in enumerate(plans):
         cancel.raise_if_cancelled()
         clip = clips[clip_index]
-        progress(done, len(plans), f"Propagating {clip.name} from keyframes {layout[:4]}...")
-        examples += _propagated_examples(clip_index, clip, layout, cancel)
+        progress(done, len(plans), f"Propagating {clip.name} from keyframes {keys[:4]}...")
+        path = None if cache is None or layout is None else example_file(
+            cache, clip.name, layout, len(clip.frames), clip.truth[0].shape[::-1])
+        kept = read_examples(path) if path is not None and path.is_file() else None
+        if kept is None:
+            if propagation_flow is None or propagation_flow[0] != clip_index:
+                propagation_flow = (clip_index, FlowField(clip.frames.__getitem__, len(clip.frames),
+                                                          working_width=None, cache_pairs=PROPAGATION_FLOW_PAIRS))
+            kept = _propagated_mattes(clip, keys, propagation_flow[1], cancel)
+            if path is not None:
+                write_examples(path, *kept)
+        examples += _examples(clip_index, keys, *kept)
     progress(len(plans), len(plans), f"{len(examples)} training examples")
     return clips, examples
 
 
-def _propagated_examples(clip_index: int, clip: MatteTrainingClip, layout: list[int],
-                         cancel: CancelToken) -> list[MatteExample]:
-    results = propagate_masks(clip.frames.__getitem__, len(clip.frames),
-                              {k: clip.truth[k] * 255 for k in layout}, flow=clip.flow, cancel=cancel)
+def _propagated_mattes(clip: MatteTrainingClip, keys: list[int], flow: FlowField, cancel: CancelToken
+                       ) -> tuple[list[int], list[np.ndarray]]:
+    """The clip's non-keyframes and their mattes propagated from its true masks on ``keys``, as a
+    first propagation of the clip in production (the clip refiner starts afresh)."""
+    forget_refiners()
+    results = propagate_masks(clip.frames.__getitem__, len(clip.frames), {k: clip.truth[k] * 255 for k in keys},
+                              options=EXAMPLE_OPTIONS, flow=flow, cancel=cancel)
+    frames = [frame for frame, result in results.items() if not result.is_keyframe]
+    return frames, [results[frame].matte for frame in frames]
+
+
+def _examples(clip_index: int, layout: list[int], frames: list[int], mattes) -> list[MatteExample]:
     examples = []
-    for frame, result in results.items():
-        if result.is_keyframe:
-            continue
+    for frame, matte in zip(frames, mattes):
         position = bisect.bisect_left(layout, frame)
         sides = tuple(layout[i] for i in (position - 1, position) if 0 <= i < len(layout))
-        examples.append(MatteExample(clip_index, frame, result.matte, sides))
+        examples.append(MatteExample(clip_index, frame, np.asarray(matte, np.uint8), sides))
     return examples
 
 
