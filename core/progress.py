@@ -42,6 +42,44 @@ NEVER_CANCELLED = CancelToken()
 """A token nobody cancels, for callers that do not offer cancellation."""
 
 
+class LinkedCancelToken(CancelToken):
+    """Cancelled when its own :meth:`cancel` is called or when ``parent`` is: for work a function
+    runs beside its own (in another thread) and stops when its part fails, without cancelling
+    everything its caller gave the parent token to."""
+
+    def __init__(self, parent: CancelToken) -> None:
+        super().__init__()
+        self._parent = parent
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set() or self._parent.cancelled
+
+    def raise_if_cancelled(self) -> None:
+        self._parent.raise_if_cancelled()
+        super().raise_if_cancelled()
+
+
+def concurrent_parts(progress: ProgressFn, weights: dict[str, int]) -> list[ProgressFn]:
+    """One callback per part of work running at the same time (threads), in the order of
+    ``weights`` (``{part: expected cost}``), reported to ``progress`` as one: the parts' fractions
+    done, weighted and summed, out of the weights' sum."""
+    lock = threading.Lock()
+    fractions = dict.fromkeys(weights, 0.0)
+    total = sum(max(0, int(w)) for w in weights.values())
+
+    def part(name: str) -> ProgressFn:
+        def report(done: int, of: int, message: str = "") -> None:
+            with lock:
+                fractions[name] = max(fractions[name], 1.0 if of <= 0 else min(max(done, 0), of) / of)
+                done_sum = round(sum(fractions[n] * max(0, int(weights[n])) for n in weights))
+                progress(done_sum, total, message)
+
+        return report
+
+    return [part(name) for name in weights]
+
+
 class StagedProgress:
     """One ``progress`` over stages of work done one after another, each reporting its own
     ``done / total`` from 0 (a training's steps, then frames carried, then frames refined).

@@ -34,7 +34,7 @@ together.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import cv2
@@ -46,6 +46,7 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.clip_refiner_cache import forget_refiners, kept_refiners
 from core.roto.clip_refiner_examples import (
     BAND_PX,
+    Example,
     answer_example,
     keyframe_examples,
     outline_distance,
@@ -58,8 +59,8 @@ from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.options import DEFAULT_STEPS, refine_steps
 
-__all__ = ["WARM_START_DIVISOR", "ClipRefiner", "ClipRefinerNet", "adapt_clip_refiner", "forget_refiners",
-           "train_clip_refiner"]
+__all__ = ["WARM_START_DIVISOR", "ClipRefiner", "ClipRefinerNet", "adapt_clip_refiner", "clip_refiner_training",
+           "forget_refiners", "train_clip_refiner"]
 
 BAND_FADE_PX = 4.0  # beyond BAND_PX from the prior's outline the correction fades out over this many pixels
 WARM_START_DIVISOR = 3  # starting from a refiner that knows some of the keyframes: steps // 3
@@ -78,6 +79,8 @@ class ClipRefiner:
     working_size: tuple[int, int]  # (width, height) the network runs at
     keyframes: frozenset[tuple[int, int]] = frozenset()  # (frame, digest of its pixels and mask) learned from
     steps: int = DEFAULT_STEPS  # asked for its training (a warm start trains fewer)
+    # the keyframes' examples by (frame, digest), reused by its self-training and by a warm start
+    examples: Mapping[tuple[int, int], Example] = field(default_factory=dict, repr=False)
 
     def refine(self, frame: np.ndarray, matte: np.ndarray) -> np.ndarray:
         """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8)."""
@@ -113,28 +116,59 @@ def train_clip_refiner(
     Deterministic for a given ``seed``, weights and history (the refiners kept, see below); leaves
     torch's global random state as it was. The last few refiners are kept, keyed by the keyframes'
     pixels and masks; when one of them learned from some of the same keyframes (the user added or
-    corrected a keyframe and propagates again), training starts from its weights and takes a third of the steps (:data:`WARM_START_DIVISOR`). Raises
-    Cancelled (between steps) when ``cancel`` is set.
+    corrected a keyframe and propagates again), training starts from its weights and takes a third
+    of the steps (:data:`WARM_START_DIVISOR`). Raises Cancelled (between steps) when ``cancel`` is set.
     """
+    return clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps, seed=seed)(progress, cancel)
+
+
+def clip_refiner_training(
+    frame_of: FrameGetter,
+    keyframe_masks: Mapping[int, np.ndarray],
+    flow: FlowField,
+    *,
+    steps: int | None = None,
+    seed: int = 0,
+) -> Callable[[ProgressFn, CancelToken], ClipRefiner | None]:
+    """:func:`train_clip_refiner` in two parts: this call reads what the training needs (the
+    keyframes' frames, the flows around them) and returns the training itself,
+    ``train(progress, cancel)``, which only computes, so it may run in another thread while this
+    one goes on reading frames (the propagation carries the mattes meanwhile)."""
     steps = refine_steps(steps)
     shown = {k: m for k, m in keyframe_masks.items() if m.any()}
     if steps == 0 or not shown:
-        return None
-    keyframes = frozenset((frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in shown.items())
+        return lambda progress, cancel: None
+    digests = {frame: _keyframe_digest(frame_of(frame), mask) for frame, mask in shown.items()}
+    keyframes = frozenset(digests.items())
     pretrained = pretrained_refiner()
     key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode(), _net_digest(pretrained))
     kept = kept_refiners.get(key)
     if kept is not None:
-        return kept
+        return lambda progress, cancel: kept
     start = next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
     trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
     width, height = flow.frame_size
     working = working_frame_size(width, height)
-    examples = keyframe_examples(frame_of, shown, flow, working)
-    net = trained_net(examples, trained, seed, pretrained if start is None else start.net,
-                      "Learning the object's outline from the keyframes", progress, cancel)
-    refiner = ClipRefiner(net, (width, height), working, keyframes, steps)
-    return kept_refiners.put(key, refiner)
+    examples = _examples_of(frame_of, shown, digests, flow, working, {} if start is None else start.examples)
+
+    def train(progress: ProgressFn, cancel: CancelToken) -> ClipRefiner:
+        net = trained_net(list(examples.values()), trained, seed, pretrained if start is None else start.net,
+                          "Learning the object's outline from the keyframes", progress, cancel)
+        refiner = ClipRefiner(net, (width, height), working, keyframes, steps, examples)
+        return kept_refiners.put(key, refiner)
+
+    return train
+
+
+def _examples_of(frame_of: FrameGetter, shown: Mapping[int, np.ndarray], digests: Mapping[int, int],
+                 flow: FlowField, working: tuple[int, int], known: Mapping[tuple[int, int], Example]
+                 ) -> dict[tuple[int, int], Example]:
+    """``{(frame, digest): Example}`` of the keyframes ``shown``, in frame order: those a kept
+    refiner already learned from (``known``, the same pixels and mask) reused, the others made."""
+    new = {frame: mask for frame, mask in shown.items() if (frame, digests[frame]) not in known}
+    made = dict(zip(sorted(new), keyframe_examples(frame_of, new, flow, working))) if new else {}
+    return {(frame, digests[frame]): known[(frame, digests[frame])] if frame not in made else made[frame]
+            for frame in sorted(shown)}
 
 
 def adapt_clip_refiner(
@@ -184,11 +218,12 @@ def adapt_clip_refiner(
             answers.append(example)
     if not answers or not shown:
         return refiner
-    examples = keyframe_examples(frame_of, shown, flow, working)
+    digests = {frame: _keyframe_digest(frame_of(frame), mask) for frame, mask in shown.items()}
+    examples = list(_examples_of(frame_of, shown, digests, flow, working, refiner.examples).values())
     examples = examples * max(1, len(answers) // len(examples)) + answers  # keyframes: half the crops
     net = trained_net(examples, max(1, refiner.steps // WARM_START_DIVISOR), seed + 1, refiner.net,
                       "Learning the object's outline from the propagated frames", progress, cancel)
-    adapted = ClipRefiner(net, refiner.frame_size, working, refiner.keyframes, refiner.steps)
+    adapted = ClipRefiner(net, refiner.frame_size, working, refiner.keyframes, refiner.steps, refiner.examples)
     return kept_refiners.put(digest, adapted)
 
 

@@ -18,17 +18,26 @@ Editing one keyframe only changes the frames up to its neighbouring keyframes
 from __future__ import annotations
 
 import bisect
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, MutableMapping
 
 import numpy as np
 
 from core.flow import FlowField
-from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, StagedProgress, no_progress
+from core.progress import (
+    NEVER_CANCELLED,
+    CancelToken,
+    LinkedCancelToken,
+    ProgressFn,
+    StagedProgress,
+    concurrent_parts,
+    no_progress,
+)
 from core.roto.background_cue import BackgroundCue, Keyframe
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
-from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
+from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, clip_refiner_training
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.mask_pieces import object_missed_by, without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
@@ -76,8 +85,11 @@ def propagate_masks(
             results[k] = _keyframe_result(keyframe_masks[k])
     segments = _segments(sorted(keyframe_masks), [f for f in wanted if f not in keyframe_masks])
     total = sum(segment.carried_frame_count for segment in segments)
-    stages = _stages(progress, total, sum(len(s.frames) for s in segments), options.refine_steps)
-    carry_progress, refine_progress = stages.stage("carry"), stages.stage("refine")
+    steps = options.refine_steps if segments else 0
+    stages = _stages(progress, total, sum(len(s.frames) for s in segments), steps)
+    learn_progress, carry_progress = concurrent_parts(stages.stage("learn and carry"),
+                                                      {"learn": steps * STEP_COST, "carry": total * CARRY_COST})
+    refine_progress = stages.stage("refine")
     done = refined = 0
 
     def tick(frame: int) -> None:
@@ -85,20 +97,27 @@ def propagate_masks(
         done += 1
         carry_progress(done, total, f"Propagating masks: frame {frame}")
 
-    refiner = None
-    if segments:
-        refiner = train_clip_refiner(frame_of, keyframe_masks, flow, steps=options.refine_steps,
-                                     progress=stages.stage("learn"), cancel=cancel)
     cue = BackgroundCue(frame_of, flow) if options.reanchor else None
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
-    if refiner is not None:  # every fused matte first (uint8), then the refiner adapted to them
+    refiner = None
+    if steps:  # the refiner learns the keyframes while the mattes are carried (all fused first, as uint8)
+        training = clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps)
         kept: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
-        for frame, matte, confidence in fused:
-            matte = matte_to_uint8(matte)
-            kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
-        refiner = adapt_clip_refiner(refiner, frame_of, keyframe_masks, MatteView(kept), flow,
-                                     progress=stages.stage("adapt"), cancel=cancel)
+        with ThreadPoolExecutor(1, thread_name_prefix="clip-refiner") as pool:
+            stop_learning = LinkedCancelToken(cancel)
+            learning = pool.submit(training, learn_progress, stop_learning)
+            try:
+                for frame, matte, confidence in fused:
+                    matte = matte_to_uint8(matte)
+                    kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
+            except BaseException:
+                stop_learning.cancel()
+                raise
+            refiner = learning.result()
+        if refiner is not None:  # then adapted to the fused mattes
+            refiner = adapt_clip_refiner(refiner, frame_of, keyframe_masks, MatteView(kept), flow,
+                                         progress=stages.stage("adapt"), cancel=cancel)
         fused = _drained(kept)
     sides = {frame: [k for k in (segment.left, segment.right) if k is not None]
              for segment in segments for frame in segment.frames}
@@ -129,12 +148,12 @@ STEP_COST, CARRY_COST, REFINE_COST = 4, 2, 1
 
 
 def _stages(progress: ProgressFn, carried: int, frames: int, steps: int) -> StagedProgress:
-    """The propagation's stages in the order they run: the clip refiner learning the keyframes,
-    the frames carried, the refiner adapting to its own answers, the frames refined. Without the
-    refiner, one stage counting the carried frames (``progress`` is then exactly as before)."""
+    """The propagation's stages in the order they run: the clip refiner learning the keyframes
+    while the frames are carried (one stage), the refiner adapting to its own answers, the frames
+    refined. Without the refiner, one stage counting the carried frames."""
     if steps == 0 or frames == 0:
-        return StagedProgress(progress, {"learn": 0, "carry": carried, "adapt": 0, "refine": 0})
-    return StagedProgress(progress, {"learn": steps * STEP_COST, "carry": carried * CARRY_COST,
+        return StagedProgress(progress, {"learn and carry": carried, "adapt": 0, "refine": 0})
+    return StagedProgress(progress, {"learn and carry": steps * STEP_COST + carried * CARRY_COST,
                                      "adapt": max(1, steps // WARM_START_DIVISOR) * STEP_COST,
                                      "refine": frames * REFINE_COST})
 

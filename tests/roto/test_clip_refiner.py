@@ -3,6 +3,9 @@ mattes onto the object's outline; core.roto.prior_deform: its damaged training p
 
 from __future__ import annotations
 
+import threading
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -117,6 +120,38 @@ def test_new_keyframes_start_from_the_refiner_that_knows_some_of_them_and_train_
     assert totals[-1] == 9
 
 
+def test_keyframe_examples_are_made_once_and_reused_by_a_warm_start_and_the_self_training(scene, monkeypatch):
+    import core.roto.clip_refiner as clip_refiner
+
+    made = []
+    real = clip_refiner.keyframe_examples
+    monkeypatch.setattr(clip_refiner, "keyframe_examples",
+                        lambda frame_of, masks, *rest: made.append(sorted(masks)) or real(frame_of, masks, *rest))
+    flow = flow_of(scene)
+    first = train_clip_refiner(scene.frame, {0: scene.mask(0)}, flow, steps=3, seed=2)
+    added = train_clip_refiner(scene.frame, {0: scene.mask(0), 11: scene.mask(11)}, flow, steps=3, seed=2)
+    assert made == [[0], [11]]  # keyframe 0's examples came with the refiner that learned it
+    assert added.examples[(0, *[d for f, d in first.keyframes])] is first.examples[next(iter(first.examples))]
+    mattes = {f: scene.mask(f) for f in range(1, 11)}
+    adapt_clip_refiner(added, scene.frame, {0: scene.mask(0), 11: scene.mask(11)}, mattes, flow)
+    assert made == [[0], [11]]  # the self-training made none either
+    corrected = cv2.erode(scene.mask(11), np.ones((3, 3), np.uint8))
+    train_clip_refiner(scene.frame, {0: scene.mask(0), 11: corrected}, flow, steps=3, seed=2)
+    assert made[-1] == [11]  # a corrected keyframe is a new example
+
+
+def test_reused_examples_train_the_same_refiner_as_new_ones(scene):
+    flow = flow_of(scene)
+    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    train_clip_refiner(scene.frame, {0: scene.mask(0)}, flow, steps=3, seed=2)
+    warm = train_clip_refiner(scene.frame, keyframes, flow, steps=3, seed=2)
+    forget_refiners()
+    start = train_clip_refiner(scene.frame, {0: scene.mask(0)}, flow, steps=3, seed=2)
+    start.examples = {}  # nothing to reuse: every example made again
+    again = train_clip_refiner(scene.frame, keyframes, flow, steps=3, seed=2)
+    assert all(torch.equal(a, b) for a, b in zip(warm.net.parameters(), again.net.parameters()))
+
+
 def test_nothing_to_learn_gives_no_refiner(scene, monkeypatch):
     flow = flow_of(scene)
     assert train_clip_refiner(scene.frame, {0: np.zeros_like(scene.mask(0))}, flow, steps=5) is None
@@ -207,3 +242,32 @@ def test_a_clip_wider_than_the_working_width_is_refined_at_its_own_size(scene):
     assert refined.shape == (360, 480)
     far = cv2.distanceTransform((mask(3) == 0).astype(np.uint8), cv2.DIST_L2, 3) > 40
     assert np.array_equal(refined[far], prior[far])
+
+
+def test_the_refiner_learns_while_the_mattes_are_carried_and_stops_when_carrying_fails(scene, monkeypatch):
+    import core.roto.propagate as propagate
+
+    threads, messages = set(), []
+    real = propagate.clip_refiner_training
+
+    def training(*args, **kwargs):
+        train = real(*args, **kwargs)
+        return lambda progress, cancel: threads.add(threading.current_thread().name) or train(progress, cancel)
+
+    monkeypatch.setattr(propagate, "clip_refiner_training", training)
+    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow_of(scene), options=RotoOptions(refine_steps=3))
+    assert threads and threading.current_thread().name not in threads  # learned beside the carrying
+
+    def failing_carry(*args, **kwargs):
+        time.sleep(0.5)  # the refiner has started learning
+        raise RuntimeError("carrying failed")
+
+    forget_refiners()
+    monkeypatch.setattr(propagate, "carry_from_keyframe", failing_carry)
+    with pytest.raises(RuntimeError, match="carrying failed"):
+        propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow_of(scene),
+                        options=RotoOptions(refine_steps=100_000),
+                        progress=lambda done, total, message: messages.append(message))
+    learned = [m for m in messages if "keyframes" in m]
+    assert len(learned) < 100_000  # its training was stopped, not run to the end
