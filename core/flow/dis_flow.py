@@ -7,12 +7,17 @@ then resized to the frame's grid and its vectors rescaled to full-resolution pix
 
 from __future__ import annotations
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
 
 _local = threading.local()  # one DIS object per thread: OpenCV algorithms are not thread-safe
+_SPARE_CORES = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) - 1
+_spare = threading.BoundedSemaphore(max(1, _SPARE_CORES))
+_other_direction = ThreadPoolExecutor(max(1, _SPARE_CORES), thread_name_prefix="dis-flow")
 MIN_DIS_SIZE = 16  # pixels: OpenCV's DIS refuses smaller frames (it needs 12 and more in some shapes)
 
 
@@ -47,6 +52,21 @@ def compute_working_flow(src: np.ndarray, dst: np.ndarray, size: tuple[int, int]
         flow = tiny.calc(cv2.copyMakeBorder(src_grey, **pad), cv2.copyMakeBorder(dst_grey, **pad), None)
         return np.ascontiguousarray(flow[:height, :width])
     return _dis().calc(src_grey, dst_grey, None)
+
+
+def compute_both_ways(first: np.ndarray, second: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``(flow first -> second, flow second -> first)``, :func:`compute_working_flow` each. The
+    second direction runs on a spare core at the same time when the machine has one free (DIS is
+    mostly one thread; the preview's first frame waits on a dozen pairs), else after the first:
+    the same flows either way."""
+    if not _SPARE_CORES or not _spare.acquire(blocking=False):
+        return compute_working_flow(first, second, size), compute_working_flow(second, first, size)
+    try:
+        backward = _other_direction.submit(compute_working_flow, second, first, size)
+        forward = compute_working_flow(first, second, size)
+        return forward, backward.result()
+    finally:
+        _spare.release()
 
 
 def working_size(width: int, height: int, working_width: int | None) -> tuple[int, int]:

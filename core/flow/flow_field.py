@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from core.flow.consistency import forward_backward_consistency
-from core.flow.dis_flow import compute_working_flow, resize_flow, working_size
+from core.flow.dis_flow import compute_both_ways, resize_flow, working_size
 from core.flow.flow_cache import FlowCache
 from core.lru import LRUCache
 
@@ -136,10 +136,8 @@ class FlowField:
                 return _PairFlows(forward=_read_only(found[0]), backward=_read_only(found[1]), consistency=found[2])
         low, high = self._grey(low_index), self._grey(high_index)
         size = (low.shape[1], low.shape[0])
-        pair = _PairFlows(
-            forward=_read_only(compute_working_flow(low, high, size)),
-            backward=_read_only(compute_working_flow(high, low, size)),
-        )
+        forward, backward = compute_both_ways(low, high, size)
+        pair = _PairFlows(forward=_read_only(forward), backward=_read_only(backward))
         with self._lock:
             self.pairs_computed += 1
         if shared is not None:

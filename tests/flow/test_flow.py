@@ -229,3 +229,27 @@ def test_flow_field_refuses_an_empty_clip_and_a_frame_of_another_size():
     field.flow(0, 1)
     with pytest.raises(ValueError):
         field.flow(1, 2)
+
+
+def test_both_directions_of_a_pair_are_the_flows_computed_one_after_the_other(monkeypatch):
+    import threading
+
+    import core.flow.dis_flow as dis_flow
+
+    rng = np.random.default_rng(3)
+    first = cv2.GaussianBlur(rng.integers(0, 255, (90, 160), dtype=np.uint8), (5, 5), 0)
+    second = np.roll(first, (2, 3), axis=(0, 1))
+    threads = []
+    real = dis_flow.compute_working_flow
+    monkeypatch.setattr(dis_flow, "compute_working_flow",
+                        lambda a, b, size: threads.append(threading.current_thread().name) or real(a, b, size))
+    forward, backward = dis_flow.compute_both_ways(first, second, (160, 90))
+    assert np.array_equal(forward, real(first, second, (160, 90)))
+    assert np.array_equal(backward, real(second, first, (160, 90)))
+    if dis_flow._SPARE_CORES:  # the other direction on a spare core, at the same time
+        assert len(set(threads)) == 2
+    monkeypatch.setattr(dis_flow, "_SPARE_CORES", 0)  # one core: one after the other, the same flows
+    threads.clear()
+    again = dis_flow.compute_both_ways(first, second, (160, 90))
+    assert len(set(threads)) == 1
+    assert np.array_equal(again[0], forward) and np.array_equal(again[1], backward)

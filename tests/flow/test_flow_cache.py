@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-import core.flow.flow_field as flow_field_module
+import core.flow.dis_flow as dis_flow_module
 from core.flow import FlowCache, FlowField, clip_flows, flows_folder, kept_flows, project_flows
 from core.flow.flow_cache import NOTE, FolderNotOurs, clip_identity, forget_flow_caches
 from core.project import ClipRef, MaskKind, new_project
@@ -24,13 +24,13 @@ SIZE = (WIDTH, HEIGHT)
 def computed(monkeypatch):
     """Counts DIS computations (one per direction) wherever a FlowField makes them."""
     calls = []
-    real = flow_field_module.compute_working_flow
+    real = dis_flow_module.compute_working_flow
 
     def counting(src, dst, size):
         calls.append(size)
         return real(src, dst, size)
 
-    monkeypatch.setattr(flow_field_module, "compute_working_flow", counting)
+    monkeypatch.setattr(dis_flow_module, "compute_working_flow", counting)
     yield calls
     forget_flow_caches()
 
