@@ -58,6 +58,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--time-limit", type=float,
                    help="stop and save this many seconds after the command started (examples included)")
+    p.add_argument("--example-time-limit", type=float,
+                   help="start no new propagation for examples this many seconds after the command started: "
+                   "train on those made and cached (propagations go round by round over the clips, so every "
+                   "clip has some)")
     p.add_argument("--example-cache", default=None,
                    help="where propagated examples are kept between runs (default: $KEYFILL_CACHE/roto-examples "
                    "or ~/.cache/keyfill/roto-examples; 'none' keeps nothing)")
@@ -91,18 +95,23 @@ def run(args) -> int:
         footage = [clip.frames for clip in find_footage(args.data, exclude=args.exclude,
                                                        progress=TerminalProgress("footage"))
                    if len(clip.frames) > 1]
-    cache = None if str(args.example_cache).lower() == "none" else Path(args.example_cache or default_example_cache())
-    clips, examples = build_examples(folders, layouts=args.layouts, synthetic=args.synthetic, footage=footage,
-                                     seed=args.seed, cache=cache, progress=TerminalProgress("examples"))
-    print(f"{len(examples)} examples from {len(clips)} clips in {time.monotonic() - started:.0f} s", flush=True)
+    if args.example_cache is None:
+        cache = default_example_cache()
+    else:
+        cache = None if args.example_cache.lower() == "none" else Path(args.example_cache)
     config = PRESETS[args.config]().replace(out_channels=1, output="mask_logits")
     settings = MatteTrainSettings(steps=args.steps, batch=args.batch, lr=args.lr, device=args.device,
                                   time_limit=args.time_limit, seed=args.seed)
     cancel = CancelToken()
-    run_info = {"args": {k: _plain(getattr(args, k)) for k in RESUMED_ARGS},
-                "clips": [f.name for f in folders], "held_out": list(args.exclude),
-                "layouts": list(args.layouts), "examples": len(examples), "synthetic": args.synthetic}
-    with ctrl_c_cancels(cancel):
+    with ctrl_c_cancels(cancel):  # while examples are made, Ctrl+C stops (those made are kept in the cache)
+        clips, examples = build_examples(folders, layouts=args.layouts, synthetic=args.synthetic, footage=footage,
+                                         seed=args.seed, cache=cache, progress=TerminalProgress("examples"),
+                                         deadline=None if args.example_time_limit is None
+                                         else started + args.example_time_limit, cancel=cancel)
+        print(f"{len(examples)} examples from {len(clips)} clips in {time.monotonic() - started:.0f} s", flush=True)
+        run_info = {"args": {k: _plain(getattr(args, k)) for k in RESUMED_ARGS},
+                    "clips": [f.name for f in folders], "held_out": list(args.exclude),
+                    "layouts": list(args.layouts), "examples": len(examples), "synthetic": args.synthetic}
         result = train_matte_model(
             args.out, MatteSamples(clips, examples, seed=args.seed, band_px=args.band_px), settings,
             config=None if args.init or args.resume else config, init=None if args.resume else args.init,

@@ -16,7 +16,9 @@ horizontal flip and a random brightness/contrast change shared by the target and
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import Sequence
 
@@ -91,24 +93,31 @@ def keyframe_layouts(frame_count: int, steps: Sequence[int] = (10, 20, 30, 40),
 
 def build_examples(folders: Sequence[Path], *, layouts: Sequence[str] = DEFAULT_LAYOUTS,
                    synthetic: int = 0, footage: Sequence[Sequence[np.ndarray]] = (), seed: int = 0,
-                   cache: Path | None = None, progress: ProgressFn = no_progress,
-                   cancel: CancelToken = NEVER_CANCELLED
+                   cache: Path | None = None, deadline: float | None = None,
+                   progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED
                    ) -> tuple[list[MatteTrainingClip], list[MatteExample]]:
     """Rotoscope every clip folder (``frames/`` + ``masks/``) in every keyframe layout (see
     :func:`layout_keyframes`; propagations found in ``cache`` are read back, those made are kept
     there, :mod:`core.roto.matte_example_cache`), and ``synthetic`` clips made from ``footage``
     (lists of frames) by :func:`core.roto.synthetic_clips.synthetic_roto_clip` in the layouts of
-    :data:`SYNTHETIC_STEPS` (never cached)."""
+    :data:`SYNTHETIC_STEPS` (never cached).
+
+    Propagations run round by round: each clip's first layout, then each clip's second, ..., clip
+    ``i`` taking the layouts from the ``i``-th on (so a run cut short has every clip, in a mix of
+    layouts). After ``deadline`` (``time.monotonic()``) no new propagation starts: the cached
+    ones are still read, the rest are left out."""
     for layout in layouts:
         layout_keyframes(layout, 2)  # a bad layout fails before any work
     clips: list[MatteTrainingClip] = []
-    plans: list[tuple[int, str | None, list[int]]] = []  # (clip, layout name for the cache, keyframes)
+    per_clip: list[list[tuple[int, str | None, list[int]]]] = []  # (clip, layout name for the cache, keyframes)
 
     def add(name: str, frames: list[np.ndarray], truth: list[np.ndarray], named: list[tuple[str | None, list[int]]]
             ) -> None:
         flow = FlowField(frames.__getitem__, len(frames), working_width=None, cache_pairs=TRAINING_FLOW_PAIRS)
         clips.append(MatteTrainingClip(name, frames, truth, flow))
-        plans.extend((len(clips) - 1, layout, keys) for layout, keys in named)
+        index = len(clips) - 1
+        turn = index % len(named) if named else 0
+        per_clip.append([(index, layout, keys) for layout, keys in named[turn:] + named[:turn]])
 
     for folder in folders:
         frames, truth = read_clip_with_masks(folder)
@@ -126,7 +135,9 @@ def build_examples(folders: Sequence[Path], *, layouts: Sequence[str] = DEFAULT_
         add(f"synthetic-{number}", frames, truth,
             [(None, keys) for keys in keyframe_layouts(len(frames), SYNTHETIC_STEPS, SYNTHETIC_PHASE_STEP)])
 
+    plans = [plan for round_ in zip_longest(*per_clip) for plan in round_ if plan is not None]
     examples: list[MatteExample] = []
+    skipped = 0
     propagation_flow: tuple[int, FlowField] | None = None  # one clip's, dropped for the next clip's
     for done, (clip_index, layout, keys) in enumerate(plans):
         cancel.raise_if_cancelled()
@@ -135,6 +146,9 @@ def build_examples(folders: Sequence[Path], *, layouts: Sequence[str] = DEFAULT_
         path = None if cache is None or layout is None else example_file(
             cache, clip.name, layout, len(clip.frames), clip.truth[0].shape[::-1])
         kept = read_examples(path) if path is not None and path.is_file() else None
+        if kept is None and deadline is not None and time.monotonic() > deadline:
+            skipped += 1
+            continue
         if kept is None:
             if propagation_flow is None or propagation_flow[0] != clip_index:
                 propagation_flow = (clip_index, FlowField(clip.frames.__getitem__, len(clip.frames),
@@ -143,7 +157,8 @@ def build_examples(folders: Sequence[Path], *, layouts: Sequence[str] = DEFAULT_
             if path is not None:
                 write_examples(path, *kept)
         examples += _examples(clip_index, keys, *kept)
-    progress(len(plans), len(plans), f"{len(examples)} training examples")
+    progress(len(plans), len(plans), f"{len(examples)} training examples"
+             + (f" ({skipped} of {len(plans)} propagations left out at the deadline)" if skipped else ""))
     return clips, examples
 
 

@@ -71,6 +71,8 @@ def test_examples_are_propagated_as_in_production_without_the_network_and_cached
     assert len(calls) == 2, "a rerun reads the cached propagations back"
     assert [(e.frame, e.keyframes) for e in again] == [(e.frame, e.keyframes) for e in examples]
     assert all(np.array_equal(a.prior, b.prior) for a, b in zip(again, examples))
+    _, none = build_examples(folders, layouts=["first"], cache=tmp_path / "empty", deadline=0.0)
+    assert none == [] and len(calls) == 2, "after the deadline no new propagation starts"
 
 
 def test_training_runs_in_bf16_where_the_cpu_has_it_and_resumes_where_it_stopped(data_root, tmp_path, monkeypatch):
