@@ -106,7 +106,7 @@ def propagate_masks(
         kept: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
         with ThreadPoolExecutor(1, thread_name_prefix="clip-refiner") as pool:
             stop_learning = LinkedCancelToken(cancel)
-            learning = pool.submit(training, learn_progress, stop_learning)
+            learning = pool.submit(training, learn_progress, stop_learning, beside_other_work=True)
             try:
                 for frame, matte, confidence in fused:
                     matte = matte_to_uint8(matte)

@@ -247,17 +247,28 @@ def test_a_clip_wider_than_the_working_width_is_refined_at_its_own_size(scene):
 def test_the_refiner_learns_while_the_mattes_are_carried_and_stops_when_carrying_fails(scene, monkeypatch):
     import core.roto.propagate as propagate
 
-    threads, messages = set(), []
-    real = propagate.clip_refiner_training
+    import core.roto.clip_refiner as clip_refiner
+
+    threads, messages, torch_threads = set(), [], []
+    real, real_net = propagate.clip_refiner_training, clip_refiner.trained_net
 
     def training(*args, **kwargs):
         train = real(*args, **kwargs)
-        return lambda progress, cancel: threads.add(threading.current_thread().name) or train(progress, cancel)
+        return lambda progress, cancel, **options: threads.add(threading.current_thread().name) or train(
+            progress, cancel, **options)
+
+    def counting_net(*args):
+        torch_threads.append(torch.get_num_threads())
+        return real_net(*args)
 
     monkeypatch.setattr(propagate, "clip_refiner_training", training)
+    monkeypatch.setattr(clip_refiner, "trained_net", counting_net)
     keyframes = {0: scene.mask(0), 11: scene.mask(11)}
+    before = torch.get_num_threads()
     propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow_of(scene), options=RotoOptions(refine_steps=3))
-    assert threads and threading.current_thread().name not in threads  # learned beside the carrying
+    assert threads and threading.current_thread().name not in threads  # learned beside the carrying...
+    assert torch_threads[0] == max(1, before - 1)  # ...leaving a core to it
+    assert torch.get_num_threads() == before
 
     def failing_carry(*args, **kwargs):
         time.sleep(0.5)  # the refiner has started learning
