@@ -41,7 +41,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--clips", default=None, help="removal: clean clips to use, comma-separated: running_car, "
                    "tennis or davis2016 sequences (default: the 6 validation sequences and running_car); "
                    "roto-interactive: davis2016 sequences or clip folders (default: the 6 validation sequences "
-                   "and bmx-trees)")
+                   "and bmx-trees); roto: clip folders of --data (default: every one with masks)")
     p.add_argument("--max-keyframes", type=int, default=8,
                    help="roto-interactive: keyframes the simulated editor adds at most, the first included (default 8)")
     p.add_argument("--guided", action="store_true",
@@ -81,7 +81,8 @@ def run(args) -> int:
             write_removal_section(QUALITY_DOC, table)
             print(f"updated {QUALITY_DOC}")
     if args.task in ("roto", "all"):
-        print(roto_tables(data, args.roto_model, args.device))
+        clips = None if args.clips is None else [c.strip() for c in args.clips.split(",") if c.strip()]
+        print(roto_tables(data, args.roto_model, args.device, clips))
     if args.task == "roto-interactive":
         table = interactive_table(args, data)
         print("## Rotoscoping: the simulated editor\n\n" + table)
@@ -101,8 +102,9 @@ def removal_tables(args, data: Path) -> str:
     return removal_table_markdown(rows, holes=args.holes)
 
 
-def roto_tables(data: Path, model: str | None = None, device: str = "auto") -> str:
-    """The rotoscoping evaluation's table, or a line saying it is not available yet."""
+def roto_tables(data: Path, model: str | None = None, device: str = "auto", clips: list[str] | None = None) -> str:
+    """The rotoscoping evaluation's table and its means (on ``clips`` of ``data``, default all
+    with masks), or a line saying it is not available yet."""
     try:
         roto_eval = importlib.import_module("core.eval.roto_eval")
     except ModuleNotFoundError as exc:
@@ -112,8 +114,9 @@ def roto_tables(data: Path, model: str | None = None, device: str = "auto") -> s
     from core.roto.matte_model import find_matte_model
 
     matte_model = find_matte_model(model, device=device, notice=print)
-    rows = roto_eval.evaluate_roto(data, matte_model=matte_model, progress=TerminalProgress("roto eval"))
-    return "## Rotoscoping\n\n" + roto_eval.roto_table_markdown(rows)
+    rows = roto_eval.evaluate_roto(data, clips=clips, matte_model=matte_model, progress=TerminalProgress("roto eval"))
+    return ("## Rotoscoping\n\n" + roto_eval.roto_table_markdown(rows) + "\n"
+            + roto_eval.roto_summary_markdown(rows))
 
 
 def interactive_table(args, data: Path) -> str:

@@ -54,7 +54,8 @@ def evaluate_roto(
     Returns one row per (clip, setting, method): ``{"clip", "setting", "method", "keyframes"
     (list of frame indices), "frames" (scored frame count), "J", "F" (0..1), "J&F" (0..100),
     "J_per_frame" ({frame: J}), "leaking" (share of scored frames that leak, 0..1), "seconds" (wall time of the method, flows included for the first
-    method of a clip)}``. Progress counts (clip, setting, method) runs.
+    method of a clip; ``learned`` reuses the clip refiners ``propagation`` trained), "network_seconds" (of
+    those, in the network's correction)}``. Progress counts (clip, setting, method) runs.
     Raises VideoError when ``data_root`` has no clip with masks.
     """
     folders = clip_folders(Path(data_root), clips)
@@ -70,7 +71,7 @@ def evaluate_roto(
             for method_name, method in methods.items():
                 cancel.raise_if_cancelled()
                 progress(len(rows), total, f"{folder.name}, {setting}: {method_name}")
-                started = time.perf_counter()
+                started, network = time.perf_counter(), getattr(matte_model, "seconds", 0.0)
                 masks = method(
                     frames.__getitem__, len(frames), {k: truth[k] for k in keyframes},
                     flow=flow, frames=scored, cancel=cancel,
@@ -84,6 +85,7 @@ def evaluate_roto(
                     "J": score.j_mean, "F": score.f_mean, "J&F": score.j_and_f,
                     "J_per_frame": dict(zip(scored, score.j_per_frame)),
                     "leaking": sum(leaks) / max(1, len(leaks)), "seconds": seconds,
+                    "network_seconds": getattr(matte_model, "seconds", 0.0) - network,
                 })
     progress(total, total, "Rotoscoping evaluated")
     return rows
@@ -114,6 +116,26 @@ def roto_table_markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def roto_summary_markdown(rows: list[dict]) -> str:
+    """Per keyframe setting and method: mean J&F over the clips, and the seconds per scored frame
+    (for ``learned``, also those in the network's correction: what it adds to a propagation)."""
+    lines = ["| keyframes | method | clips | mean J&F | s/frame |", "|---|---|---:|---:|---:|"]
+    for setting in dict.fromkeys(row["setting"] for row in rows):
+        by_method: dict[str, list[dict]] = {}
+        for row in rows:
+            if row["setting"] == setting:
+                by_method.setdefault(row["method"], []).append(row)
+        for method, group in by_method.items():
+            mean = sum(r["J&F"] for r in group) / len(group)
+            per_frame = sum(r["seconds"] for r in group) / max(1, sum(r["frames"] for r in group))
+            cell = f"{per_frame:.2f}"
+            if method == "learned":
+                added = sum(r.get("network_seconds", 0.0) for r in group) / max(1, sum(r["frames"] for r in group))
+                cell += f" (network {added:.2f})"
+            lines.append(f"| {setting} | {method} | {len(group)} | **{mean:.1f}** | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
 def _leaks(row: dict | None) -> str:
     return "–" if row is None or "leaking" not in row else f"{100 * row['leaking']:.0f} %"
 
@@ -135,7 +157,12 @@ def roto_methods(matte_model=None) -> dict[str, Method]:
     methods: dict[str, Method] = {"baseline": warp_first_keyframe_masks, "propagation": propagation}
     if matte_model is not None:
         def learned(*args, **kwargs) -> dict[int, np.ndarray]:
-            return propagation(*args, options=RotoOptions(matte_model=matte_model), **kwargs)
+            # runs right after "propagation" on the same keyframes (evaluate_roto keeps this order):
+            # the clip refiners it trained from scratch are kept under these keyframes (and fused
+            # mattes) and found as they are, so the network is scored on the same refined mattes,
+            # without training the refiner a second time (the larger part of a propagation's time)
+            options = RotoOptions(matte_model=matte_model)
+            return {f: r.mask for f, r in propagate_masks(*args, options=options, **kwargs).items()}
 
         methods["learned"] = learned
     return methods

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,7 @@ class MatteModel:
         self.band_px = float(extra.get("band_px", BAND_PX))  # the band it was trained with
         self._lock = threading.Lock()  # one forward pass at a time (shared by worker threads)
         self._memory: tuple[int, object] | None = None  # (digest, KeyframeMemory) of the last keyframes
+        self.seconds = 0.0  # wall time spent in refine(), all calls together (what the network costs)
 
     def refine(self, frame: int, prior: np.ndarray, keyframes: Sequence[int],
                keyframe_masks: dict[int, np.ndarray], frame_of: Callable[[int], np.ndarray],
@@ -113,6 +115,7 @@ class MatteModel:
         """The corrected matte (float32 0..1, full size) of ``frame`` from its carried ``prior``
         (float 0..1) and its neighbouring ``keyframes`` (frame indices with painted masks).
         ``flow`` is the clip's :class:`core.flow.FlowField`."""
+        started = time.perf_counter()
         height, width = prior.shape
         size = working_frame_size(width, height)
         rgb = resized(frame_of(frame), size, cv2.INTER_AREA)
@@ -126,7 +129,9 @@ class MatteModel:
         correction = self.correction(rgb, small_prior, keys) * correction_band(small_prior, self.band_px)
         if correction.shape != prior.shape:
             correction = cv2.resize(correction, (width, height), interpolation=cv2.INTER_LINEAR)
-        return 1.0 / (1.0 + np.exp(-(prior_logit(prior) + correction)))
+        corrected = 1.0 / (1.0 + np.exp(-(prior_logit(prior) + correction)))
+        self.seconds += time.perf_counter() - started
+        return corrected
 
     def correction(self, rgb: np.ndarray, prior: np.ndarray, keyframes: Sequence[MatteKeyframe]) -> np.ndarray:
         """The network's logit correction ``(h, w)`` float32 at the working size."""

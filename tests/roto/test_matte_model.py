@@ -11,7 +11,7 @@ import torch
 
 from core.cli.main import main
 from core.errors import ModelError
-from core.eval.roto_eval import evaluate_roto, roto_table_markdown
+from core.eval.roto_eval import evaluate_roto, roto_summary_markdown, roto_table_markdown
 from core.model import build_model, save_checkpoint
 from core.render.model_finder import load_removal_model
 from core.roto import RotoOptions, propagate_masks
@@ -137,6 +137,8 @@ def test_train_roto_writes_a_model_that_roto_and_eval_use(tmp_path, data_root, s
     rows = evaluate_roto(data_root, matte_model=model)
     assert {r["method"] for r in rows} == {"baseline", "propagation", "learned"}
     assert "learned J&F" in roto_table_markdown(rows)
+    summary = roto_summary_markdown(rows)
+    assert "| 1 keyframe | learned | 1 |" in summary and "(network " in summary
     assert main(["train-roto", "--data", str(data_root), "--exclude", "squares", "--out", str(out)]) == 2
 
 
