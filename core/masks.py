@@ -69,12 +69,21 @@ def read_mask_folder(
     :class:`MaskError` for an empty folder, a name without a number, two files for one frame,
     a frame outside ``0..frame_count-1`` or a size mismatch (see :func:`read_mask`).
     """
-    folder = Path(folder)
     if hasattr(info_or_size, "width"):
         size = (info_or_size.width, info_or_size.height)
-        frame_count = info_or_size.frame_count if frame_count is None else frame_count
     else:
         size = tuple(info_or_size)
+    files = mask_files(folder, info_or_size, frame_count)
+    return {index: read_mask(path, size, resize=resize) for index, path in files.items()}
+
+
+def mask_files(folder, info_or_size: ClipInfo | tuple[int, int], frame_count: int | None = None) -> dict[int, Path]:
+    """The mask images of ``folder`` by frame, sorted, checked as :func:`read_mask_folder` checks
+    them but not read (a caller that packs each mask as it reads it never holds them all: a
+    thousand 4K masks are 8 GB)."""
+    folder = Path(folder)
+    if hasattr(info_or_size, "width"):
+        frame_count = info_or_size.frame_count if frame_count is None else frame_count
     if not folder.is_dir():
         raise MaskError(f"Mask folder '{folder}' does not exist; check the path.")
     files = sorted(p for p in folder.iterdir()
@@ -96,7 +105,7 @@ def read_mask_folder(
                 f"Mask '{path.name}' is for frame {index} but the clip has frames "
                 f"0..{frame_count - 1}; remove it or rename it to a frame of the clip.")
         by_index[index] = path
-    return {index: read_mask(by_index[index], size, resize=resize) for index in sorted(by_index)}
+    return {index: by_index[index] for index in sorted(by_index)}
 
 
 def write_mask(path, mask: np.ndarray) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 
 from core.fill.background_motion import BackgroundMotion
 from core.fill.flow_completion import CompletedFlows
-from core.fill.holes import check_mask_size, hole_from_mask
+from core.fill.holes import BoxedHole, check_mask_size, hole_from_mask
 from core.fill.telea import inpaint_hole
 from core.fill.working_candidates import WorkingCandidates, covering_hole
 from core.flow import FlowField, apply_homography, follow_working_flow, sample_at
@@ -181,8 +181,8 @@ class FlowFill:
 
     def _fill_with_confidence(self, t: int, previous: tuple[int, np.ndarray] | None) -> "Prealigned":
         frame = self._frame(t)
-        hole = self._hole(t)
-        ys, xs = np.nonzero(hole)
+        boxed = self._hole(t)
+        ys, xs = boxed.points()
         hole_points = np.stack([xs, ys], axis=1).astype(np.float32)  # (n, 2) full-res pixels
         working = self._working_search
         if working is not None:  # wider than the working grid: sources chosen there
@@ -203,14 +203,14 @@ class FlowFill:
             confidence[copied] = PREVIOUS_FILL_CONFIDENCE
         result = frame.copy()  # only hole pixels are written below: outside it, the source exactly
         result[ys, xs] = colours
-        left = np.zeros_like(hole)
+        left = np.zeros(boxed.shape, bool)
         left[ys[~filled], xs[~filled]] = True
         if left.any():
             result = inpaint_hole(result, left)
         self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
-        confidence_map = np.zeros(hole.shape, np.float32)
+        confidence_map = np.zeros(boxed.shape, np.float32)
         confidence_map[ys, xs] = confidence
-        return Prealigned(result, hole, confidence_map)
+        return Prealigned(result, boxed.full(), confidence_map)
 
     @cached_property
     def _working_search(self) -> WorkingCandidates | None:
@@ -271,8 +271,7 @@ class FlowFill:
         height, width = source.shape[:2]
         x, y = positions[:, 0], positions[:, 1]
         usable = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
-        hole = self._hole(s).view(np.uint8)
-        usable[usable] = sample_at(hole, x[usable], y[usable], interpolation="nearest", fill_value=1) == 0
+        usable[usable] = self._hole(s).at(x[usable], y[usable]) == 0
         if abs(s - t) > self.near_distance:
             usable[usable] = ~self._background.moving_at(s, x[usable], y[usable])
         if not usable.any():
@@ -318,19 +317,23 @@ class FlowFill:
 
     # -- holes -------------------------------------------------------------------------------
 
-    def _hole(self, index: int) -> np.ndarray:
-        """Frame ``index``'s hole at full resolution, ``(H, W)`` bool (read-only, cached)."""
-        def make() -> np.ndarray:
-            mask = self._mask(index)
-            check_mask_size(mask, self._flow_field.frame_size, index)
-            return hole_from_mask(mask, self.dilate)
-        return self._kept("hole", index, make)
+    def _hole(self, index: int) -> BoxedHole:
+        """Frame ``index``'s hole at full resolution, kept as its bounding box (cached: the
+        ~30 frames around the one filled are read, and a whole 4K hole is 8 MB)."""
+        return self._holes.setdefault("hole", LRUCache(_HOLES_KEPT)).made(
+            index, lambda: BoxedHole.of(self._full_hole(index)))
+
+    def _full_hole(self, index: int) -> np.ndarray:
+        """Frame ``index``'s hole at full resolution, ``(H, W)`` bool (not kept)."""
+        mask = self._mask(index)
+        check_mask_size(mask, self._flow_field.frame_size, index)
+        return hole_from_mask(mask, self.dilate)
 
     def _working_hole(self, index: int) -> np.ndarray:
         """Frame ``index``'s hole on the flow's working grid; a pixel mostly in the hole is hole
         (what flow completion and the homographies leave out; cached)."""
         def make() -> np.ndarray:
-            hole = self._hole(index)
+            hole = self._hole(index).full()
             width, height = self._flow_field.working_size
             if hole.shape == (height, width):
                 return hole
@@ -340,7 +343,7 @@ class FlowFill:
     def _covering_hole(self, index: int) -> np.ndarray:
         """Frame ``index``'s hole on the working grid, every pixel touching it (cached)."""
         return self._kept("covering", index,
-                          lambda: covering_hole(self._hole(index), self._flow_field.working_size))
+                          lambda: covering_hole(self._hole(index).full(), self._flow_field.working_size))
 
     def _kept(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
         """``make()``'s read-only array for ``index``, kept among the last ``_HOLES_KEPT`` of its kind."""

@@ -42,7 +42,7 @@ def covering_hole(hole: np.ndarray, working_size: tuple[int, int]) -> np.ndarray
 class WorkingCandidates:
     """Gathers the flow fill's candidates of one frame by the two steps above.
 
-    frame(i): ``(H, W, 3)`` uint8 RGB; hole(i): ``(H, W)`` bool full-resolution hole;
+    frame(i): ``(H, W, 3)`` uint8 RGB; hole(i): the full-resolution hole (:class:`BoxedHole`);
     covering(i): its :func:`covering_hole`; motion: the clip's :class:`BackgroundMotion` (moving
     masks and working-to-full-resolution homographies); frame_size ``(W, H)`` and working_size
     ``(w, h)``; candidates and near_distance as :class:`core.fill.FlowFill`'s.
@@ -86,8 +86,7 @@ class WorkingCandidates:
             positions = apply_homography(self._motion.to_full_resolution(homographies[s]), hole_points[rows])
             x, y = positions[:, 0], positions[:, 1]
             usable = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
-            usable[usable] = sample_at(self._hole(s).view(np.uint8), x[usable], y[usable],
-                                       interpolation="nearest", fill_value=1) == 0
+            usable[usable] = self._hole(s).at(x[usable], y[usable]) == 0
             rows = rows[usable]
             if not len(rows):
                 continue

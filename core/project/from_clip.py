@@ -25,7 +25,7 @@ def project_with_masks(info, masks: str | Path | None, *, resize: bool = False, 
     frame (a static mask, e.g. a logo). Folder masks are keyframes; with ``every_frame`` the folder
     must cover every frame (the masks are then used as they are, no propagation needed).
     """
-    from core.masks import read_mask, read_mask_folder
+    from core.masks import mask_files, read_mask
 
     project = new_project(clip_ref(info))
     if masks is None:
@@ -38,14 +38,14 @@ def project_with_masks(info, masks: str | Path | None, *, resize: bool = False, 
         for frame in range(info.frame_count):
             project._restore(object_id, frame, static, MaskKind.KEYFRAME)
         return project
-    by_frame = read_mask_folder(path, size, info.frame_count, resize=resize)
+    by_frame = mask_files(path, size, info.frame_count)
     if every_frame and len(by_frame) != info.frame_count:
         raise MaskError(
             f"{path} has masks for {len(by_frame)} of the clip's {info.frame_count} frames; give one mask "
             "per frame, or pass --propagate to rotoscope the rest from these keyframes."
         )
-    for frame, mask in by_frame.items():
-        project._restore(object_id, frame, np.asarray(mask), MaskKind.KEYFRAME)
+    for frame, file in by_frame.items():  # read and packed one at a time: the project holds them packed
+        project._restore(object_id, frame, read_mask(file, size, resize=resize), MaskKind.KEYFRAME)
     return project
 
 

@@ -134,16 +134,22 @@ class NetworkRenderer:
                             prealign: bool | None = None) -> np.ndarray:
         """Frame ``index`` filled by the network from ``sources`` (full resolution, composited)."""
         working = self.fill_working(index, sources, prealign=prealign)
+        alpha = self.inputs.alpha(index)
         if self._channels == 8 and (working.shape[1], working.shape[0]) != self.inputs.frame_size:
-            # the correction is upsampled, the flow fill's own pixels stay at full resolution
+            # the correction is upsampled, the flow fill's own pixels stay at full resolution; only
+            # the pixels the composite takes are corrected (whole frames in float32 were 400 MB of
+            # temporaries at 4K, issue 14)
             full, _ = self._full_fill(index)
             small, _ = self._prealigned(index)
             change = upsample_float(working.astype(np.float32) - small.astype(np.float32),
                                     self.inputs.frame_size)
-            filled = np.clip(full.astype(np.float32) + change + 0.5, 0, 255).astype(np.uint8)
+            ys, xs = np.nonzero(alpha > 0)
+            filled = full.copy()
+            filled[ys, xs] = np.clip(full[ys, xs].astype(np.float32) + change[ys, xs] + 0.5, 0, 255).astype(np.uint8)
+            del change
         else:
             filled = upsample(working, self.inputs.frame_size)
-        return feathered_composite(self.inputs.frame(index), filled, self.inputs.alpha(index))
+        return feathered_composite(self.inputs.frame(index), filled, alpha)
 
     def source(self, index: int) -> KeyframeSource:
         """Frame ``index`` as a keyframe: masked with its own hole (none for content keyframes)."""

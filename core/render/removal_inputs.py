@@ -27,6 +27,11 @@ from core.render.composite import feather_alpha
 from core.render.sources import removal_sources
 
 _KEPT = 48  # holes / working frames / weights kept per kind (a chunk and its keyframes)
+FULL_RESOLUTION_BYTES = 32 * 2**20
+"""Bytes kept per kind of full-resolution map (holes, compositing weights): each is read for the
+frame being rendered and its few anchors, and 48 weights of a 4K clip were 1.6 GB (issue 14)."""
+_BYTES_PER_PIXEL = {"hole": 1, "alpha": 4}  # bool, float32
+_COMPLETED_PAIRS = 24  # 3 MB each at 480 px wide: the network reads t -> t +- 10 again 10 frames on
 
 
 class RemovalInputs:
@@ -48,7 +53,7 @@ class RemovalInputs:
         self._frame, self._mask = removal_sources(project, frame_of)
         self.flow = flow if flow is not None else self._flow_field()
         self._caches: dict[str, LRUCache[int, np.ndarray]] = {}
-        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=_COMPLETED_PAIRS)
 
     # -- frames and holes --------------------------------------------------------------------
 
@@ -118,10 +123,10 @@ class RemovalInputs:
         """Masks changed: forget holes and completed flows. ``frames_changed`` (a content keyframe
         was set or removed): forget the raw flows too."""
         self._caches.clear()
-        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+        self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=_COMPLETED_PAIRS)
         if frames_changed:
             self.flow = self._flow_field()
-            self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=64)
+            self._completed = CompletedFlows(self.flow, self.working_hole, cache_pairs=_COMPLETED_PAIRS)
 
     def _flow_field(self) -> FlowField:
         """Flows on the clip's shared cache when one was made (:func:`core.flow.project_flows`: those
@@ -132,4 +137,15 @@ class RemovalInputs:
                          unshared=self.project.content_keyframes())
 
     def _cached(self, kind: str, index: int, make: Callable[[], np.ndarray]) -> np.ndarray:
-        return self._caches.setdefault(kind, LRUCache(_KEPT)).made(index, make)
+        cache = self._caches.get(kind)
+        if cache is None:
+            cache = self._caches[kind] = LRUCache(self._kept(kind))
+        return cache.made(index, make)
+
+    def _kept(self, kind: str) -> int:
+        """How many of ``kind`` are kept: ``_KEPT``, or fewer full-resolution maps of a large clip."""
+        per_pixel = _BYTES_PER_PIXEL.get(kind)
+        if per_pixel is None:
+            return _KEPT
+        width, height = self.frame_size
+        return max(2, min(_KEPT, FULL_RESOLUTION_BYTES // (width * height * per_pixel)))
