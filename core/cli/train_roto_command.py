@@ -108,10 +108,12 @@ def run(args) -> int:
                                          seed=args.seed, cache=cache, progress=TerminalProgress("examples"),
                                          deadline=None if args.example_time_limit is None
                                          else started + args.example_time_limit, cancel=cancel)
-        print(f"{len(examples)} examples from {len(clips)} clips in {time.monotonic() - started:.0f} s", flush=True)
+        print(f"{len(examples)} examples from {len({e.clip for e in examples})} of {len(clips)} clips in "
+              f"{time.monotonic() - started:.0f} s", flush=True)
         run_info = {"args": {k: _plain(getattr(args, k)) for k in RESUMED_ARGS},
                     "clips": [f.name for f in folders], "held_out": list(args.exclude),
-                    "layouts": list(args.layouts), "examples": len(examples), "synthetic": args.synthetic}
+                    "layouts": list(args.layouts), "examples": len(examples), "synthetic": args.synthetic,
+                    "example_clips": sorted({clips[e.clip].name for e in examples})}
         result = train_matte_model(
             args.out, MatteSamples(clips, examples, seed=args.seed, band_px=args.band_px), settings,
             config=None if args.init or args.resume else config, init=None if args.resume else args.init,
