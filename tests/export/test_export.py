@@ -55,6 +55,18 @@ def test_h264_keeps_size_exact_rate_and_frame_count(tmp_path):
     assert entries(tmp_path) == ["out.mp4"]
 
 
+def test_frames_larger_than_two_1080p_frames_are_encoded_with_a_shorter_lookahead(tmp_path, monkeypatch):
+    import core.export.clip_writer as clip_writer
+
+    info = silent_clip_info(96, 64, 4, Fraction(25))
+    small = export_clip(moving_gradient(96, 64, 4), info, tmp_path / "small.mp4").read_bytes()
+    monkeypatch.setattr(clip_writer, "LARGE_FRAME_PIXELS", 96 * 64 - 1)  # this clip counts as 4K
+    large = export_clip(moving_gradient(96, 64, 4), info, tmp_path / "large.mp4").read_bytes()
+    # x264 writes its settings into the stream
+    assert b"rc_lookahead=40" in small
+    assert f"rc_lookahead={clip_writer.LARGE_FRAME_LOOKAHEAD}".encode() in large
+
+
 def test_lossless_h264_round_trips_pixels(tmp_path):
     """quality=0 is x264 qp 0 in yuv444p: the Y'CbCr planes come back bit for bit.
 
