@@ -21,7 +21,9 @@ import numpy as np
 from core.atomic_write import atomic_path
 from core.roto.clip_refiner_weights import pretrained_refiner_identity
 
-EXAMPLES_VERSION = "roto-examples-1"  # the propagation of 2026-12-07 (issue 15), clip refiner on, no network
+EXAMPLES_VERSION = "roto-examples-2"  # the propagation as of eae9aa2 (clip refiner on, bf16 refining), no network
+# roto-examples-1: the propagation as in the working tree of 07:20 on 2026-12-07 (before 6ca371b), the
+# examples of the first 24-sequence run (docs/training.md)
 
 
 def default_example_cache() -> Path:
