@@ -30,3 +30,15 @@ def return_large_blocks(threshold: int = LARGE_BLOCK_BYTES) -> bool:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return mallopt(_M_MMAP_THRESHOLD, threshold) == 1
+
+
+LARGE_FRAME_PIXELS = 2 * 1920 * 1080
+"""Clips with more pixels a frame than this (4K) get :func:`return_large_blocks`."""
+
+
+def return_large_blocks_for(width: int, height: int) -> bool:
+    """:func:`return_large_blocks` for a clip of ``width`` x ``height`` above
+    :data:`LARGE_FRAME_PIXELS`; smaller clips keep glibc's default, which is faster: with the
+    threshold fixed at 4 MiB rotoscoping at 854x480 took 60-75 % longer (every float32 RGB array
+    of a frame mapped and unmapped; docs/benchmarks.md). Whether it was set."""
+    return width * height > LARGE_FRAME_PIXELS and return_large_blocks()

@@ -42,26 +42,9 @@ NEVER_CANCELLED = CancelToken()
 """A token nobody cancels, for callers that do not offer cancellation."""
 
 
-class LinkedCancelToken(CancelToken):
-    """Cancelled when its own :meth:`cancel` is called or when ``parent`` is: for work a function
-    runs beside its own (in another thread) and stops when its part fails, without cancelling
-    everything its caller gave the parent token to."""
-
-    def __init__(self, parent: CancelToken) -> None:
-        super().__init__()
-        self._parent = parent
-
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set() or self._parent.cancelled
-
-    def raise_if_cancelled(self) -> None:
-        self._parent.raise_if_cancelled()
-        super().raise_if_cancelled()
-
-
 def concurrent_parts(progress: ProgressFn, weights: dict[str, int]) -> list[ProgressFn]:
-    """One callback per part of work running at the same time (threads), in the order of
+    """One callback per part of work (running one after the other or at the same time, in
+    threads), in the order of
     ``weights`` (``{part: expected cost}``), reported to ``progress`` as one: the parts' fractions
     done, weighted and summed, out of the weights' sum."""
     lock = threading.Lock()

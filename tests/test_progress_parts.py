@@ -1,12 +1,8 @@
-"""core.progress: parts of work running at once reported as one, and a cancel token linked to
-its caller's."""
+"""core.progress: parts of work reported as one."""
 
 from __future__ import annotations
 
-import pytest
-
-from core.errors import Cancelled
-from core.progress import CancelToken, LinkedCancelToken, concurrent_parts
+from core.progress import concurrent_parts
 
 
 def test_parts_running_at_once_report_their_weighted_sum_and_never_go_back():
@@ -27,19 +23,3 @@ def test_a_part_with_nothing_to_do_counts_as_done():
     (only,) = concurrent_parts(lambda done, total, message: seen.append((done, total)), {"carry": 4})
     only(0, 0)
     assert seen == [(4, 4)]
-
-
-def test_a_linked_token_stops_with_its_parent_but_not_the_parent_with_it():
-    parent = CancelToken()
-    child = LinkedCancelToken(parent)
-    child.cancel()
-    assert child.cancelled and not parent.cancelled
-    with pytest.raises(Cancelled):
-        child.raise_if_cancelled()
-    parent.raise_if_cancelled()  # untouched
-    other = LinkedCancelToken(parent)
-    assert not other.cancelled
-    parent.cancel()
-    assert other.cancelled
-    with pytest.raises(Cancelled):
-        other.raise_if_cancelled()

@@ -40,9 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from core.part_files import clean_killed_writers
-    from core.process_memory import return_large_blocks
 
-    return_large_blocks()  # freed frames go back to the system (peak memory at 4K, issue 14)
     args = build_parser().parse_args(argv)
     clean_killed_writers()
     try:

@@ -80,10 +80,12 @@ def add_export_options(p) -> None:
 
 def run(args) -> int:
     from core.project.from_clip import project_with_masks
+    from core.process_memory import return_large_blocks_for
     from core.video import open_clip
 
     options = removal_options(args)  # checked before the clip is opened
     with open_clip(args.clip) as reader:
+        return_large_blocks_for(reader.info.width, reader.info.height)  # peak memory at 4K
         check_export_outputs(args, reader.info, {"the clip": args.clip, "the masks": args.masks})
         project = project_with_masks(
             reader.info, args.masks, resize=args.resize_masks, every_frame=not args.propagate

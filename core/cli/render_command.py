@@ -54,12 +54,14 @@ def run(args) -> int:
     from core.render import parse_frame_range, removed_frames
     from core.render.model_finder import project_model
     from core.farm import render_on_farm
+    from core.process_memory import return_large_blocks_for
     from core.video import open_clip
 
     project = _project(args)
     args.model = args.model or project_model(project)  # a project's own fine-tuned weights, if any
     _checked_output(args, project, range(0), overwrite=True)  # -o an input: refused before any work
     with open_clip(project.clip.path) as reader:
+        return_large_blocks_for(reader.info.width, reader.info.height)  # peak memory at 4K
         if args.masks is not None:
             project = _clip_project(reader, args)
             if args.propagate:

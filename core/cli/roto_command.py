@@ -50,12 +50,14 @@ def run(args) -> int:
     from core.project.from_clip import project_with_masks
     from core.roto import RotoOptions, project_keyframes, propagated_project_results
     from core.roto.matte_model import roto_model_path
+    from core.process_memory import return_large_blocks_for
     from core.video import open_clip
 
     # PNG-compressed results: long 4K clips fit; out-of-range values are refused here, before any work
     options = RotoOptions(working_width=args.working_width, refine_steps=args.refine_steps, compact=True)
     options = replace(options, matte_model=chosen_matte_model(args.roto_model))
     with open_clip(args.clip) as reader:
+        return_large_blocks_for(reader.info.width, reader.info.height)  # peak memory at 4K
         info = reader.info
         outputs = roto_outputs(args, info.frame_count)
         check_outputs(outputs, {"the clip": args.clip, "the keyframes": args.keyframes,

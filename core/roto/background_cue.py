@@ -40,8 +40,6 @@ Constants were chosen on bmx-trees (tennis is held out): see docs/quality.md.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -66,9 +64,6 @@ CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carr
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 COLOUR_VETO = 0.2  # a carried pixel whose neighbourhood's (5x5) object-colour likelihood is under this leaves the mask
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
-# the neighbours' comparisons of a frame, side by side (OpenCV and NumPy release the GIL)
-_comparing = ThreadPoolExecutor(max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                    else os.cpu_count() or 1), thread_name_prefix="background-cue")
 
 
 @dataclass(frozen=True)
@@ -143,7 +138,6 @@ class BackgroundCue:
         image = cv2.GaussianBlur(resized(self.frame_of(frame).astype(np.float32), size), (3, 3), 0)
         best = np.full(size[::-1], np.inf, np.float32)
         carried_object = resized(mattes[frame], size) >= 0.5
-        compared = []  # (frame, its matte, homography onto this frame, is the keyframe)
         for other in neighbours:
             step = 1 if other > frame else -1
             between = range(frame, other + step, step)
@@ -152,22 +146,20 @@ class BackgroundCue:
             homography = np.eye(3)
             for f in range(frame, other, step):
                 homography = self._neighbour_homography(f, f + step, mattes[f]) @ homography
-            compared.append((other, mattes[other], to_working @ homography @ np.linalg.inv(to_working), False))
+            homography = to_working @ homography @ np.linalg.inv(to_working)
+            distance, shows_background = self._difference_to(image, other, mattes[other], homography, carried_object)
+            best = np.where(shows_background, np.minimum(best, distance), best)
         if keyframe is not None and keyframe.frame != frame and keyframe.frame not in neighbours:
             homography = self._homography_to(frame, keyframe.frame, mattes)
             if homography is not None:
                 homography = to_working @ homography @ np.linalg.inv(to_working)
-                compared.append((keyframe.frame, keyframe.matte, homography, True))
-        # the frames read here (a clip reader serves one thread), compared on every core
-        jobs = [(self.frame_of(other), matte, homography) for other, matte, homography, _ in compared]
-        measured = _comparing.map(lambda job: self._difference_to(image, *job, carried_object), jobs)
-        for (_, _, _, is_keyframe), (distance, shows_background) in zip(compared, measured):
-            if is_keyframe:
+                distance, shows_background = self._difference_to(
+                    image, keyframe.frame, keyframe.matte, homography, carried_object)
                 # only to take out what was carried: many frames apart, water, light and parallax
                 # differ, and pixels beside the object that no neighbour measured were added (boat:
                 # its reflection crept in, leaking frames 1 -> 31 %)
                 shows_background &= carried_object
-            best = np.where(shows_background, np.minimum(best, distance), best)
+                best = np.where(shows_background, np.minimum(best, distance), best)
         known = np.isfinite(best)
         difference = np.where(known, best, 0.0).astype(np.float32)
         if scale < 1.0:
@@ -176,19 +168,18 @@ class BackgroundCue:
             known = cv2.resize(known.astype(np.uint8), full_size, interpolation=cv2.INTER_NEAREST) > 0
         return difference, known
 
-    @staticmethod
     def _difference_to(
-        image: np.ndarray, other: np.ndarray, matte_other: np.ndarray, homography: np.ndarray,
+        self, image: np.ndarray, other: int, matte_other: np.ndarray, homography: np.ndarray,
         carried_object: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Distance of ``image`` (working size, float32 RGB, blurred) to the frame ``other`` (uint8
-        RGB, full size) warped onto it by ``homography`` (working pixels), and bool where ``other``
-        shows background there. carried_object: bool, working size, where the carried mask has the
-        object (compared exactly, see :func:`tolerant_distance`). Thread-safe."""
+        """Distance of ``image`` (working size, float32 RGB, blurred) to frame ``other`` warped onto it
+        by ``homography`` (working pixels), and bool where ``other`` shows background there.
+        carried_object: bool, working size, where the carried mask has the object (compared
+        exactly, see :func:`tolerant_distance`)."""
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
-            resized(other.astype(np.float32), size), homography, size, flags=flags,
+            resized(self.frame_of(other).astype(np.float32), size), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
         )
         object_there = cv2.warpPerspective(

@@ -135,37 +135,28 @@ def clip_refiner_training(
 ) -> Callable[[ProgressFn, CancelToken], ClipRefiner | None]:
     """:func:`train_clip_refiner` in two parts: this call reads what the training needs (the
     keyframes' frames, the flows around them) and returns the training itself,
-    ``train(progress, cancel, beside_other_work=False)``, which only computes, so it may run in
-    another thread while this one goes on reading frames (the propagation carries the mattes
-    meanwhile); ``beside_other_work`` trains on one core fewer than torch would use, so the two
-    do not fight over the cores (on 2 cores, OpenMP's two threads and the carrying thread made the
-    whole slower than one after the other under load). The same weights either way."""
+    ``train(progress, cancel)``, which only computes (it could run in another thread; beside the
+    carrying on a free 2-core machine that was slower, docs/benchmarks.md)."""
     steps = refine_steps(steps)
     shown = {k: m for k, m in keyframe_masks.items() if m.any()}
     if steps == 0 or not shown:
-        return lambda progress, cancel, beside_other_work=False: None
+        return lambda progress, cancel: None
     digests = {frame: _keyframe_digest(frame_of(frame), mask) for frame, mask in shown.items()}
     keyframes = frozenset(digests.items())
     pretrained = pretrained_refiner()
     key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode(), _net_digest(pretrained))
     kept = kept_refiners.get(key)
     if kept is not None:
-        return lambda progress, cancel, beside_other_work=False: kept
+        return lambda progress, cancel: kept
     start = next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
     trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
     width, height = flow.frame_size
     working = working_frame_size(width, height)
     examples = _examples_of(frame_of, shown, digests, flow, working, {} if start is None else start.examples)
 
-    def train(progress: ProgressFn, cancel: CancelToken, *, beside_other_work: bool = False) -> ClipRefiner:
-        threads = torch.get_num_threads()
-        if beside_other_work:  # a core left to the other work (OpenMP counts threads per calling thread)
-            torch.set_num_threads(max(1, threads - 1))
-        try:
-            net = trained_net(list(examples.values()), trained, seed, pretrained if start is None else start.net,
-                              "Learning the object's outline from the keyframes", progress, cancel)
-        finally:
-            torch.set_num_threads(threads)
+    def train(progress: ProgressFn, cancel: CancelToken) -> ClipRefiner:
+        net = trained_net(list(examples.values()), trained, seed, pretrained if start is None else start.net,
+                          "Learning the object's outline from the keyframes", progress, cancel)
         refiner = ClipRefiner(net, (width, height), working, keyframes, steps, examples)
         return kept_refiners.put(key, refiner)
 

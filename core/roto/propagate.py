@@ -18,7 +18,6 @@ Editing one keyframe only changes the frames up to its neighbouring keyframes
 from __future__ import annotations
 
 import bisect
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, MutableMapping
 
@@ -28,7 +27,6 @@ from core.flow import FlowField
 from core.progress import (
     NEVER_CANCELLED,
     CancelToken,
-    LinkedCancelToken,
     ProgressFn,
     StagedProgress,
     concurrent_parts,
@@ -101,21 +99,15 @@ def propagate_masks(
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
     refiner = None
-    if steps:  # the refiner learns the keyframes while the mattes are carried (all fused first, as uint8)
-        training = clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps)
+    if steps:  # the refiner learns the keyframes, then every fused matte is kept (uint8)...
+        # (learning in a thread beside the carrying was measured slower on a free 2-core machine:
+        # 28-30 s against 23-25 s at 1080p, 24 frames, docs/benchmarks.md)
+        refiner = clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps)(learn_progress, cancel)
         kept: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
-        with ThreadPoolExecutor(1, thread_name_prefix="clip-refiner") as pool:
-            stop_learning = LinkedCancelToken(cancel)
-            learning = pool.submit(training, learn_progress, stop_learning, beside_other_work=True)
-            try:
-                for frame, matte, confidence in fused:
-                    matte = matte_to_uint8(matte)
-                    kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
-            except BaseException:
-                stop_learning.cancel()
-                raise
-            refiner = learning.result()
-        if refiner is not None:  # then adapted to the fused mattes
+        for frame, matte, confidence in fused:
+            matte = matte_to_uint8(matte)
+            kept[frame] = RotoResult(matte_to_mask(matte), matte, confidence)
+        if refiner is not None:  # ...and the refiner adapted to them
             refiner = adapt_clip_refiner(refiner, frame_of, keyframe_masks, MatteView(kept), flow,
                                          progress=stages.stage("adapt"), cancel=cancel)
         fused = _drained(kept)

@@ -3,9 +3,6 @@ mattes onto the object's outline; core.roto.prior_deform: its damaged training p
 
 from __future__ import annotations
 
-import threading
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -242,43 +239,3 @@ def test_a_clip_wider_than_the_working_width_is_refined_at_its_own_size(scene):
     assert refined.shape == (360, 480)
     far = cv2.distanceTransform((mask(3) == 0).astype(np.uint8), cv2.DIST_L2, 3) > 40
     assert np.array_equal(refined[far], prior[far])
-
-
-def test_the_refiner_learns_while_the_mattes_are_carried_and_stops_when_carrying_fails(scene, monkeypatch):
-    import core.roto.propagate as propagate
-
-    import core.roto.clip_refiner as clip_refiner
-
-    threads, messages, torch_threads = set(), [], []
-    real, real_net = propagate.clip_refiner_training, clip_refiner.trained_net
-
-    def training(*args, **kwargs):
-        train = real(*args, **kwargs)
-        return lambda progress, cancel, **options: threads.add(threading.current_thread().name) or train(
-            progress, cancel, **options)
-
-    def counting_net(*args):
-        torch_threads.append(torch.get_num_threads())
-        return real_net(*args)
-
-    monkeypatch.setattr(propagate, "clip_refiner_training", training)
-    monkeypatch.setattr(clip_refiner, "trained_net", counting_net)
-    keyframes = {0: scene.mask(0), 11: scene.mask(11)}
-    before = torch.get_num_threads()
-    propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow_of(scene), options=RotoOptions(refine_steps=3))
-    assert threads and threading.current_thread().name not in threads  # learned beside the carrying...
-    assert torch_threads[0] == max(1, before - 1)  # ...leaving a core to it
-    assert torch.get_num_threads() == before
-
-    def failing_carry(*args, **kwargs):
-        time.sleep(0.5)  # the refiner has started learning
-        raise RuntimeError("carrying failed")
-
-    forget_refiners()
-    monkeypatch.setattr(propagate, "carry_from_keyframe", failing_carry)
-    with pytest.raises(RuntimeError, match="carrying failed"):
-        propagate_masks(scene.frame, scene.frame_count, keyframes, flow=flow_of(scene),
-                        options=RotoOptions(refine_steps=100_000),
-                        progress=lambda done, total, message: messages.append(message))
-    learned = [m for m in messages if "keyframes" in m]
-    assert len(learned) < 100_000  # its training was stopped, not run to the end
