@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -190,3 +192,13 @@ class BoatWithReflection:
 
     def _x(self, index: int) -> int:
         return 16 + self.speed * index
+
+
+def write_clip_folder(folder: Path, scene, frame_count: int) -> Path:
+    """``folder/frames`` and ``folder/masks`` (DAVIS layout, PNGs) of ``scene``'s first frames."""
+    for sub in ("frames", "masks"):
+        (folder / sub).mkdir(parents=True)
+    for index in range(frame_count):
+        cv2.imwrite(str(folder / "frames" / f"{index:05d}.png"), cv2.cvtColor(scene.frame(index), cv2.COLOR_RGB2BGR))
+        cv2.imwrite(str(folder / "masks" / f"{index:05d}.png"), scene.mask(index))
+    return folder

@@ -26,7 +26,7 @@ from core.model.network import KeyframePropagationNet
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.roto.matte_model import BAND_PX, PRIOR_CLAMP
 from core.train.schedule import make_optimizer, warmup_cosine
-from core.train.train_state import load_state, restore_rng, save_run, state_path
+from core.train.train_state import load_state, resume_training, save_run, state_path
 
 LOSS_COLUMNS = ("step", "loss", "bce", "dice", "seconds")
 
@@ -104,13 +104,7 @@ def train_matte_model(model_path: str | Path, samples: torch.utils.data.Dataset,
     optimizer = make_optimizer(model, s.lr, s.weight_decay)
     scheduler = warmup_cosine(optimizer, s.steps, min(s.warmup, max(1, s.steps // 10)))
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
-    step, history = 0, []
-    if state is not None:
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        step, history = int(state["step"]), [list(r) for r in state["history"]]
-        restore_rng(state)
+    step, history = resume_training(state, optimizer, scheduler, scaler)
     loader = torch.utils.data.DataLoader(samples, batch_size=s.batch, sampler=range(step * s.batch, s.steps * s.batch))
     batches = iter(loader)
     info = {**(run_info or {}), "settings": asdict(s)}

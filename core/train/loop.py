@@ -29,7 +29,7 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 from core.train.losses import LossWeights, default_weights, inpainting_loss
 from core.train.samples import to_network_inputs
 from core.train.schedule import PAPER_LEARNING_RATE, default_warmup, make_optimizer, warmup_cosine
-from core.train.train_state import HISTORY_COLUMNS, curve_path, load_state, restore_rng, save_run, state_path
+from core.train.train_state import HISTORY_COLUMNS, curve_path, load_state, resume_training, save_run, state_path
 
 FLUSH_EVERY = 10  # steps between reading losses back from the GPU (each read waits for it)
 
@@ -129,13 +129,7 @@ def train(model_path: str | Path, samples: torch.utils.data.Dataset, settings: T
     optimizer = make_optimizer(model, s.lr, s.weight_decay)
     scheduler = warmup_cosine(optimizer, s.steps, s.warmup or default_warmup(s.steps))
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
-    step, history = 0, []
-    if state is not None:
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        step, history = int(state["step"]), [list(r) for r in state["history"]]
-        restore_rng(state)
+    step, history = resume_training(state, optimizer, scheduler, scaler)
 
     per_step = s.batch * s.accumulate
     loader = torch.utils.data.DataLoader(

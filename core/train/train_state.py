@@ -87,6 +87,18 @@ def restore_rng(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda_rng"])
 
 
+def resume_training(state: dict[str, Any] | None, optimizer, scheduler, scaler) -> tuple[int, list[list[float]]]:
+    """``(step, history)`` to go on from: a run's resume ``state`` (:func:`load_state`) put back
+    into its optimizer, scheduler, gradient scaler and random generators; ``(0, [])`` for None."""
+    if state is None:
+        return 0, []
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    scaler.load_state_dict(state["scaler"])
+    restore_rng(state)
+    return int(state["step"]), [list(r) for r in state["history"]]
+
+
 def read_curve(model_path: str | Path) -> list[dict[str, float]]:
     """The ``NAME.losses.csv`` rows as dicts of floats (``step`` as int)."""
     with open(curve_path(model_path), newline="") as f:

@@ -20,7 +20,7 @@ from core.roto.matte_training import MatteTrainSettings, matte_loss, train_matte
 from core.roto.matte_training_data import MatteExample, MatteSamples, MatteTrainingClip
 from core.roto.synthetic_clips import _fit, synthetic_roto_clip
 from core.flow import FlowField
-from tests.roto_scenes import SlidingSquares
+from tests.roto_scenes import SlidingSquares, write_clip_folder
 
 FRAMES = 24
 
@@ -37,11 +37,7 @@ def scene() -> SlidingSquares:
 @pytest.fixture(scope="module")
 def data_root(tmp_path_factory, scene) -> Path:
     root = tmp_path_factory.mktemp("data")
-    for sub in ("frames", "masks"):
-        (root / "squares" / sub).mkdir(parents=True)
-    for index in range(FRAMES):
-        cv2.imwrite(str(root / "squares" / "frames" / f"{index:05d}.png"), cv2.cvtColor(scene.frame(index), cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "squares" / "masks" / f"{index:05d}.png"), scene.mask(index))
+    write_clip_folder(root / "squares", scene, FRAMES)
     return root
 
 

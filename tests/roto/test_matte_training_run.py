@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 import torch
@@ -17,7 +16,7 @@ from core.roto.matte_training_data import (DEFAULT_LAYOUTS, EXAMPLE_OPTIONS, Mat
                                            layout_keyframes)
 from core.train.train_state import load_state, state_path
 from core.validation_split import VALIDATION_SEQUENCES
-from tests.roto_scenes import SlidingSquares
+from tests.roto_scenes import SlidingSquares, write_clip_folder
 
 FRAMES = 12
 
@@ -26,11 +25,7 @@ FRAMES = 12
 def data_root(tmp_path_factory) -> Path:
     scene = SlidingSquares([(8, 20, 3, 1)], size=24, frame_count=FRAMES)
     root = tmp_path_factory.mktemp("data")
-    for sub in ("frames", "masks"):
-        (root / "squares" / sub).mkdir(parents=True)
-    for index in range(FRAMES):
-        cv2.imwrite(str(root / "squares" / "frames" / f"{index:05d}.png"), cv2.cvtColor(scene.frame(index), cv2.COLOR_RGB2BGR))
-        cv2.imwrite(str(root / "squares" / "masks" / f"{index:05d}.png"), scene.mask(index))
+    write_clip_folder(root / "squares", scene, FRAMES)
     return root
 
 
