@@ -47,9 +47,11 @@ import cv2
 import numpy as np
 
 from core.flow import FlowField, background_homography, working_to_full_resolution
+from core.lru import LRUCache
 from core.resize import resized
 from core.roto.carry import CarriedMatte
 from core.roto.mask_pieces import without_detached_pieces
+from core.roto.object_box import Box, box_origin, grown_mask_box, scaled_box
 from core.roto.object_colours import ObjectColours
 
 NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction whose background is compared
@@ -64,6 +66,12 @@ CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carr
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 COLOUR_VETO = 0.2  # a carried pixel whose neighbourhood's (5x5) object-colour likelihood is under this leaves the mask
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
+# the re-anchoring works in the box of the band (BAND_PX) around the carried mask, with room for
+# the 5x5 colour blur; on the comparison's grid with room for its 3x3 blurs, erosion, alignment
+# tolerance and the upscaling's interpolation (beyond, the blend is 0 whatever is measured)
+_BOX_MARGIN_PX = BAND_PX + 3
+_WORKING_BOX_MARGIN_PX = 5
+_WORKING_FRAMES_KEPT = 14  # frames on the comparison's grid: the 10 behind, the keyframe, room to spare
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class BackgroundCue:
         self._flow = flow
         self._homographies: dict[tuple[int, int], np.ndarray] = {}
         self._to_keyframe: dict[tuple[int, int], np.ndarray] = {}  # (frame, keyframe): chained
+        self._working_frames: LRUCache[tuple[int, tuple[int, int]], np.ndarray] = LRUCache(_WORKING_FRAMES_KEPT)
 
     def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int,
                  keyframe: Keyframe | None = None) -> np.ndarray:
@@ -110,18 +119,28 @@ class BackgroundCue:
         freely as where the carry is not trusted, :func:`carry_trust`, whatever their colour).
         """
         frame, matte = carried.frame, carried.matte
+        box = grown_mask_box(matte, _BOX_MARGIN_PX)
+        if box is None:  # nothing carried: the band is empty, so is the blend
+            return np.zeros(matte.shape, np.float32)
         neighbours = [frame + direction * o for o in NEIGHBOUR_OFFSETS]
-        difference, known = self.difference(frame, mattes, neighbours, keyframe)
+        difference, known = self.difference(frame, mattes, neighbours, keyframe, box=box)
+        local = matte[box]
         if keyframe is None:
-            return without_stray_pieces(blend_with_difference(matte, difference, known))
-        trust = carry_trust(matte, carried.confidence, keyframe.area)
-        object_colour = keyframe.colours.likelihood(self.frame_of(frame))
-        return without_stray_pieces(blend_with_difference(matte, difference, known, trust, object_colour))
+            blended = blend_with_difference(local, difference, known)
+        else:
+            trust = carry_trust(local, carried.confidence[box], keyframe.area)
+            object_colour = keyframe.colours.likelihood(self.frame_of(frame)[box])
+            blended = blend_with_difference(local, difference, known, trust, object_colour)
+        result = np.zeros(matte.shape, np.float32)
+        result[box] = without_stray_pieces(blended)
+        return result
 
     def difference(
         self, frame: int, mattes: Mapping[int, np.ndarray], neighbours: list[int], keyframe: Keyframe | None = None,
+        box: Box | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``(D, known)``: ``(H, W)`` float32 RGB distance to the background and bool where measured.
+        """``(D, known)``: ``(H, W)`` float32 RGB distance to the background and bool where measured
+        (only in ``box`` of the frame when given, and those maps are ``box``'s crops).
 
         Only the ``neighbours`` whose mattes, and those of every frame between, are in ``mattes``
         are used (each homography fit needs the object's mask to leave it out). The ``keyframe``
@@ -135,9 +154,12 @@ class BackgroundCue:
         scale = min(1.0, WORKING_WIDTH / full_width)
         size = (max(1, round(full_width * scale)), max(1, round(full_height * scale)))
         to_working = np.diag([scale, scale, 1.0])
-        image = cv2.GaussianBlur(resized(self.frame_of(frame).astype(np.float32), size), (3, 3), 0)
-        best = np.full(size[::-1], np.inf, np.float32)
-        carried_object = resized(mattes[frame], size) >= 0.5
+        region = (slice(0, size[1]), slice(0, size[0])) if box is None else scaled_box(
+            box, scale, size, _WORKING_BOX_MARGIN_PX)
+        from_region = box_origin(region)  # the comparisons are made on the region's pixels only
+        image = cv2.GaussianBlur(self._working_frame(frame, size), (3, 3), 0)[region]
+        best = np.full(image.shape[:2], np.inf, np.float32)
+        carried_object = (resized(mattes[frame], size) >= 0.5)[region]
         for other in neighbours:
             step = 1 if other > frame else -1
             between = range(frame, other + step, step)
@@ -146,44 +168,52 @@ class BackgroundCue:
             homography = np.eye(3)
             for f in range(frame, other, step):
                 homography = self._neighbour_homography(f, f + step, mattes[f]) @ homography
-            homography = to_working @ homography @ np.linalg.inv(to_working)
-            distance, shows_background = self._difference_to(image, other, mattes[other], homography, carried_object)
+            homography = to_working @ homography @ np.linalg.inv(to_working) @ from_region
+            distance, shows_background = self._difference_to(image, other, mattes[other], homography, carried_object, size)
             best = np.where(shows_background, np.minimum(best, distance), best)
         if keyframe is not None and keyframe.frame != frame and keyframe.frame not in neighbours:
             homography = self._homography_to(frame, keyframe.frame, mattes)
             if homography is not None:
-                homography = to_working @ homography @ np.linalg.inv(to_working)
+                homography = to_working @ homography @ np.linalg.inv(to_working) @ from_region
                 distance, shows_background = self._difference_to(
-                    image, keyframe.frame, keyframe.matte, homography, carried_object)
+                    image, keyframe.frame, keyframe.matte, homography, carried_object, size)
                 # only to take out what was carried: many frames apart, water, light and parallax
                 # differ, and pixels beside the object that no neighbour measured were added (boat:
                 # its reflection crept in, leaking frames 1 -> 31 %)
                 shows_background &= carried_object
                 best = np.where(shows_background, np.minimum(best, distance), best)
-        known = np.isfinite(best)
-        difference = np.where(known, best, 0.0).astype(np.float32)
+        difference, known = np.zeros(size[::-1], np.float32), np.zeros(size[::-1], bool)
+        known[region] = np.isfinite(best)
+        difference[region] = np.where(known[region], best, 0.0)
         if scale < 1.0:
             full_size = (full_width, full_height)
             difference = cv2.resize(difference, full_size, interpolation=cv2.INTER_LINEAR)
             known = cv2.resize(known.astype(np.uint8), full_size, interpolation=cv2.INTER_NEAREST) > 0
-        return difference, known
+        return (difference, known) if box is None else (difference[box], known[box])
+
+    def _working_frame(self, frame: int, size: tuple[int, int]) -> np.ndarray:
+        """Frame ``frame`` at ``size`` (the comparison's grid), float32 RGB; each frame is
+        compared with several neighbours, so the last few are kept."""
+        return self._working_frames.made(
+            (frame, size), lambda: resized(self.frame_of(frame).astype(np.float32), size))
 
     def _difference_to(
         self, image: np.ndarray, other: int, matte_other: np.ndarray, homography: np.ndarray,
-        carried_object: np.ndarray,
+        carried_object: np.ndarray, grid: tuple[int, int],
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Distance of ``image`` (working size, float32 RGB, blurred) to frame ``other`` warped onto it
-        by ``homography`` (working pixels), and bool where ``other`` shows background there.
-        carried_object: bool, working size, where the carried mask has the object (compared
-        exactly, see :func:`tolerant_distance`)."""
+        """Distance of ``image`` (a region of the working grid, float32 RGB, blurred) to frame
+        ``other`` warped onto it by ``homography`` (from the region's pixels to the working grid's),
+        and bool where ``other`` shows background there. carried_object: bool, the region's size,
+        where the carried mask has the object (compared exactly, see :func:`tolerant_distance`);
+        grid: the working grid's (width, height)."""
         size = (image.shape[1], image.shape[0])
         flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP  # output(p) = input(H p)
         seen = cv2.warpPerspective(
-            resized(self.frame_of(other).astype(np.float32), size), homography, size, flags=flags,
+            self._working_frame(other, grid), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=(-1.0, -1.0, -1.0),
         )
         object_there = cv2.warpPerspective(
-            resized(matte_other, size), homography, size, flags=flags,
+            resized(matte_other, grid), homography, size, flags=flags,
             borderMode=cv2.BORDER_CONSTANT, borderValue=1.0,
         )
         shows_background = (seen[..., 0] >= 0) & (object_there < 0.1)

@@ -33,6 +33,7 @@ together.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
@@ -52,10 +53,11 @@ from core.roto.clip_refiner_examples import (
     outline_distance,
     to_working,
 )
-from core.roto.clip_refiner_net import CHANNELS, ClipRefinerNet, rgb_tensor
+from core.roto.clip_refiner_net import CHANNELS, RECEPTIVE_PX, ClipRefinerNet, rgb_tensor
 from core.roto.clip_refiner_training import fast_precision, trained_net
 from core.roto.clip_refiner_weights import pretrained_refiner
 from core.roto.mask_pieces import without_detached_pieces
+from core.roto.object_box import grown_mask_box, scaled_box
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.options import DEFAULT_STEPS, refine_steps
 
@@ -83,22 +85,34 @@ class ClipRefiner:
     examples: Mapping[tuple[int, int], Example] = field(default_factory=dict, repr=False)
 
     def refine(self, frame: np.ndarray, matte: np.ndarray) -> np.ndarray:
-        """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8)."""
-        rgb, prior = to_working(frame, self.working_size), to_working(matte, self.working_size)
+        """``matte`` (``(H, W)`` float32 0..1) corrected near its outline on ``frame`` (RGB uint8).
+
+        Only the box around the band it corrects is computed: the network on that box of the
+        working grid with room for its field of view, the band on that box of the frame."""
+        full = matte.astype(np.float32)
+        scale = self.frame_size[0] / self.working_size[0]
+        box = grown_mask_box(full, math.ceil((BAND_PX + BAND_FADE_PX) * scale) + 1)
+        if box is None:  # no outline to correct
+            return np.clip(full, 0.0, 1.0)
+        region = scaled_box(box, 1 / scale, self.working_size, RECEPTIVE_PX + 2)
+        rgb, prior = to_working(frame, self.working_size)[region], to_working(full, self.working_size)[region]
         channels_last = torch.channels_last
         with torch.no_grad(), fast_precision():
             logits = self.net(rgb_tensor(rgb[None]).contiguous(memory_format=channels_last),
-                              torch.from_numpy(prior[None, None]).contiguous(memory_format=channels_last))
-        logits = logits[0, 0].float().numpy()
-        correction = logits - prior_logit(prior)
+                              torch.from_numpy(np.ascontiguousarray(prior)[None, None]).contiguous(
+                                  memory_format=channels_last))
+        correction = np.zeros(self.working_size[::-1], np.float32)
+        correction[region] = logits[0, 0].float().numpy() - prior_logit(prior)
         if self.working_size != self.frame_size:
             correction = cv2.resize(correction, self.frame_size, interpolation=cv2.INTER_LINEAR)
-        correction *= _band(matte, scale=self.frame_size[0] / self.working_size[0])
+        local = full[box]
+        correction = correction[box] * _band(local, scale=scale)
         # the change the correction makes to the clamped prior, added to the prior itself: where
         # there is no correction the matte comes back exactly as it was
-        full = matte.astype(np.float32)
-        change = _sigmoid(prior_logit(full) + correction) - np.clip(full, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
-        return np.clip(full + change, 0.0, 1.0).astype(np.float32)
+        change = _sigmoid(prior_logit(local) + correction) - np.clip(local, PRIOR_CLAMP, 1 - PRIOR_CLAMP)
+        refined = np.clip(full, 0.0, 1.0)
+        refined[box] = np.clip(local + change, 0.0, 1.0)
+        return refined
 
 
 def train_clip_refiner(

@@ -10,6 +10,8 @@ from torch import nn
 from core.roto.matte_model import PRIOR_CLAMP
 
 CHANNELS = 32
+DILATIONS = (1, 2, 4, 8, 1)
+RECEPTIVE_PX = sum(DILATIONS)  # how far an output pixel sees: 16 pixels each way (a 33 px field)
 
 
 class ClipRefinerNet(nn.Module):
@@ -23,7 +25,7 @@ class ClipRefinerNet(nn.Module):
         super().__init__()
         layers: list[nn.Module] = []
         inputs = 4
-        for dilation in (1, 2, 4, 8, 1):
+        for dilation in DILATIONS:
             layers += [nn.Conv2d(inputs, channels, 3, padding=dilation, dilation=dilation), nn.ReLU()]
             inputs = channels
         self.body = nn.Sequential(*layers)

@@ -39,23 +39,46 @@ class RotoResult:
     is_keyframe: bool = False
 
 
-def pack_matte(matte: np.ndarray) -> bytes:
-    """``(H, W)`` uint8 matte → PNG bytes (fastest compression: mattes are mostly flat)."""
-    ok, png = cv2.imencode(".png", np.ascontiguousarray(matte), [cv2.IMWRITE_PNG_COMPRESSION, 1])
+@dataclass(frozen=True)
+class PackedMatte:
+    """A matte compressed: the PNG of the box around its nonzero pixels (``b""`` when it has none)."""
+
+    shape: tuple[int, int]  # (H, W) of the whole matte
+    box: tuple[int, int, int, int]  # (x, y, width, height) of its nonzero pixels
+    png: bytes
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.png)
+
+
+def pack_matte(matte: np.ndarray) -> PackedMatte:
+    """``(H, W)`` uint8 matte → :class:`PackedMatte`. Only the box around the object is encoded,
+    with the fastest compression (mattes are mostly flat): an object covering a few percent of a
+    1080p frame packs in about a millisecond instead of 14 (docs/benchmarks.md)."""
+    matte = np.ascontiguousarray(matte)
+    x, y, width, height = cv2.boundingRect(matte)
+    if width == 0 or height == 0:
+        return PackedMatte(matte.shape, (0, 0, 0, 0), b"")
+    ok, png = cv2.imencode(".png", matte[y:y + height, x:x + width], [cv2.IMWRITE_PNG_COMPRESSION, 1])
     if not ok:  # pragma: no cover - OpenCV encodes any 2-D uint8 array
         raise ValueError(f"cannot compress a matte of shape {matte.shape} and type {matte.dtype}")
-    return png.tobytes()
+    return PackedMatte(matte.shape, (x, y, width, height), png.tobytes())
 
 
-def unpack_matte(packed: bytes) -> np.ndarray:
-    return cv2.imdecode(np.frombuffer(packed, np.uint8), cv2.IMREAD_UNCHANGED)
+def unpack_matte(packed: PackedMatte) -> np.ndarray:
+    matte = np.zeros(packed.shape, np.uint8)
+    if packed.png:
+        x, y, width, height = packed.box
+        matte[y:y + height, x:x + width] = cv2.imdecode(np.frombuffer(packed.png, np.uint8), cv2.IMREAD_UNCHANGED)
+    return matte
 
 
 class CompactResults(MutableMapping):
-    """``{frame: RotoResult}`` of one object, each matte kept as PNG bytes (the mask derived from it)."""
+    """``{frame: RotoResult}`` of one object, each matte kept packed (:func:`pack_matte`; the mask derived from it)."""
 
     def __init__(self) -> None:
-        self._packed: dict[int, tuple[bytes, float, bool]] = {}
+        self._packed: dict[int, tuple[PackedMatte, float, bool]] = {}
 
     def __setitem__(self, frame: int, result: RotoResult) -> None:
         self._packed[frame] = (pack_matte(result.matte), result.confidence, result.is_keyframe)
@@ -76,7 +99,7 @@ class CompactResults(MutableMapping):
 
     def nbytes(self) -> int:
         """Bytes the compressed mattes take."""
-        return sum(len(packed) for packed, _, _ in self._packed.values())
+        return sum(packed.nbytes for packed, _, _ in self._packed.values())
 
 
 class MatteView(Mapping):

@@ -8,7 +8,7 @@ import numpy as np
 
 from core.flow import FlowField
 from core.roto import RotoOptions, RotoResult, propagate_masks, propagate_objects
-from core.roto.results import CompactResults, MatteView
+from core.roto.results import CompactResults, MatteView, pack_matte, unpack_matte
 from tests.roto_scenes import SlidingSquares
 
 
@@ -31,6 +31,16 @@ def test_compact_results_give_back_the_matte_its_mask_and_confidence_exactly():
     assert np.array_equal(MatteView(results)[7], matte)
     del results[3]
     assert list(results) == [7]
+
+
+def test_a_packed_matte_keeps_only_the_box_around_its_object_and_comes_back_whole():
+    matte = soft_disc(shape=(1080, 1920), centre=(1900, 20), radius=60)  # cut by the frame's corner
+    packed = pack_matte(matte)
+    x, y, width, height = packed.box
+    assert x + width == 1920 and y == 0 and width < 100 and height < 100
+    assert np.array_equal(unpack_matte(packed), matte)
+    empty = pack_matte(np.zeros((1080, 1920), np.uint8))
+    assert empty.png == b"" and np.array_equal(unpack_matte(empty), np.zeros((1080, 1920), np.uint8))
 
 
 def scene() -> SlidingSquares:
