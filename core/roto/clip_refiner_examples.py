@@ -18,7 +18,7 @@ import torch
 
 from core.flow import FlowField
 from core.roto.clip_refiner_net import rgb_tensor
-from core.roto.prior_deform import deformed_prior, round_trip_prior
+from core.roto.prior_deform import random_deformation, round_trip_prior
 
 BATCH = 16
 CROP_PX = 96
@@ -67,14 +67,17 @@ def batch(examples: list[Example], rng: np.random.Generator):
     rgbs, priors, truths, weights = [], [], [], []
     for _ in range(BATCH):
         example = examples[int(rng.integers(len(examples)))]
+        deformation = None
         if example.round_trips and rng.random() < 0.5:
             prior = example.round_trips[int(rng.integers(len(example.round_trips)))]
             if rng.random() < 0.5:  # carried drift plus a random deformation on top
-                prior = deformed_prior(prior, rng)
+                deformation = random_deformation(prior, rng)
         else:
-            prior = deformed_prior(example.truth, rng)
+            prior = example.truth
+            deformation = random_deformation(prior, rng)
         window = _crop_window(example.truth.shape, example.outline, rng)
-        rgb, prior, truth = example.rgb[window], prior[window], example.truth[window]
+        prior = prior[window] if deformation is None else deformation.applied(prior, window)
+        rgb, truth = example.rgb[window], example.truth[window]
         if rng.random() < 0.5:  # exposure jitter: keyframes and frames are not lit the same
             rgb = np.clip(rgb * rng.uniform(0.85, 1.15) + rng.uniform(-0.05, 0.05), 0.0, 1.0)
         weight = np.where(outline_distance(prior, truth) <= BAND_PX, 1.0, 0.1).astype(np.float32)

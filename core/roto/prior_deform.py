@@ -5,7 +5,8 @@ back into the true mask. Its training inputs are the keyframe's true mask damage
 mattes are damaged (MaskTrack, Perazzi et al. 2017, trains on deformed masks the same way):
 
 - :func:`deformed_prior`: a small affine move, a smooth elastic warp, an outline grown or shrunk
-  by a few pixels, sometimes a blob added or cut away, then a blur (carried mattes are soft).
+  by a few pixels, sometimes a blob added or cut away, then a blur (carried mattes are soft);
+  drawn by :func:`random_deformation`, which the refiner's batches apply to their crops only.
 - :func:`round_trip_prior`: the mask carried ``d`` frames away along the clip's own flow and back
   (:func:`core.roto.carry.carry_one_frame`): exactly the drift the propagation makes on this clip,
   on a frame whose true mask is known.
@@ -15,6 +16,9 @@ mattes are damaged (MaskTrack, Perazzi et al. 2017, trains on deformed masks the
 """
 
 from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -31,33 +35,85 @@ BLOB_CHANCE = 0.3
 MAX_BLUR_SIGMA = 2.0
 
 
-def deformed_prior(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """``mask`` (``(H, W)`` float32 0..1) damaged at random; returns float32 0..1, same size."""
+Window = tuple[slice, slice]
+_DEFORMATION_REACH_PX = 32  # how far a pixel of the deformed prior can look: the elastic warp, the grow, the blur
+
+
+@dataclass(frozen=True)
+class Deformation:
+    """One random damage of a mask (:func:`random_deformation`), applied by :meth:`applied`."""
+
+    affine: np.ndarray  # 2x3, frame pixels
+    controls: np.ndarray  # (2, 6, 10) float32: the elastic displacement's control points, pixels
+    grow: int  # pixels the outline moves out (>0) or in (<0)
+    blob: tuple[int, int, int, float] | None  # (x, y, radius, value) of a disc set to 0 or 1
+    sigma: float  # of the final blur (none under 0.3)
+
+    def applied(self, mask: np.ndarray, window: Window | None = None) -> np.ndarray:
+        """``mask`` (``(H, W)`` float32 0..1) damaged: float32 0..1, the whole frame, or only the
+        ``window`` of it (computed on that window and the deformation's reach around it: the
+        crops the refiner learns from cost a fraction of their frame)."""
+        height, width = mask.shape
+        if window is None:
+            window = (slice(0, height), slice(0, width))
+        reach = _DEFORMATION_REACH_PX
+        y0, y1 = max(0, window[0].start - reach), min(height, window[0].stop + reach)
+        x0, x1 = max(0, window[1].start - reach), min(width, window[1].stop + reach)
+        affine = self.affine.copy()
+        affine[:, 2] -= (x0, y0)  # the region's pixels in place of the frame's
+        prior = cv2.warpAffine(mask, affine, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
+
+        rows, columns = _cubic_weights(self.controls.shape[1], height), _cubic_weights(self.controls.shape[2], width)
+        rows, columns = rows[y0:y1], columns[x0:x1]  # the elastic field on the region only
+        dx, dy = (rows @ control @ columns.T for control in self.controls)
+        grid_x, grid_y = np.meshgrid(np.arange(x1 - x0, dtype=np.float32), np.arange(y1 - y0, dtype=np.float32))
+        prior = cv2.remap(prior, grid_x + dx, grid_y + dy, cv2.INTER_LINEAR)
+
+        if self.grow:
+            disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(self.grow) + 1,) * 2)
+            prior = (cv2.dilate if self.grow > 0 else cv2.erode)(prior, disk)
+        if self.blob is not None:  # a part lost, or background picked up
+            x, y, radius, value = self.blob
+            cv2.circle(prior, (x - x0, y - y0), radius, value, -1)
+        if self.sigma > 0.3:
+            prior = cv2.GaussianBlur(prior, (0, 0), self.sigma)
+        prior = prior[window[0].start - y0 : window[0].stop - y0, window[1].start - x0 : window[1].stop - x0]
+        return np.clip(prior, 0.0, 1.0).astype(np.float32)
+
+
+def random_deformation(mask: np.ndarray, rng: np.random.Generator) -> Deformation:
+    """A random :class:`Deformation` of ``mask`` (``(H, W)`` float32 0..1): a small affine move
+    about the object's centre, a smooth elastic warp, an outline grown or shrunk, sometimes a blob
+    added or cut away at a point of the object, then a blur."""
     height, width = mask.shape
-    ys, xs = np.nonzero(mask >= 0.5)
-    centre = (float(xs.mean()), float(ys.mean())) if len(ys) else (width / 2, height / 2)
+    shown = (mask >= 0.5).astype(np.uint8)
+    moments = cv2.moments(shown, binaryImage=True)
+    area = int(round(moments["m00"]))
+    centre = (moments["m10"] / area, moments["m01"] / area) if area else (width / 2, height / 2)
     affine = cv2.getRotationMatrix2D(centre, rng.uniform(-MAX_ROTATION_DEG, MAX_ROTATION_DEG),
                                      1.0 + rng.uniform(-MAX_SCALE_CHANGE, MAX_SCALE_CHANGE))
     affine[:, 2] += rng.uniform(-MAX_SHIFT_PX, MAX_SHIFT_PX, 2)
-    prior = cv2.warpAffine(mask, affine, (width, height), flags=cv2.INTER_LINEAR)
-
     controls = rng.normal(0.0, 1.0, (2, 6, 10)).astype(np.float32) * rng.uniform(0.0, MAX_ELASTIC_PX)
-    dx = cv2.resize(controls[0], (width, height), interpolation=cv2.INTER_CUBIC)
-    dy = cv2.resize(controls[1], (width, height), interpolation=cv2.INTER_CUBIC)
-    grid_x, grid_y = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-    prior = cv2.remap(prior, grid_x + dx, grid_y + dy, cv2.INTER_LINEAR)
-
     grow = int(rng.integers(-MAX_GROW_PX, MAX_GROW_PX + 1))
-    if grow:
-        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(grow) + 1,) * 2)
-        prior = (cv2.dilate if grow > 0 else cv2.erode)(prior, disk)
-    if len(ys) and rng.random() < BLOB_CHANCE:  # a part lost, or background picked up
-        i = int(rng.integers(len(ys)))
-        cv2.circle(prior, (int(xs[i]), int(ys[i])), int(rng.integers(4, 12)), float(rng.random() < 0.5), -1)
-    sigma = rng.uniform(0.0, MAX_BLUR_SIGMA)
-    if sigma > 0.3:
-        prior = cv2.GaussianBlur(prior, (0, 0), sigma)
-    return np.clip(prior, 0.0, 1.0).astype(np.float32)
+    blob = None
+    if area and rng.random() < BLOB_CHANCE:
+        y, x = divmod(int(np.flatnonzero(shown)[int(rng.integers(area))]), width)
+        blob = (x, y, int(rng.integers(4, 12)), float(rng.random() < 0.5))
+    return Deformation(affine, controls, grow, blob, float(rng.uniform(0.0, MAX_BLUR_SIGMA)))
+
+
+@functools.lru_cache(maxsize=16)
+def _cubic_weights(controls: int, pixels: int) -> np.ndarray:
+    """``(pixels, controls)`` float32: the weights with which ``cv2.resize`` (bicubic) spreads
+    ``controls`` points over ``pixels``; a resize is separable, so a field is ``rows @ C @ columns.T``
+    and any region of it costs only its own pixels."""
+    return np.ascontiguousarray(cv2.resize(np.eye(controls, dtype=np.float32), (controls, pixels),
+                                           interpolation=cv2.INTER_CUBIC))
+
+
+def deformed_prior(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``mask`` (``(H, W)`` float32 0..1) damaged at random; returns float32 0..1, same size."""
+    return random_deformation(mask, rng).applied(mask)
 
 
 def round_trip_prior(mask: np.ndarray, frame: int, distance: int, flow: FlowField) -> np.ndarray | None:

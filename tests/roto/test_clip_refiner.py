@@ -19,7 +19,7 @@ from core.roto.clip_refiner import (
     train_clip_refiner,
 )
 from core.roto.options import refine_steps
-from core.roto.prior_deform import deformed_prior, round_trip_prior
+from core.roto.prior_deform import deformed_prior, random_deformation, round_trip_prior
 from tests.roto_scenes import SlidingSquares
 
 
@@ -58,6 +58,17 @@ def test_deformed_priors_differ_from_the_mask_but_stay_near_it(scene):
     ious = [region_similarity(deformed_prior(mask, rng) >= 0.5, mask >= 0.5) for _ in range(20)]
     assert max(ious) < 1.0  # damaged...
     assert np.mean(ious) > 0.6  # ...but still this object, where it was
+
+
+def test_a_deformation_computed_on_a_crop_is_that_crop_of_the_whole_frames(scene):
+    """The refiner's batches deform only the crops they learn from (a third of the time a step took)."""
+    mask = cv2.resize(scene.mask(0), (320, 200), interpolation=cv2.INTER_NEAREST).astype(np.float32) / 255
+    for seed in range(10):
+        deformation = random_deformation(mask, np.random.default_rng(seed))
+        whole = deformation.applied(mask)
+        assert np.array_equal(deformed_prior(mask, np.random.default_rng(seed)), whole)
+        for window in [(slice(40, 136), slice(100, 196)), (slice(0, 96), slice(224, 320))]:
+            assert np.abs(deformation.applied(mask, window) - whole[window]).max() < 1e-3
 
 
 def test_a_round_trip_prior_comes_back_to_the_frame_it_left(scene):
