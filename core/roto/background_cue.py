@@ -32,8 +32,10 @@ water differs from every neighbour, and once carried it stayed and grew.
 A pixel carried as object that *moves* unlike the background (its flow to the neighbour frame off
 the background homography's motion by more than ``MOTION_HIGH_PX``) counts as differing from it,
 whatever its colour: a dark coat in front of dark shop windows matches the background it hides and
-left the mask within a few frames (scooter-gray); on 12 training sequences from one keyframe, J&F
-67.6 -> 69.3 (docs/quality.md, "Stop 19").
+left the mask within a few frames (scooter-gray). Only where the frame has texture: on a uniform
+surface the flow is its surroundings' smoothed in, and the pixels just behind a moving object
+"moved" with it (a trail). On 12 training sequences from one keyframe, J&F 67.6 -> 68.9
+(docs/quality.md, "Stop 19").
 Pieces of the mask that stray from the object are then dropped (:func:`without_stray_pieces`).
 
 The homography is exact for a camera that rotates or looks at a far or flat scene; parallax (a tree
@@ -70,6 +72,9 @@ ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this dist
 CARRIED_SUPPORT = 0.1  # a piece the frame adds is kept when it touches the carried matte's pixels above this
 WORKING_WIDTH = 960  # pixels: wider frames are compared on a downscaled copy
 MOTION_LOW_PX, MOTION_HIGH_PX = 0.5, 1.5  # flow off the background's motion (working pixels) mapped to 0..1 "moves apart"
+# ...counted only where the frame has texture for the flow to hold on to: the mean grey-level
+# gradient (0..255 a pixel, 5x5) mapped to 0..1 between these (scooter-gray: a dark coat ~15, the road ~4.5)
+TEXTURE_LOW, TEXTURE_HIGH = 4.0, 10.0
 COLOUR_VETO = 0.2  # a carried pixel whose neighbourhood's (5x5) object-colour likelihood is under this leaves the mask
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
 # the re-anchoring works in the box of the band (BAND_PX) around the carried mask, with room for
@@ -204,7 +209,8 @@ class BackgroundCue:
         """How much each pixel of ``box`` moves unlike the background from ``frame`` to
         ``neighbour``, 0..1 float32 (None when ``neighbour`` is outside the clip): the flow's
         distance to the background homography's motion, mapped between ``MOTION_LOW_PX`` and
-        ``MOTION_HIGH_PX`` working pixels."""
+        ``MOTION_HIGH_PX`` working pixels, times how much texture the frame has there
+        (``TEXTURE_LOW`` to ``TEXTURE_HIGH``)."""
         if not 0 <= neighbour < self._flow.frame_count:
             return None
         (full_width, full_height), (width, height) = self._flow.frame_size, self._flow.working_size
@@ -215,7 +221,16 @@ class BackgroundCue:
         background = cv2.perspectiveTransform(grid.reshape(-1, 1, 2), homography).reshape(height, width, 2)
         residual = np.linalg.norm(grid + flow - background, axis=-1).astype(np.float32)
         apart = np.clip((residual - MOTION_LOW_PX) / (MOTION_HIGH_PX - MOTION_LOW_PX), 0.0, 1.0)
+        # where the frame has no texture the flow is only its surroundings' smoothed in
+        texture = self._texture(frame, (width, height))
+        apart *= np.clip((texture - TEXTURE_LOW) / (TEXTURE_HIGH - TEXTURE_LOW), 0.0, 1.0)
         return resized(apart, (full_width, full_height), cv2.INTER_LINEAR)[box]
+
+    def _texture(self, frame: int, size: tuple[int, int]) -> np.ndarray:
+        """Mean grey-level gradient around each pixel of ``frame`` at ``size`` (0..255 a pixel, 5x5)."""
+        grey = cv2.cvtColor(self._working_frame(frame, size), cv2.COLOR_RGB2GRAY)
+        gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)) / 8
+        return cv2.blur(gradient, (5, 5))
 
     def _working_frame(self, frame: int, size: tuple[int, int]) -> np.ndarray:
         """Frame ``frame`` at ``size`` (the comparison's grid), float32 RGB; each frame is
