@@ -227,8 +227,9 @@ class BackgroundCue:
         return resized(apart, (full_width, full_height), cv2.INTER_LINEAR)[box]
 
     def _texture(self, frame: int, size: tuple[int, int]) -> np.ndarray:
-        """Mean grey-level gradient around each pixel of ``frame`` at ``size`` (0..255 a pixel, 5x5)."""
-        grey = cv2.cvtColor(self._working_frame(frame, size), cv2.COLOR_RGB2GRAY)
+        """Mean grey-level gradient around each pixel of ``frame`` at ``size`` (0..255 a pixel, 5x5).
+        Read once per frame, so not kept (the kept frames are the comparison grid's, often another size)."""
+        grey = cv2.cvtColor(resized(self.frame_of(frame).astype(np.float32), size), cv2.COLOR_RGB2GRAY)
         gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)) / 8
         return cv2.blur(gradient, (5, 5))
 

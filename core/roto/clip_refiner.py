@@ -61,7 +61,7 @@ from core.roto.object_box import grown_mask_box, scaled_box
 from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  # 432 px wide at most
 from core.roto.options import DEFAULT_STEPS, refine_steps
 
-__all__ = ["WARM_START_DIVISOR", "ClipRefiner", "ClipRefinerNet", "adapt_clip_refiner", "clip_refiner_training",
+__all__ = ["WARM_START_DIVISOR", "ClipRefiner", "ClipRefinerNet", "adapt_clip_refiner",
            "forget_refiners", "train_clip_refiner"]
 
 BAND_FADE_PX = 4.0  # beyond BAND_PX from the prior's outline the correction fades out over this many pixels
@@ -136,45 +136,25 @@ def train_clip_refiner(
     corrected a keyframe and propagates again), training starts from its weights and takes a third
     of the steps (:data:`WARM_START_DIVISOR`). Raises Cancelled (between steps) when ``cancel`` is set.
     """
-    return clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps, seed=seed)(progress, cancel)
-
-
-def clip_refiner_training(
-    frame_of: FrameGetter,
-    keyframe_masks: Mapping[int, np.ndarray],
-    flow: FlowField,
-    *,
-    steps: int | None = None,
-    seed: int = 0,
-) -> Callable[[ProgressFn, CancelToken], ClipRefiner | None]:
-    """:func:`train_clip_refiner` in two parts: this call reads what the training needs (the
-    keyframes' frames, the flows around them) and returns the training itself,
-    ``train(progress, cancel)``, which only computes (it could run in another thread; beside the
-    carrying on a free 2-core machine that was slower, docs/benchmarks.md)."""
     steps = refine_steps(steps)
     shown = {k: m for k, m in keyframe_masks.items() if m.any()}
     if steps == 0 or not shown:
-        return lambda progress, cancel: None
+        return None
     digests = {frame: _keyframe_digest(frame_of(frame), mask) for frame, mask in shown.items()}
     keyframes = frozenset(digests.items())
     pretrained = pretrained_refiner()
     key = zlib.crc32(repr((sorted(keyframes), steps, seed, CHANNELS, BAND_PX)).encode(), _net_digest(pretrained))
     kept = kept_refiners.get(key)
     if kept is not None:
-        return lambda progress, cancel: kept
+        return kept
     start = next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
-    trained = steps if start is None else max(1, steps // WARM_START_DIVISOR)
     width, height = flow.frame_size
     working = working_frame_size(width, height)
     examples = _examples_of(frame_of, shown, digests, flow, working, {} if start is None else start.examples)
-
-    def train(progress: ProgressFn, cancel: CancelToken) -> ClipRefiner:
-        net = trained_net(list(examples.values()), trained, seed, pretrained if start is None else start.net,
-                          "Learning the object's outline from the keyframes", progress, cancel)
-        refiner = ClipRefiner(net, (width, height), working, keyframes, steps, examples)
-        return kept_refiners.put(key, refiner)
-
-    return train
+    net = trained_net(list(examples.values()), steps if start is None else max(1, steps // WARM_START_DIVISOR),
+                      seed, pretrained if start is None else start.net,
+                      "Learning the object's outline from the keyframes", progress, cancel)
+    return kept_refiners.put(key, ClipRefiner(net, (width, height), working, keyframes, steps, examples))
 
 
 def _examples_of(frame_of: FrameGetter, shown: Mapping[int, np.ndarray], digests: Mapping[int, int],

@@ -35,7 +35,7 @@ from core.progress import (
 from core.roto.background_cue import BackgroundCue, Keyframe
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
-from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, clip_refiner_training
+from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.mask_pieces import object_missed_by, without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
@@ -102,7 +102,8 @@ def propagate_masks(
     if steps:  # the refiner learns the keyframes, then every fused matte is kept (uint8)...
         # (learning in a thread beside the carrying was measured slower on a free 2-core machine:
         # 28-30 s against 23-25 s at 1080p, 24 frames, docs/benchmarks.md)
-        refiner = clip_refiner_training(frame_of, keyframe_masks, flow, steps=steps)(learn_progress, cancel)
+        refiner = train_clip_refiner(frame_of, keyframe_masks, flow, steps=steps, progress=learn_progress,
+                                     cancel=cancel)
         kept: MutableMapping[int, RotoResult] = CompactResults() if options.compact else {}
         for frame, matte, confidence in fused:
             matte = matte_to_uint8(matte)

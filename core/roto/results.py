@@ -54,8 +54,8 @@ class PackedMatte:
 
 def pack_matte(matte: np.ndarray) -> PackedMatte:
     """``(H, W)`` uint8 matte → :class:`PackedMatte`. Only the box around the object is encoded,
-    with the fastest compression (mattes are mostly flat): an object covering a few percent of a
-    1080p frame packs in about a millisecond instead of 14 (docs/benchmarks.md)."""
+    with the fastest compression (mattes are mostly flat): a 1080p matte packs in a fraction of a
+    millisecond instead of 14 when its object covers a few percent of the frame (docs/benchmarks.md)."""
     matte = np.ascontiguousarray(matte)
     x, y, width, height = cv2.boundingRect(matte)
     if width == 0 or height == 0:
