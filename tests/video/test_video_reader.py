@@ -217,10 +217,27 @@ def test_frame_cache_is_bounded_in_bytes():
 def test_reader_cache_respects_byte_budget(clips):
     budget = 5 * WIDTH * HEIGHT * 3 + 100
     with open_clip(clips["mp4"], cache_bytes=budget) as reader:
-        for index in (40, 3, 59, 20):
+        for index in (40, 3, 59, 20, 7, 33, 51):
             reader.frame(index)
             assert reader._cache.nbytes <= budget
         assert len(reader._cache) == 5
+
+
+def test_pictures_passed_on_the_way_are_converted_only_when_asked_for(clips, monkeypatch):
+    with open_clip(clips["mp4"], cache_bytes=0) as reader:
+        sequential = [frame.copy() for frame in reader.frames(0, 20)]
+    converted = []
+    with open_clip(clips["mp4"]) as reader:
+        decoder = reader._source
+        to_rgb = decoder._to_rgb
+        monkeypatch.setattr(decoder, "_to_rgb", lambda frame: converted.append(1) or to_rgb(frame))
+        reader.frame(18)  # from the keyframe at 10: 10..17 decoded on the way
+        assert len(converted) == 1 and len(reader._cache) == 1
+        position = decoder._position
+        for index in (12, 17, 10):  # scrubbing back: no seek, one conversion each
+            assert np.array_equal(reader.frame(index), sequential[index])
+            assert decoder._position == position
+        assert len(converted) == 4
 
 
 def test_thumbnails(clips):
