@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from core.flow import FlowField, background_homography, sample_at, warp
+from core.lru import LRUCache
 
 MOVING_COLOUR_DISTANCE = 70.0  # RGB distance (0..441) above which a pixel matches no aligned neighbour
 MOVING_GROW_PX = 7  # working pixels the moving mask is grown by (edges, motion blur)
@@ -50,9 +51,9 @@ class BackgroundMotion:
         self._frame = frame_of
         self._flow = flow
         self._working_hole = working_hole
-        self._homographies: dict[tuple[int, int], np.ndarray] = {}
-        self._moving: dict[int, np.ndarray] = {}
-        self._blurred_frames: dict[int, np.ndarray] = {}
+        self._homographies: LRUCache[tuple[int, int], np.ndarray] = LRUCache(_HOMOGRAPHIES_KEPT)
+        self._moving: LRUCache[int, np.ndarray] = LRUCache(_MOVING_KEPT)
+        self._blurred_frames: LRUCache[int, np.ndarray] = LRUCache(_BLURRED_KEPT)
         width, height = flow.frame_size
         working_width, working_height = flow.working_size
         scale_x, scale_y = working_width / width, working_height / height
@@ -81,10 +82,7 @@ class BackgroundMotion:
 
     def moving_at_working(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """:meth:`moving_at` for positions given in working-grid pixels."""
-        moving = self._moving.get(index)
-        if moving is None:
-            moving = self._measure_moving(index)
-            _remember(self._moving, index, moving, _MOVING_KEPT)
+        moving = self._moving.made(index, lambda: self._measure_moving(index))
         return sample_at(moving, x, y, interpolation="nearest", fill_value=1) > 0
 
     # -- fitting -----------------------------------------------------------------------------
@@ -93,15 +91,14 @@ class BackgroundMotion:
         if abs(a - b) > 1:
             middle = (a + b) // 2
             return self._working_homography(middle, b) @ self._working_homography(a, middle)
-        homography = self._homographies.get((a, b))
-        if homography is None:
-            flow = self._flow.working_flow(a, b)
-            lands_in_hole = warp(self._working_hole(b).astype(np.uint8), flow, interpolation="nearest") > 0
-            excluded = (self._working_hole(a) | lands_in_hole).astype(np.uint8)
-            excluded = cv2.dilate(excluded, np.ones((2 * _EXCLUDE_PX + 1,) * 2, np.uint8)) > 0
-            homography = background_homography(flow, excluded)
-            _remember(self._homographies, (a, b), homography, _HOMOGRAPHIES_KEPT)
-        return homography
+        return self._homographies.made((a, b), lambda: self._fitted(a, b))
+
+    def _fitted(self, a: int, b: int) -> np.ndarray:
+        flow = self._flow.working_flow(a, b)
+        lands_in_hole = warp(self._working_hole(b).astype(np.uint8), flow, interpolation="nearest") > 0
+        excluded = (self._working_hole(a) | lands_in_hole).astype(np.uint8)
+        excluded = cv2.dilate(excluded, np.ones((2 * _EXCLUDE_PX + 1,) * 2, np.uint8)) > 0
+        return background_homography(flow, excluded)
 
     def _from_working(self, homography: np.ndarray) -> np.ndarray:
         return np.linalg.inv(self._to_working) @ homography @ self._to_working
@@ -109,11 +106,8 @@ class BackgroundMotion:
     def _blurred(self, index: int) -> np.ndarray:
         """Frame ``index`` on the working grid, blurred (kept: each frame's moving mask reads its
         four neighbours, and at 1080p blurring whole frames was a tenth of the fill's time)."""
-        image = self._blurred_frames.get(index)
-        if image is None:
-            image = _blurred(self._frame(index), self._flow.working_size)
-            _remember(self._blurred_frames, index, image, _BLURRED_KEPT)
-        return image
+        return self._blurred_frames.made(
+            index, lambda: _blurred(self._frame(index), self._flow.working_size))
 
     def _measure_moving(self, index: int) -> np.ndarray:
         width, height = self._flow.working_size
@@ -146,8 +140,3 @@ def _blurred(frame: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         frame = cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
     return cv2.GaussianBlur(frame.astype(np.float32), (5, 5), 0)
 
-
-def _remember(cache: dict, key, value, kept: int) -> None:
-    cache[key] = value
-    while len(cache) > kept:
-        del cache[next(iter(cache))]
