@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.cli.train_terminal import ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar
+from core.cli.train_terminal import (RESUME_OR_OVERWRITE, add_model_overwrite_option, check_model_output,
+                                     ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar)
 from core.progress import CancelToken
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,8 +24,9 @@ def add_parser(subparsers) -> None:
         "background the clip shows, never inside the objects' masks. Frames without a mask are "
         "not used.")
     p.add_argument("project", help="a .keyfill project with object masks")
-    p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt); an existing one is "
-                   "replaced (it must not be the project, its clip or --init)")
+    p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt); it must not be "
+                   "the project, its clip or --init, and " + RESUME_OR_OVERWRITE)
+    add_model_overwrite_option(p)
     p.add_argument("--steps", type=int, default=None,
                    help="optimizer steps (default 200 for the shipped model that corrects the "
                    "flow fill: about 3 minutes for 100 frames at 432x240 on 2 CPU cores; else 300)")
@@ -51,7 +53,6 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.model import PRESETS, pick_device
-    from core.output_paths import check_outputs, output_for
     from core.project import load_project
     from core.train import FinetuneOptions, TrainOptions
     from core.train.finetune import default_init, finetune_project
@@ -61,9 +62,9 @@ def run(args) -> int:
     out = Path(args.output)
     project = load_project(args.project)
     init = Path(args.init) if args.init else default_init(REPO)
-    check_outputs([output_for(out, "-o")], {"the project": args.project, "the project's clip": project.clip.path,
-                                            "the model it starts from": None if args.resume else init},
-                  overwrite=True)  # a model file is replaced, as every training run does
+    check_model_output(out, "-o", {"the project": args.project, "the project's clip": project.clip.path,
+                                    "the model it starts from": None if args.resume else init},
+                       overwrite=args.overwrite, resume=args.resume)
     fresh = None
     if init is None and not args.resume:
         log_line("no shipped model at resources/models/keyfill-base.pt: starting from a fresh "

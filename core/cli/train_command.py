@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 
 from core.cli.train_prealign import run_prealign
-from core.cli.train_terminal import ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar, train_options
+from core.cli.train_terminal import (RESUME_OR_OVERWRITE, add_model_overwrite_option, check_model_output,
+                                     ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar,
+                                     train_options)
 from core.progress import CancelToken
 
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
@@ -45,7 +47,9 @@ def add_parser(subparsers) -> None:
                    help="warm-up steps (default 5%% of --steps, at most 500)")
     p.add_argument("--device", default="auto", help="auto (default), cuda, mps or cpu")
     p.add_argument("--out", default=None,
-                   help="model file (default resources/models/keyfill-CONFIG.pt)")
+                   help="model file (default: for the cpu config ~/.cache/keyfill/runs/keyfill-cpu.pt, else "
+                   "resources/models/keyfill-CONFIG.pt); " + RESUME_OR_OVERWRITE)
+    add_model_overwrite_option(p)
     p.add_argument("--init", default=None, metavar="MODEL",
                    help="start from these weights (warm start, e.g. the shipped "
                    "resources/models/keyfill-base.pt)")
@@ -107,6 +111,8 @@ def run(args) -> int:
         _restore_args(args, load_state(out).get("run", {}).get("args", {}))
     if args.steps is None:
         args.steps = DEFAULT_STEPS
+    check_model_output(out, "--out", {"the model it starts from (--init)": args.init},
+                       overwrite=args.overwrite, resume=args.resume)
     if not args.data:
         raise TrainingDataError("train needs --data FOLDER (a folder of clips, image sequences "
                                 "or images).")

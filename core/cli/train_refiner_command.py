@@ -10,7 +10,7 @@ refiner's small network to pull propagated mattes onto the object's outline
 from __future__ import annotations
 
 from core.cli.terminal_progress import TerminalProgress
-from core.cli.train_terminal import add_clip_folder_options, training_clip_folders
+from core.cli.train_terminal import add_clip_folder_options, check_model_output, training_clip_folders
 from core.model.weights import CLIP_REFINER
 from core.validation_split import VALIDATION_SEQUENCES
 
@@ -23,7 +23,7 @@ def add_parser(subparsers) -> None:
         description="Pretrain the clip refiner's network on every clip folder of --data with frames/ and "
         "masks/ (DAVIS layout); each clip's refiner then starts from these weights.",
     )
-    add_clip_folder_options(p, exclude=list(HELD_OUT), out=str(CLIP_REFINER.file), what="weights",
+    add_clip_folder_options(p, exclude=list(HELD_OUT), out=str(CLIP_REFINER.file), what="weights", resumable=False,
                             exclude_help="clip folder names kept out (default: the validation split and "
                             "bmx-trees: %(default)s)")
     p.add_argument("--steps", type=int, default=1000, help="training steps (default: %(default)s, the shipped run)")
@@ -34,12 +34,11 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from core.output_paths import check_outputs, output_for
     from core.roto.clip_refiner_pretraining import PretrainSettings, pretrain_clip_refiner
 
     settings = PretrainSettings(steps=args.steps, frame_stride=args.frame_stride, time_limit=args.time_limit,
                                 seed=args.seed)
-    check_outputs([output_for(args.out, "--out")], {}, overwrite=True)  # weights are replaced, as by any training
+    check_model_output(args.out, "--out", {}, overwrite=args.overwrite)
     folders = training_clip_folders(args)
     result = pretrain_clip_refiner(folders, args.out, settings, progress=TerminalProgress("pretraining"), log=print)
     size = result.path.stat().st_size

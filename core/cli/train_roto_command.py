@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from core.cli.terminal_progress import TerminalProgress
-from core.cli.train_terminal import (add_clip_folder_options, ctrl_c_cancels, log_line, progress_bar,
+from core.cli.train_terminal import (add_clip_folder_options, check_model_output, ctrl_c_cancels, log_line, progress_bar,
                                      training_clip_folders)
 from core.progress import CancelToken
 from core.roto.matte_model import DEFAULT_ROTO_MODEL_PATH
@@ -38,7 +38,7 @@ def add_parser(subparsers) -> None:
         "and .losses.csv beside it.",
     )
     add_clip_folder_options(p, exclude=list(VALIDATION_SEQUENCES), out=str(DEFAULT_ROTO_MODEL_PATH),
-                            what="checkpoint", exclude_help="clip folder names kept out (default: the "
+                            what="checkpoint", resumable=True, exclude_help="clip folder names kept out (default: the "
                             "validation split, which the evaluation scores: %(default)s)")
     p.add_argument("--init", help="start from this checkpoint's weights instead of a fresh model")
     p.add_argument("--resume", action="store_true",
@@ -71,7 +71,6 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from core.model import PRESETS
-    from core.output_paths import check_outputs, output_for
     from core.roto.matte_example_cache import default_example_cache
     from core.roto.matte_training import MatteTrainSettings, train_matte_model
     from core.roto.matte_training_data import MatteSamples, build_examples
@@ -85,8 +84,8 @@ def run(args) -> int:
                 setattr(args, key, saved[key])
     if args.steps is None:
         args.steps = 2000
-    check_outputs([output_for(args.out, "--out")], {"the model it starts from (--init)": args.init},
-                  overwrite=True)  # a model file is replaced, as every training run does
+    check_model_output(args.out, "--out", {"the model it starts from (--init)": args.init},
+                       overwrite=args.overwrite, resume=args.resume)
     folders = training_clip_folders(args)
     footage = []
     if args.synthetic:

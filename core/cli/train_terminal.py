@@ -11,11 +11,28 @@ import signal
 import sys
 from pathlib import Path
 
+from core.cli.output_options import add_overwrite_option
 from core.cli.signals import handling
 from core.cli.terminal_progress import TerminalProgress
 from core.clip_folder import clip_folders
 from core.errors import VideoError
+from core.output_paths import check_outputs, output_for
 from core.progress import CancelToken, no_progress
+
+OVERWRITE_ONLY = "an existing one is refused (it may be the shipped weights) unless -y replaces it"
+RESUME_OR_OVERWRITE = OVERWRITE_ONLY + " or --resume continues its run"
+
+
+def add_model_overwrite_option(parser) -> None:
+    """``-y/--overwrite`` for a training command's model file (refused when it exists without it)."""
+    add_overwrite_option(parser)
+
+
+def check_model_output(out, flag: str, inputs: dict, *, overwrite: bool, resume: bool = False) -> None:
+    """Refuse a model file ``out`` that is one of ``inputs`` or, unless ``overwrite`` (``-y``) or
+    ``resume`` (the run saved beside it goes on), that exists: a default ``--out`` can name the
+    shipped weights, and a training run must not replace them unasked."""
+    check_outputs([output_for(out, flag)], inputs, overwrite=overwrite or resume)
 
 
 def train_options(args, *, workers: int):
@@ -74,12 +91,15 @@ def ctrl_c_cancels(cancel: CancelToken):
         yield
 
 
-def add_clip_folder_options(parser, *, exclude: list[str], exclude_help: str, out: str, what: str) -> None:
+def add_clip_folder_options(parser, *, exclude: list[str], exclude_help: str, out: str, what: str,
+                            resumable: bool) -> None:
     """``--data``, ``--exclude`` and ``--out`` of the commands that train on clip folders with a
     true mask per frame (``train-roto``, ``train-refiner``); ``what`` names the file ``--out`` writes."""
     parser.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
     parser.add_argument("--exclude", nargs="*", default=exclude, help=exclude_help)
-    parser.add_argument("--out", default=out, help=f"{what} to write, replaced if it exists (default: %(default)s)")
+    parser.add_argument("--out", default=out, help=f"{what} to write ({RESUME_OR_OVERWRITE if resumable else OVERWRITE_ONLY}; "
+                        "default: %(default)s)")
+    add_model_overwrite_option(parser)
 
 
 def training_clip_folders(args) -> list[Path]:

@@ -169,6 +169,16 @@ REFUSED = {
                                                    "T/start.pt"], "is the model it starts from"),
     "train-roto --out onto --init": (["train-roto", "--data", "T", "--out", "T/start.pt", "--init", "T/start.pt"],
                                      "is the model it starts from (--init)"),
+    # a model file that exists (the default --out of train-roto and train-refiner is the shipped
+    # weights) is replaced only with -y, or continued with --resume
+    "train --out onto an existing model": (["train", "--data", "T", "--config", "tiny", "--out", "T/start.pt"],
+                                           "start.pt already exists; add -y to overwrite it"),
+    "train-roto --out onto an existing model": (["train-roto", "--data", "T", "--out", "T/start.pt"],
+                                                "start.pt already exists; add -y to overwrite it"),
+    "train-refiner --out onto existing weights": (["train-refiner", "--data", "T", "--out", "T/start.pt"],
+                                                  "start.pt already exists; add -y to overwrite it"),
+    "finetune -o onto an existing model": (["finetune", "S/take.keyfill", "-o", "T/start.pt"],
+                                           "start.pt already exists; add -y to overwrite it"),
 }
 
 
