@@ -18,8 +18,8 @@ frames back (``NEIGHBOUR_OFFSETS``):
    to it, where it shows background: where the carried mask kept a piece of background for more
    than 10 frames, no neighbour shows it any more (their mattes cover it too).
 
-Then, in a band of ``BAND_PX`` around the carried mask, ``D`` mapped to 0..1 between ``CUE_LOW``
-and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
+Then, in a band of ``BAND_PX`` (pixels of the flow's working grid) around the carried mask, ``D``
+mapped to 0..1 between ``CUE_LOW`` and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
 the background the carried matte stays as it is, and outside the band the matte is 0. With a prior
 weight just under one half, a pixel the flow calls object stays object unless it matches the
 background, and a pixel the flow missed joins only when it clearly differs from the background
@@ -47,6 +47,7 @@ Constants were chosen on bmx-trees (tennis is held out): see docs/quality.md.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -65,7 +66,7 @@ NEIGHBOUR_OFFSETS = (1, 3, 6, 10)  # frames back along the carrying direction wh
 PRIOR_WEIGHT = 0.45  # of the carried matte in the blend; below 0.5 so that the frame can veto it
 CUE_LOW, CUE_HIGH = 15.0, 50.0  # RGB distance (0..441) mapped to 0..1 "differs from the background"
 ADD_LOW_RAISE, ADD_HIGH_RAISE = 15.0, 30.0  # both raised this much to add a pixel where the carry is fully trusted
-BAND_PX = 20  # how far from the carried mask the frame may add object pixels
+BAND_PX = 20  # how far from the carried mask the frame may add object pixels (working pixels, as the refiner's band)
 NEAR_PX = 10  # pieces of the mask farther than this from its largest piece are dropped...
 NEAR_AREA = 1 / 3  # ...unless at least this fraction of its area
 ALIGN_TOLERANCE_PX = 1  # a pixel matches the background if any within this distance does
@@ -80,7 +81,7 @@ _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the h
 # the re-anchoring works in the box of the band (BAND_PX) around the carried mask, with room for
 # the 5x5 colour blur; on the comparison's grid with room for its 3x3 blurs, erosion, alignment
 # tolerance and the upscaling's interpolation (beyond, the blend is 0 whatever is measured)
-_BOX_MARGIN_PX = BAND_PX + 3
+_BOX_MARGIN_PX = 3  # beyond the band
 _WORKING_BOX_MARGIN_PX = 5
 _WORKING_FRAMES_KEPT = 14  # frames on the comparison's grid: the 10 behind, the keyframe, room to spare
 
@@ -119,6 +120,14 @@ class BackgroundCue:
         self._to_keyframe: dict[tuple[int, int], np.ndarray] = {}  # (frame, keyframe): chained
         self._working_frames: LRUCache[tuple[int, tuple[int, int]], np.ndarray] = LRUCache(_WORKING_FRAMES_KEPT)
 
+    @functools.cached_property
+    def band_px(self) -> int:
+        """How far (pixels of the frame) from the carried mask the frame may add object pixels:
+        ``BAND_PX`` pixels of the flow's working grid, as the clip refiner's band. Chosen at 432x240
+        and counted in the frame's pixels, it was 4.5 times narrower, relative to the frame, at 1080p
+        (training sequences upscaled to 1080p, one keyframe: J&F 53.7 -> 60.0 measured so)."""
+        return round(BAND_PX * max(1.0, self._flow.frame_size[0] / self._flow.working_size[0]))
+
     def reanchor(self, carried: CarriedMatte, mattes: Mapping[int, np.ndarray], direction: int,
                  keyframe: Keyframe | None = None) -> np.ndarray:
         """The matte of ``carried`` re-anchored on its frame: ``(H, W)`` float32 0..1.
@@ -130,7 +139,7 @@ class BackgroundCue:
         freely as where the carry is not trusted, :func:`carry_trust`, whatever their colour).
         """
         frame, matte = carried.frame, carried.matte
-        box = grown_mask_box(matte, _BOX_MARGIN_PX)
+        box = grown_mask_box(matte, self.band_px + _BOX_MARGIN_PX)
         if box is None:  # nothing carried: the band is empty, so is the blend
             return np.zeros(matte.shape, np.float32)
         neighbours = [frame + direction * o for o in NEIGHBOUR_OFFSETS]
@@ -140,11 +149,12 @@ class BackgroundCue:
         if apart is not None:  # a carried pixel that moves unlike the background is not the background
             difference = np.maximum(difference, np.where(local >= 0.5, apart * CUE_HIGH, 0.0)).astype(np.float32)
         if keyframe is None:
-            blended = blend_with_difference(local, difference, known)
+            blended = blend_with_difference(local, difference, known, band_px=self.band_px)
         else:
             trust = carry_trust(local, carried.confidence[box], keyframe.area)
             object_colour = keyframe.colours.likelihood(self.frame_of(frame)[box])
-            blended = blend_with_difference(local, difference, known, trust, object_colour)
+            blended = blend_with_difference(local, difference, known, trust, object_colour,
+                                            band_px=self.band_px)
         result = np.zeros(matte.shape, np.float32)
         result[box] = without_stray_pieces(blended)
         return result
@@ -334,13 +344,15 @@ def tolerant_distance(image: np.ndarray, seen: np.ndarray, exact: np.ndarray | N
 
 
 def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.ndarray,
-                          trust: np.ndarray | None = None, object_colour: np.ndarray | None = None) -> np.ndarray:
+                          trust: np.ndarray | None = None, object_colour: np.ndarray | None = None, *,
+                          band_px: int = BAND_PX) -> np.ndarray:
     """The carried ``matte`` blended with the background difference: ``(H, W)`` float32 0..1.
 
     matte: ``(H, W)`` float32 0..1; difference: RGB distance; known: where it was measured;
     trust: how far the carried matte's "not object" is still believed, 0..1 (:func:`carry_trust`),
     or None (0 everywhere); object_colour: how much each pixel's colour is the keyframe's object
     rather than its surround, 0..1 (:meth:`ObjectColours.likelihood`), or None (not asked).
+    band_px: how far from the carried mask (pixels) the frame may add object pixels.
 
     A pixel the flow did not carry as object must differ more to join where the carried matte is
     still trusted (:func:`adding_difference`): the keyframe said it was not object, and what
@@ -359,7 +371,7 @@ def blend_with_difference(matte: np.ndarray, difference: np.ndarray, known: np.n
     if object_colour is not None:
         looks_background = cv2.blur(object_colour, (5, 5)) < COLOUR_VETO
         differs = np.where(looks_background & (matte >= 0.5), 0.0, differs)
-    size = 2 * BAND_PX + 1
+    size = 2 * band_px + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     band = cv2.dilate((matte >= 0.5).astype(np.uint8), disk) > 0
     blended = np.where(band, PRIOR_WEIGHT * matte + (1.0 - PRIOR_WEIGHT) * differs, 0.0).astype(np.float32)
