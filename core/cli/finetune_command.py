@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.cli.train_terminal import (RESUME_OR_OVERWRITE, add_model_overwrite_option, check_model_output,
+from core.cli.output_options import add_overwrite_option
+from core.cli.train_terminal import (RESUME_OR_OVERWRITE, check_model_output,
                                      ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar)
 from core.progress import CancelToken
 
@@ -26,7 +27,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("project", help="a .keyfill project with object masks")
     p.add_argument("-o", "--output", required=True, help="the fine-tuned model file (.pt); it must not be "
                    "the project, its clip or --init, and " + RESUME_OR_OVERWRITE)
-    add_model_overwrite_option(p)
+    add_overwrite_option(p)
     p.add_argument("--steps", type=int, default=None,
                    help="optimizer steps (default 200 for the shipped model that corrects the "
                    "flow fill: about 3 minutes for 100 frames at 432x240 on 2 CPU cores; else 300)")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from core.cli.output_options import add_overwrite_option
 from core.cli.train_prealign import run_prealign
-from core.cli.train_terminal import (RESUME_OR_OVERWRITE, add_model_overwrite_option, check_model_output,
+from core.cli.train_terminal import (RESUME_OR_OVERWRITE, check_model_output,
                                      ctrl_c_cancels, default_workers, log_line, parse_crop, progress_bar,
                                      train_options)
 from core.progress import CancelToken
@@ -49,7 +50,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", default=None,
                    help="model file (default: for the cpu config ~/.cache/keyfill/runs/keyfill-cpu.pt, else "
                    "resources/models/keyfill-CONFIG.pt); " + RESUME_OR_OVERWRITE)
-    add_model_overwrite_option(p)
+    add_overwrite_option(p)
     p.add_argument("--init", default=None, metavar="MODEL",
                    help="start from these weights (warm start, e.g. the shipped "
                    "resources/models/keyfill-base.pt)")

@@ -23,7 +23,8 @@ def add_parser(subparsers) -> None:
         description="Pretrain the clip refiner's network on every clip folder of --data with frames/ and "
         "masks/ (DAVIS layout); each clip's refiner then starts from these weights.",
     )
-    add_clip_folder_options(p, exclude=list(HELD_OUT), out=str(CLIP_REFINER.file), what="weights", resumable=False,
+    add_clip_folder_options(p, exclude=list(HELD_OUT), out=str(CLIP_REFINER.file), what="weights",
+                            resumable=False,
                             exclude_help="clip folder names kept out (default: the validation split and "
                             "bmx-trees: %(default)s)")
     p.add_argument("--steps", type=int, default=1000, help="training steps (default: %(default)s, the shipped run)")

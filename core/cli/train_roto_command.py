@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from core.cli.terminal_progress import TerminalProgress
-from core.cli.train_terminal import (add_clip_folder_options, check_model_output, ctrl_c_cancels, log_line, progress_bar,
-                                     training_clip_folders)
+from core.cli.train_terminal import (add_clip_folder_options, check_model_output, ctrl_c_cancels, log_line,
+                                     progress_bar, training_clip_folders)
 from core.progress import CancelToken
 from core.roto.matte_model import DEFAULT_ROTO_MODEL_PATH
 from core.roto.matte_training_data import DEFAULT_LAYOUTS
@@ -38,8 +38,8 @@ def add_parser(subparsers) -> None:
         "and .losses.csv beside it.",
     )
     add_clip_folder_options(p, exclude=list(VALIDATION_SEQUENCES), out=str(DEFAULT_ROTO_MODEL_PATH),
-                            what="checkpoint", resumable=True, exclude_help="clip folder names kept out (default: the "
-                            "validation split, which the evaluation scores: %(default)s)")
+                            what="checkpoint", resumable=True,
+                            exclude_help="clip folder names kept out (default: the validation split, which the evaluation scores: %(default)s)")
     p.add_argument("--init", help="start from this checkpoint's weights instead of a fresh model")
     p.add_argument("--resume", action="store_true",
                    help="continue the run saved beside --out (its settings are reused; --steps may be raised)")

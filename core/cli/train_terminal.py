@@ -23,11 +23,6 @@ OVERWRITE_ONLY = "an existing one is refused (it may be the shipped weights) unl
 RESUME_OR_OVERWRITE = OVERWRITE_ONLY + " or --resume continues its run"
 
 
-def add_model_overwrite_option(parser) -> None:
-    """``-y/--overwrite`` for a training command's model file (refused when it exists without it)."""
-    add_overwrite_option(parser)
-
-
 def check_model_output(out, flag: str, inputs: dict, *, overwrite: bool, resume: bool = False) -> None:
     """Refuse a model file ``out`` that is one of ``inputs`` or, unless ``overwrite`` (``-y``) or
     ``resume`` (the run saved beside it goes on), that exists: a default ``--out`` can name the
@@ -97,9 +92,9 @@ def add_clip_folder_options(parser, *, exclude: list[str], exclude_help: str, ou
     true mask per frame (``train-roto``, ``train-refiner``); ``what`` names the file ``--out`` writes."""
     parser.add_argument("--data", required=True, help="a folder of clip folders, each with frames/ and masks/")
     parser.add_argument("--exclude", nargs="*", default=exclude, help=exclude_help)
-    parser.add_argument("--out", default=out, help=f"{what} to write ({RESUME_OR_OVERWRITE if resumable else OVERWRITE_ONLY}; "
-                        "default: %(default)s)")
-    add_model_overwrite_option(parser)
+    refused = RESUME_OR_OVERWRITE if resumable else OVERWRITE_ONLY
+    parser.add_argument("--out", default=out, help=f"{what} to write ({refused}; default: %(default)s)")
+    add_overwrite_option(parser)
 
 
 def training_clip_folders(args) -> list[Path]:

@@ -19,13 +19,14 @@ frames back (``NEIGHBOUR_OFFSETS``):
    than 10 frames, no neighbour shows it any more (their mattes cover it too).
 
 Then, in a band of ``BAND_PX`` (pixels of the flow's working grid) around the carried mask, ``D``
-mapped to 0..1 between ``CUE_LOW`` and ``CUE_HIGH`` is blended with the carried matte (``PRIOR_WEIGHT`` of it); where no neighbour saw
-the background the carried matte stays as it is, and outside the band the matte is 0. With a prior
-weight just under one half, a pixel the flow calls object stays object unless it matches the
-background, and a pixel the flow missed joins only when it clearly differs from the background
-(more clearly where the carried matte is still trusted: a reflection or a shadow moves with the
-object and differs too) and its piece of the mask touches the carried one (:mod:`core.roto.mask_pieces`): a speckle
-standing alone on the wall would widen the band and feed itself frame after frame (issue 15).
+mapped to 0..1 between ``CUE_LOW`` and ``CUE_HIGH`` is blended with the carried matte
+(``PRIOR_WEIGHT`` of it); where no neighbour saw the background the carried matte stays as it is,
+and outside the band the matte is 0. With a prior weight just under one half, a pixel the flow
+calls object stays object unless it matches the background, and a pixel the flow missed joins only
+when it clearly differs from the background (more clearly where the carried matte is still
+trusted: a reflection or a shadow moves with the object and differs too) and its piece of the mask
+touches the carried one (:mod:`core.roto.mask_pieces`): a speckle standing alone on the wall would
+widen the band and feed itself frame after frame (issue 15).
 A pixel carried as object whose neighbourhood has the colours of the background around the
 keyframe's object, not the object's (:mod:`core.roto.object_colours`), leaves the mask: rippling
 water differs from every neighbour, and once carried it stayed and grew.
@@ -78,7 +79,7 @@ MOTION_LOW_PX, MOTION_HIGH_PX = 0.5, 1.5  # flow off the background's motion (wo
 TEXTURE_LOW, TEXTURE_HIGH = 4.0, 10.0
 COLOUR_VETO = 0.2  # a carried pixel whose neighbourhood's (5x5) object-colour likelihood is under this leaves the mask
 _EXCLUDE_PX = 7  # object pixels and this much around them are left out of the homography fit
-# the re-anchoring works in the box of the band (BAND_PX) around the carried mask, with room for
+# the re-anchoring works in the box of the band (band_px) around the carried mask, with room for
 # the 5x5 colour blur; on the comparison's grid with room for its 3x3 blurs, erosion, alignment
 # tolerance and the upscaling's interpolation (beyond, the blend is 0 whatever is measured)
 _BOX_MARGIN_PX = 3  # beyond the band

@@ -42,7 +42,7 @@ PASSED_PICTURES_BYTES = 128 * 2**20
 Converting a picture to RGB costs a third of decoding it, so the pictures passed within
 ``FORWARD_DECODE_LIMIT`` before the wanted one are kept as decoded (YUV, half the bytes of RGB)
 and converted only if asked for: scrubbing back finds them, a preview that reads the frames just
-around its own pays for none of the others (32 pictures at 1080p, 12 at 4K).
+around its own pays for none of the others (32 pictures at 1080p, 10 at 4K).
 """
 
 Keep = Callable[[int, np.ndarray], np.ndarray]
