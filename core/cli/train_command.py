@@ -20,7 +20,7 @@ from core.progress import CancelToken
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
                 "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks",
-                "more_examples", "deepen",
+                "more_examples", "deepen", "candidates",
                 "steps")
 DEFAULT_STEPS = 2000
 
@@ -58,6 +58,10 @@ def add_parser(subparsers) -> None:
                    help="cpu config, with --init: grow the model to N FFC residual blocks per "
                    "intra-/cross-frame block, the new ones starting near the identity (the "
                    "shipped model has 1)")
+    p.add_argument("--candidates", type=int, default=None, metavar="K",
+                   help="cpu config: the model also reads the flow fill's K candidate colours per hole "
+                   "pixel, not only their median (5: all of them); with --init the new inputs start "
+                   "at zero weight, so training starts from what the model did")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="where the cpu config's examples (flow fills of the footage) are kept "
                    "(default $KEYFILL_CACHE/prealign or ~/.cache/keyfill/prealign)")

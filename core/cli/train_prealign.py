@@ -43,7 +43,8 @@ def run_prealign(args, out: Path, started: float) -> int:
         examples=[ExampleSettings(tracks=args.tracks, targets=args.targets, seed=args.seed,
                                   locked=args.locked_tracks),
                   *(parse_example_set(text, args.targets) for text in args.more_examples or ())],
-        crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed),
+        crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed,
+                          candidates=_reads_candidates(args)),
         progress=progress_bar("examples"), cancel=cancel)
     log(f"{len(samples.clips)} clips, {len(samples.index)} examples in {time.monotonic() - t0:.0f}s")
     validation = validation_examples(args.val_data or args.data, donors, cache / "val",
@@ -53,14 +54,18 @@ def run_prealign(args, out: Path, started: float) -> int:
 
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
-        "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "deepen", "steps")},
+        "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "deepen", "candidates",
+        "steps")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
     init = args.init
-    if args.deepen and init and not args.resume:
-        init = _deepened_start(Path(init), args.deepen, out, log)
+    if (args.deepen or args.candidates) and init and not args.resume:
+        init = _grown_start(Path(init), args.deepen, args.candidates, out, log)
+    config = PRESETS[args.config]()
+    if args.candidates:
+        config = config.replace(candidate_inputs=args.candidates, in_channels=8 + 4 * args.candidates)
     with ctrl_c_cancels(cancel):
-        result = train(out, samples, settings, config=None if init else PRESETS[args.config](),
+        result = train(out, samples, settings, config=None if init else config,
                        init=init, resume=args.resume, run_info=run_info, started=started,
                        progress=progress_bar("training"), cancel=cancel, log=log)
     log(f"trained to step {result.step}/{args.steps} ({result.stopped}) in "
@@ -78,19 +83,38 @@ def run_prealign(args, out: Path, started: float) -> int:
     return 0
 
 
-def _deepened_start(init: Path, blocks: int, out: Path, log) -> Path:
+def _reads_candidates(args) -> bool:
+    """Whether the trained model reads the flow fill's candidates: ``--candidates``, or the model
+    it starts from (or resumes) does."""
+    if args.candidates:
+        return True
+    start = args.out if args.resume else args.init
+    if not start:
+        return False
+    from core.model import load_checkpoint
+
+    return load_checkpoint(Path(start))[0].config.candidate_inputs > 0
+
+
+def _grown_start(init: Path, blocks: int | None, candidates: int | None, out: Path, log) -> Path:
     """``init``'s weights in a model with ``blocks`` residual blocks per intra-frame block (the
-    new ones near the identity), written beside ``out`` to start from."""
+    new ones near the identity) and/or reading ``candidates`` flow-fill candidates (their
+    weights at zero), written beside ``out`` to start from."""
     from core.model import load_checkpoint, save_checkpoint
-    from core.model.grow import deepened
+    from core.model.grow import deepened, with_candidate_inputs
 
     model, extra = load_checkpoint(init)
-    grown = deepened(model.float(), blocks)
+    grown = model.float()
+    if blocks:
+        grown = deepened(grown, blocks)
+    if candidates:
+        grown = with_candidate_inputs(grown, candidates)
     path = out.with_name(out.stem + ".start.pt")
     save_checkpoint(path, grown, extra={"grown_from": str(init)})
-    log(f"starting from {init}, deepened to {blocks} residual blocks per block "
-        f"({sum(p.numel() for p in model.parameters()) / 1e6:.1f} M -> "
-        f"{sum(p.numel() for p in grown.parameters()) / 1e6:.1f} M parameters)")
+    log(f"starting from {init}, grown to {grown.config.lif_res_blocks_per_block} residual blocks "
+        f"per block and {grown.config.candidate_inputs} flow-fill candidates in "
+        f"({sum(p.numel() for p in model.parameters()) / 1e6:.2f} M -> "
+        f"{sum(p.numel() for p in grown.parameters()) / 1e6:.2f} M parameters)")
     return path
 
 

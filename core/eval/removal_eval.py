@@ -259,7 +259,7 @@ class _CaseRunner:
         count = len(case.truth)
         self.targets = list(range(GUIDED_STEP, count - GUIDED_STEP, GUIDED_STEP))
         # a model that corrects the flow fill always reads it: its "+prealign" row would repeat
-        residual = model is not None and _config(model).in_channels == 8
+        residual = model is not None and _config(model).output == "residual_rgb"
         self.network_methods = NETWORK_METHODS[:1] if residual else NETWORK_METHODS
 
     def runs(self, guided: bool, finetune: bool = False):

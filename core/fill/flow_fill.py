@@ -37,6 +37,7 @@ import numpy as np
 from core.fill.background_motion import BackgroundMotion
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import BoxedHole, check_mask_size, hole_from_mask
+from core.fill.prealigned import Prealigned
 from core.fill.telea import inpaint_hole
 from core.fill.working_candidates import WorkingCandidates, covering_hole
 from core.flow import FlowField, apply_homography, follow_working_flow, sample_at
@@ -65,21 +66,6 @@ class FillStats:
     def flow_coverage(self) -> float:
         """Fraction 0..1 of the hole filled along the flow (other frames or the previous fill)."""
         return (self.from_frames + self.from_previous) / self.hole_pixels if self.hole_pixels else 1.0
-
-
-@dataclass(frozen=True)
-class Prealigned:
-    """One frame as the flow fill leaves it, for the network ("+prealign", full resolution).
-
-    ``rgb``: ``(H, W, 3)`` uint8, the flow fill's result (the source outside ``hole``);
-    ``hole``: ``(H, W)`` bool, the grown mask that was filled; ``confidence``: ``(H, W)`` float32
-    0..1, 0 outside the hole and where no frame showed the background (Telea's pixels), higher
-    where more source frames agree on the colour and the nearest of them is closer in time.
-    """
-
-    rgb: np.ndarray
-    hole: np.ndarray
-    confidence: np.ndarray
 
 
 class FlowFill:
@@ -166,20 +152,23 @@ class FlowFill:
 
     # -- one frame ---------------------------------------------------------------------------
 
-    def prealign_frame(self, index: int, previous: tuple[int, np.ndarray] | None = None) -> "Prealigned":
+    def prealign_frame(self, index: int, previous: tuple[int, np.ndarray] | None = None, *,
+                       candidates: bool = False) -> Prealigned:
         """Frame ``index`` filled as :meth:`fill_frame` does, with how far each hole pixel can be
         trusted: the network's "+prealign" input (:class:`Prealigned`, full resolution).
         ``previous``: ``(index - 1 or index + 1, its filled frame)`` to carry from where no other
-        frame shows the background, as :meth:`fill_clip` does."""
+        frame shows the background, as :meth:`fill_clip` does. ``candidates``: keep every
+        candidate colour too (a model that reads them)."""
         self._check_index(index)
-        return self._fill_with_confidence(index, previous=previous)
+        return self._fill_with_confidence(index, previous=previous, keep_candidates=candidates)
 
     # -- one frame ---------------------------------------------------------------------------
 
     def _fill(self, t: int, previous: tuple[int, np.ndarray] | None) -> np.ndarray:
         return self._fill_with_confidence(t, previous).rgb
 
-    def _fill_with_confidence(self, t: int, previous: tuple[int, np.ndarray] | None) -> "Prealigned":
+    def _fill_with_confidence(self, t: int, previous: tuple[int, np.ndarray] | None, *,
+                              keep_candidates: bool = False) -> Prealigned:
         frame = self._frame(t)
         boxed = self._hole(t)
         ys, xs = boxed.points()
@@ -210,7 +199,11 @@ class FlowFill:
         self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
         confidence_map = np.zeros(boxed.shape, np.float32)
         confidence_map[ys, xs] = confidence
-        return Prealigned(result, boxed.full(), confidence_map)
+        if not keep_candidates:
+            return Prealigned(result, boxed.full(), confidence_map)
+        kept = np.clip(candidates + 0.5, 0, 255).astype(np.uint8)
+        return Prealigned(result, boxed.full(), confidence_map, (ys, xs), kept,
+                          np.minimum(counts, self.candidates).astype(np.uint8))
 
     @cached_property
     def _working_search(self) -> WorkingCandidates | None:

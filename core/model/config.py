@@ -36,6 +36,10 @@ class ModelConfig:
     # flow fill plus a correction whose last layer starts at zero, so an untrained model returns
     # the flow fill exactly.
     output: str = "rgb"
+    # A residual_rgb model may also read the flow fill's K candidates per hole pixel (4 channels
+    # each: RGB where found, found; ``core.model.inputs``), not only their median: then
+    # ``in_channels`` is 8 + 4 K.
+    candidate_inputs: int = 0
     # Decoder skip connections: the encoder's map at each stride is added to the decoder's, so
     # the output keeps full-resolution detail (a correction of the prealigned pixels needs it).
     decoder_skips: bool = False
@@ -98,9 +102,11 @@ class ModelConfig:
             (self.mlp_ratio > 0, "mlp_ratio must be positive"),
             (self.output in OUTPUTS, f"output must be one of {', '.join(OUTPUTS)}"),
             (self.norm in NORMS, f"norm must be one of {', '.join(NORMS)}"),
-            (self.output != "residual_rgb" or (self.in_channels == 8 and self.out_channels == 3),
+            (self.candidate_inputs >= 0, "candidate_inputs must be >= 0"),
+            (self.output != "residual_rgb"
+             or (self.in_channels == 8 + 4 * self.candidate_inputs and self.out_channels == 3),
              "a residual_rgb model reads 8 channels (RGB, hole, prealigned RGB, confidence) "
-             "and writes 3"),
+             "and 4 per candidate, and writes 3"),
             (self.output != "mask_logits" or self.out_channels == 1,
              "a mask_logits model has one output channel"),
         ]

@@ -35,3 +35,32 @@ def deepened(model: KeyframePropagationNet, lif_res_blocks: int) -> KeyframeProp
             nn.init.zeros_(module.bias)
     grown.to(next(model.parameters()).dtype)
     return grown
+
+
+def with_candidate_inputs(model: KeyframePropagationNet, candidates: int) -> KeyframePropagationNet:
+    """A copy of a ``residual_rgb`` ``model`` that also reads the flow fill's ``candidates``
+    candidates (4 input channels each, ``core.model.inputs``). The first convolution's weights for
+    the new channels start at zero, so the grown model fills exactly as ``model`` did until
+    training teaches it to use them."""
+    config = model.config
+    if config.output != "residual_rgb":
+        raise ValueError("only a model that corrects the flow fill (residual_rgb) reads its candidates")
+    if candidates < config.candidate_inputs:
+        raise ValueError(f"the model already reads {config.candidate_inputs} candidates; "
+                         f"cannot make it {candidates}")
+    grown = KeyframePropagationNet(config.replace(candidate_inputs=candidates,
+                                                  in_channels=8 + 4 * candidates))
+    state = grown.state_dict()
+    for name, value in model.state_dict().items():
+        target = state[name]
+        if value.shape == target.shape:
+            target.copy_(value)
+        elif value.dim() == 4 and value.shape[1] == config.in_channels and \
+                value.shape[0] == target.shape[0] and value.shape[2:] == target.shape[2:]:
+            target.zero_()
+            target[:, :config.in_channels] = value  # the first convolution: new inputs weigh 0
+        else:
+            raise ValueError(f"weights that do not fit the model with candidates: {name}")
+    grown.load_state_dict(state)
+    grown.to(next(model.parameters()).dtype)
+    return grown

@@ -13,6 +13,11 @@ channels              target                                      keyframe
 ====================  ==========================================  ==================================
 
 So a keyframe looks to the network like a target whose known pixels are fully trusted.
+
+A model that also reads the flow fill's candidates (``ModelConfig.candidate_inputs`` K > 0) gets
+4 more channels per candidate after those 8: the candidate's RGB where it was found (0 elsewhere)
+and whether it was (:meth:`core.fill.Prealigned.candidate_planes`). A keyframe's candidates are all
+its known pixels, found wherever it is known: every source agrees.
 """
 
 from __future__ import annotations
@@ -20,17 +25,27 @@ from __future__ import annotations
 import torch
 
 
+PER_CANDIDATE = 4  # channels per flow-fill candidate: RGB where found, found
+
+
 def target_channels(rgb: torch.Tensor, hole: torch.Tensor, prealigned: torch.Tensor | None = None,
-                    confidence: torch.Tensor | None = None, *, channels: int = 4) -> torch.Tensor:
+                    confidence: torch.Tensor | None = None, *, channels: int = 4,
+                    candidates: torch.Tensor | None = None) -> torch.Tensor:
     """``(..., C, H, W)`` network input of a target: ``rgb``, ``prealigned`` ``(..., 3, H, W)``
-    0..1; ``hole``, ``confidence`` ``(..., 1, H, W)`` 0..1. ``channels``: 4 or 8 (the model's
-    ``in_channels``); the prealigned pair is needed for 8."""
+    0..1; ``hole``, ``confidence`` ``(..., 1, H, W)`` 0..1; ``candidates`` ``(..., 4 K, H, W)``
+    (see the module's docstring). ``channels``: 4, 8 or 8 + 4 K (the model's ``in_channels``);
+    the prealigned pair is needed from 8 on, the candidates beyond."""
     known = rgb * (1 - hole)
     if channels == 4:
         return torch.cat([known, hole], dim=-3)
     if prealigned is None or confidence is None:
-        raise ValueError("an 8-channel model needs the prealigned RGB and its confidence")
-    return torch.cat([known, hole, prealigned, confidence * hole], dim=-3)
+        raise ValueError("a model that corrects the flow fill needs the prealigned RGB and its confidence")
+    planes = [known, hole, prealigned, confidence * hole]
+    if channels > 8:
+        if candidates is None or candidates.shape[-3] != channels - 8:
+            raise ValueError(f"a {channels}-channel model needs {channels - 8} candidate planes")
+        planes.append(candidates)
+    return torch.cat(planes, dim=-3)
 
 
 def keyframe_channels(rgb: torch.Tensor, hole: torch.Tensor, *, channels: int = 4) -> torch.Tensor:
@@ -38,4 +53,6 @@ def keyframe_channels(rgb: torch.Tensor, hole: torch.Tensor, *, channels: int = 
     known = rgb * (1 - hole)
     if channels == 4:
         return torch.cat([known, hole], dim=-3)
-    return torch.cat([known, hole, known, 1 - hole], dim=-3)
+    seen = 1 - hole
+    slot = [known, seen]
+    return torch.cat([known, hole, known, seen] + slot * ((channels - 8) // PER_CANDIDATE), dim=-3)

@@ -191,8 +191,9 @@ class KeyframePropagationNet(nn.Module):
 
     def _check_channels(self, channels: int) -> None:
         if channels != self.config.in_channels:
-            what = "RGB, hole, prealigned RGB, confidence" if self.config.in_channels == 8 \
-                else "RGB + mask"
+            what = "RGB + mask" if self.config.output != "residual_rgb" else \
+                "RGB, hole, prealigned RGB, confidence" + (
+                    f", {self.config.candidate_inputs} candidates" if self.config.candidate_inputs else "")
             raise ValueError(f"expected {self.config.in_channels} input channels "
                              f"({what}), got {channels}")
 

@@ -70,8 +70,9 @@ class Weights:
 
 def _removal_problem(config: ModelConfig) -> str | None:
     # RGB + mask in, RGB out; or that plus the flow fill and its confidence, correcting the fill
+    residual = 8 + 4 * getattr(config, "candidate_inputs", 0)
     if (config.in_channels, config.out_channels) == (4, 3) or \
-            (config.in_channels, config.out_channels, config.output) == (8, 3, "residual_rgb"):
+            (config.in_channels, config.out_channels, config.output) == (residual, 3, "residual_rgb"):
         return None
     return f"it takes {config.in_channels} channels and gives {config.out_channels}"
 

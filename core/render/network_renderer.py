@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from core.errors import ModelError
-from core.fill import FlowFill
+from core.fill import FlowFill, Prealigned
 from core.lru import LRUCache
 from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
@@ -86,7 +86,7 @@ class NetworkRenderer:
         self.inputs = inputs if inputs is not None else RemovalInputs(project, frame_of)
         self.model = model
         self.prealign = prealign
-        residual = model.model.config.in_channels == 8
+        residual = model.model.config.output == "residual_rgb"
         self.offsets = tuple(offsets) if offsets is not None else \
             CORRECTION_OFFSETS if residual else KEYFRAME_OFFSETS
         self.notice = notice
@@ -98,15 +98,17 @@ class NetworkRenderer:
         self._memories: LRUCache[tuple, object] = LRUCache(max(1, keep_keyframes))
         self._keep = keep_keyframes
         self._channels = self._net.config.in_channels
+        self._residual = residual
+        self._candidates = self._net.config.candidate_inputs > 0
         self._flow_fill = None  # the residual model's prealign (the classical fill), made on demand
-        self._last_fill: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
+        self._last_fill: tuple[int, Prealigned] | None = None
 
     # -- frames --------------------------------------------------------------------------------
 
     @property
     def corrects_flow_fill(self) -> bool:
-        """Whether the model reads the flow fill and corrects it (``residual_rgb``, 8 channels)."""
-        return self._channels == 8
+        """Whether the model reads the flow fill and corrects it (``residual_rgb``)."""
+        return self._residual
 
     def render_frame(self, index: int, *, keyframes: Sequence[int] | None = None,
                      prealign: bool | None = None,
@@ -135,12 +137,12 @@ class NetworkRenderer:
         """Frame ``index`` filled by the network from ``sources`` (full resolution, composited)."""
         working = self.fill_working(index, sources, prealign=prealign)
         alpha = self.inputs.alpha(index)
-        if self._channels == 8 and (working.shape[1], working.shape[0]) != self.inputs.frame_size:
+        if self._residual and (working.shape[1], working.shape[0]) != self.inputs.frame_size:
             # the correction is upsampled, the flow fill's own pixels stay at full resolution; only
             # the pixels the composite takes are corrected (whole frames in float32 were 400 MB of
             # temporaries at 4K, issue 14)
-            full, _ = self._full_fill(index)
-            small, _ = self._prealigned(index)
+            full = self._full_fill(index).rgb
+            small = self._prealigned(index)[0]
             change = upsample_float(working.astype(np.float32) - small.astype(np.float32),
                                     self.inputs.frame_size)
             ys, xs = np.nonzero(alpha > 0)
@@ -166,7 +168,7 @@ class NetworkRenderer:
         rgb, hole = inputs.working_frame(index), inputs.working_hole(index)
         flows = [inputs.flow_and_consistency(index, s.index) for s in sources]
         prealigned = 0.0
-        if self._channels == 8:  # the model corrects the flow fill: always "+prealign"
+        if self._residual:  # the model corrects the flow fill: always "+prealign"
             fill = self._prealigned(index)
             output, encoded = self._with_memory_retries(
                 lambda: self._run_network(rgb, hole, sources, flows, fill))
@@ -212,18 +214,18 @@ class NetworkRenderer:
         net.to(memory_format=torch.channels_last)
         return native_cpu_bfloat16()
 
-    def _prealigned(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def _prealigned(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The flow fill of frame ``index`` on the working grid: ``(rgb (h, w, 3) uint8,
-        confidence (h, w) float32 0..1)``."""
-        inputs = self.inputs
-        rgb, confidence = self._full_fill(index)
-        if (rgb.shape[1], rgb.shape[0]) == inputs.working_size:
-            return rgb, confidence
-        return (cv2.resize(rgb, inputs.working_size, interpolation=cv2.INTER_AREA),
-                cv2.resize(confidence, inputs.working_size, interpolation=cv2.INTER_AREA))
+        confidence (h, w) float32 0..1, candidate planes (h, w, 4 K) float32 or None)``."""
+        size = self.inputs.working_size
+        fill = self._full_fill(index)
+        planes = fill.candidate_planes(size) if self._candidates else None
+        if (fill.rgb.shape[1], fill.rgb.shape[0]) == size:
+            return fill.rgb, fill.confidence, planes
+        return (cv2.resize(fill.rgb, size, interpolation=cv2.INTER_AREA),
+                cv2.resize(fill.confidence, size, interpolation=cv2.INTER_AREA), planes)
 
-    def _full_fill(self, index: int, previous: tuple[int, np.ndarray] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+    def _full_fill(self, index: int, previous: tuple[int, np.ndarray] | None = None) -> Prealigned:
         """The flow fill of frame ``index`` at full resolution (the last one is kept)."""
         if self._last_fill is not None and self._last_fill[0] == index and previous is None:
             return self._last_fill[1]
@@ -231,13 +233,14 @@ class NetworkRenderer:
         if self._flow_fill is None:
             self._flow_fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
                                        dilate=inputs.dilate)
-        fill = self._flow_fill.prealign_frame(index, previous)
-        self._last_fill = (index, (fill.rgb, fill.confidence))
-        return self._last_fill[1]
+        fill = self._flow_fill.prealign_frame(index, previous, candidates=self._candidates)
+        self._last_fill = (index, fill)
+        return fill
 
     def _run_network(self, rgb: np.ndarray, hole: np.ndarray, sources: Sequence[KeyframeSource],
                      flows: list[tuple[np.ndarray, np.ndarray]],
-                     prealigned: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, int]:
+                     prealigned: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+                     ) -> tuple[np.ndarray, int]:
         import torch
 
         from core.model import autocast, resize_consistency, resize_flow
@@ -287,10 +290,10 @@ class NetworkRenderer:
         return KeyframeMemory.cat([found[key] for key in keys]), len(missing)
 
     def _frame_tensor(self, rgb: np.ndarray, hole: np.ndarray, size: tuple[int, int],
-                      prealigned: tuple[np.ndarray, np.ndarray] | None = None):
+                      prealigned: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None):
         """``(1, C, h', w')`` float network input (:mod:`core.model.inputs`): a target when
-        ``prealigned`` (the flow fill's RGB and confidence) is given or the model reads 4
-        channels, else a keyframe."""
+        ``prealigned`` (the flow fill's RGB, confidence and candidate planes) is given or the
+        model reads 4 channels, else a keyframe."""
         import torch
         import torch.nn.functional as F
 
@@ -306,10 +309,11 @@ class NetworkRenderer:
         mask = (tensor(hole, 1) > 0).float()
         if self._channels == 4 or prealigned is None:
             out = (target_channels(image, mask) if self._channels == 4
-                   else keyframe_channels(image, mask, channels=8))[None]
+                   else keyframe_channels(image, mask, channels=self._channels))[None]
         else:
+            planes = None if prealigned[2] is None else tensor(prealigned[2], 1)
             out = target_channels(image, mask, tensor(prealigned[0], 255), tensor(prealigned[1], 1),
-                                  channels=8)[None]
+                                  channels=self._channels, candidates=planes)[None]
         return out.contiguous(memory_format=torch.channels_last) if self._device.type == "cpu" else out
 
     def _with_memory_retries(self, run: Callable[[], tuple[np.ndarray, int]]) -> tuple[np.ndarray, int]:

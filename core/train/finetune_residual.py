@@ -100,7 +100,8 @@ def finetune_residual(project: Project, frame_of: Callable[[int], np.ndarray], o
     info = {"finetuned_on": str(project.clip.path), "init": str(init), "examples": sum(len(e) for e in examples),
             **(run_info or {})}
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    samples = PrealignSamples(examples, CropSettings(crop=crop, seed=settings.seed))
+    samples = PrealignSamples(examples, CropSettings(crop=crop, seed=settings.seed,
+                                                     candidates=start_model.config.candidate_inputs > 0))
     result = train(output, samples, settings, init=None if resume else init, resume=resume,
                    run_info=info, started=started, progress=progress, cancel=cancel, log=log,
                    on_step=on_step, after_step=after_step)

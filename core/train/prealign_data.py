@@ -10,8 +10,9 @@ training run. One example, all at the clip's size (432x240 for DAVIS):
 2. what the renderer would see: the frames with the hole painted over, either grey or with the
    other clip's object itself pasted in (so flow sees a real moving object);
 3. the **prealign**: the renderer's own inputs (:class:`core.render.removal_inputs.RemovalInputs`)
-   and flow fill (:meth:`core.fill.FlowFill.prealign_frame`) on those frames: the fill and its
-   confidence, for a few target frames;
+   and flow fill (:meth:`core.fill.FlowFill.prealign_frame`) on those frames: the fill, its
+   confidence and every candidate colour it took the median of (format 3), for a few target
+   frames;
 4. ``KEYFRAMES`` keyframes of each target at the renderer's offsets, with the completed flows
    target -> keyframe and their consistency, exactly as the renderer computes them, kept at a
    quarter of the size (the network reads flows at stride 8).
@@ -46,7 +47,7 @@ KEYFRAMES = 3          # keyframes stored per target
 FLOW_SCALE = 4         # flows and consistency are stored at 1/FLOW_SCALE of the frame size
 OFFSETS = (5, 10, 15, 20, 40)
 MIN_AREA, MAX_AREA = 0.02, 0.30  # share of the frame a hole covers on average
-FORMAT = 2             # bump when the examples change meaning (old caches are then rebuilt)
+FORMAT = 3             # bump when the examples change meaning (old caches are then rebuilt)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def make_clip_examples(name: str, frames: Sequence[np.ndarray], donors: Sequence
     height, width = frames[0].shape[:2]
     out: dict[str, list] = {k: [] for k in (
         "target", "prealigned", "confidence", "hole", "key_index", "key_hole", "flows",
-        "consistency", "weight")}
+        "consistency", "weight", "candidates", "candidate_counts")}
     for _ in range(settings.tracks):
         cancel.raise_if_cancelled()
         donor_frames, donor_masks = donors[int(rng.integers(len(donors)))]
@@ -180,7 +181,7 @@ def _examples_of_track(rng, visible: list[np.ndarray], holes: list[np.ndarray], 
     small = (width // FLOW_SCALE, height // FLOW_SCALE)
     chosen = sorted(rng.choice(count, size=min(targets, count), replace=False).tolist())
     for t in chosen:
-        pre = fill.prealign_frame(t)
+        pre = fill.prealign_frame(t, candidates=True)
         keys = _keyframes(rng, t, count)
         flows, consistency = [], []
         for k in keys:
@@ -197,6 +198,13 @@ def _examples_of_track(rng, visible: list[np.ndarray], holes: list[np.ndarray], 
         out["consistency"].append(np.round(np.stack(consistency) * 255).astype(np.uint8))
         known = np.ones((height, width), bool) if unknown is None else ~unknown[t]
         out["weight"].append(np.packbits(known))
+        kept = np.zeros((pre.candidates.shape[1], height, width, 3), np.uint8)  # 0 where none
+        counts = np.zeros((height, width), np.uint8)
+        ys, xs = pre.points
+        kept[:, ys, xs] = pre.candidates.transpose(1, 0, 2)
+        counts[ys, xs] = pre.counts
+        out["candidates"].append(kept)
+        out["candidate_counts"].append(counts)
 
 
 def _keyframes(rng, t: int, count: int) -> list[int]:

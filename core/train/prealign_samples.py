@@ -24,6 +24,7 @@ from core.train.samples import as_tensors, mirrored
 class CropSettings:
     crop: tuple[int, int] = (192, 192)  # (H, W) pixels, multiples of FLOW_SCALE
     keyframes: int = 2                  # of the stored ones, per sample
+    candidates: bool = False            # the flow fill's candidates too (a model that reads them)
     flip: bool = True
     seed: int = 0
 
@@ -99,6 +100,12 @@ class PrealignSamples(torch.utils.data.Dataset):
             "flows": np.stack([_upsampled(a["flows"][i, j][small].astype(np.float32), (h, w)) for j in picks]),
             "consistency": np.stack([_upsampled(a["consistency"][i, j][small], (h, w)) for j in picks]),
         }
+        if s.candidates:
+            if "candidates" not in a:
+                raise ValueError(f"the cached examples of {clip.name} have no flow-fill candidates "
+                                 "(made before they were kept); delete the cache folder to remake them")
+            arrays["candidates"] = a["candidates"][i][:, window[0], window[1]]
+            arrays["candidate_counts"] = a["candidate_counts"][i][window]
         if s.flip and rng.random() < 0.5:
             arrays = mirrored(arrays)
         return as_tensors(arrays, consistency_scale=1)  # the cached consistency is 0..255 already
@@ -111,11 +118,23 @@ def to_network_inputs(batch: dict[str, torch.Tensor], device: torch.device):
     b = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
     truth = b["target_rgb"].float() / 255
     hole = b["hole"].float()
+    planes = candidate_planes(b["candidates"], b["candidate_counts"]) if "candidates" in b else None
+    channels = 8 if planes is None else 8 + planes.shape[1]
     target = target_channels(truth, hole, b["prealigned"].float() / 255, b["confidence"].float() / 255,
-                             channels=8)
-    keyframes = keyframe_channels(b["key_rgb"].float() / 255, b["key_hole"].float(), channels=8)
+                             channels=channels, candidates=planes)
+    keyframes = keyframe_channels(b["key_rgb"].float() / 255, b["key_hole"].float(), channels=channels)
     return (target, keyframes, b["flows"].float(), b["consistency"].float() / 255, truth, hole,
             b["weight"].float())
+
+
+def candidate_planes(candidates: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+    """``(B, K, 3, H, W)`` uint8 candidate colours (0 where none) and ``(B, 1, H, W)`` their counts
+    -> ``(B, 4 K, H, W)`` float planes, as :meth:`core.fill.Prealigned.candidate_planes` lays
+    them out (per candidate: RGB where found, found)."""
+    k = candidates.shape[1]
+    found = (torch.arange(k, device=counts.device).view(1, k, 1, 1, 1) < counts[:, None]).float()
+    planes = torch.cat([candidates.float() / 255 * found, found], dim=2)
+    return planes.flatten(1, 2)
 
 
 def _crop_origin(rng, hole: np.ndarray, size: tuple[int, int]) -> tuple[int, int]:

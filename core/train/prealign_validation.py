@@ -17,7 +17,7 @@ import torch
 
 from core.model.inputs import keyframe_channels, target_channels
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
-from core.train.prealign_samples import ClipExamples
+from core.train.prealign_samples import ClipExamples, candidate_planes
 
 
 def validate(model, clips: Sequence[ClipExamples], *, device: str | torch.device = "cpu",
@@ -81,8 +81,13 @@ def _filled(model, clip: ClipExamples, i: int, device, autocast):
         return torch.from_numpy(np.array(x, np.float32)).to(device)[None, None]
 
     with torch.inference_mode(), autocast(device, cpu_bfloat16=True):
+        planes = None
+        if model.config.candidate_inputs:
+            planes = candidate_planes(torch.from_numpy(a["candidates"][i]).permute(0, 3, 1, 2)[None],
+                                      torch.from_numpy(a["candidate_counts"][i])[None, None]).to(device)
         target = target_channels(image(clip.frames[t]), plane(hole), image(a["prealigned"][i]),
-                                 plane(a["confidence"][i]) / 255, channels=model.config.in_channels)
+                                 plane(a["confidence"][i]) / 255, channels=model.config.in_channels,
+                                 candidates=planes)
         keyframes = torch.stack([keyframe_channels(image(clip.frames[k]), plane(clip.key_hole(i, j)),
                                                    channels=model.config.in_channels)[0]
                                  for j, k in enumerate(keys)])[None]

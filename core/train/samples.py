@@ -163,9 +163,9 @@ def _crop_or_none(mask: np.ndarray | None, window, size: tuple[int, int]) -> np.
     return np.zeros(size, bool) if mask is None else mask[window]
 
 
-KEYFRAME_STACKS = ("key_rgb", "key_hole", "flows", "consistency")
-"""A sample's arrays with one entry per keyframe, ``(T, H, W[, C])``; the others are the target's,
-``(H, W[, C])``."""
+KEYFRAME_STACKS = ("key_rgb", "key_hole", "flows", "consistency", "candidates")
+"""A sample's arrays with one entry per keyframe (or per flow-fill candidate), ``(T, H, W[, C])``;
+the others are the target's, ``(H, W[, C])``."""
 
 
 def mirrored(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

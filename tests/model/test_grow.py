@@ -37,3 +37,33 @@ def test_a_deepened_model_fills_as_the_trained_one_and_its_new_blocks_learn():
 def test_a_model_is_never_made_shallower():
     with pytest.raises(ValueError, match="already has 2"):
         deepened(deepened(build_model("tiny_residual"), 2), 1)
+
+
+def test_a_model_given_the_flow_fill_s_candidates_fills_as_before_and_learns_to_read_them():
+    from core.model.grow import with_candidate_inputs
+
+    torch.manual_seed(0)
+    model = build_model("tiny_residual", norm="group").eval()
+    for p in model.parameters():
+        p.data.add_(0.05 * torch.randn_like(p))
+    grown = with_candidate_inputs(model, 5).eval()
+    assert grown.config.candidate_inputs == 5 and grown.config.in_channels == 28
+    target, keyframes, flows, consistency = _inputs()
+    planes = torch.rand(2, 20, 48, 64)
+    key_planes = torch.rand(2, 2, 20, 48, 64)
+    with torch.no_grad():
+        before = model(target, keyframes, flows, consistency)
+        after = grown(torch.cat([target, planes], 1), torch.cat([keyframes, key_planes], 2), flows, consistency)
+    assert torch.equal(before, after)  # the candidates' weights start at zero: exactly as before
+    grown.train()
+    grown(torch.cat([target, planes], 1), torch.cat([keyframes, key_planes], 2), flows,
+          consistency).square().mean().backward()
+    first = next(p for p in grown.parameters() if p.dim() == 4 and p.shape[1] == 28)
+    assert first.grad[:, 8:].abs().sum() > 0  # ... and they learn
+
+
+def test_only_a_flow_fill_correction_reads_candidates():
+    from core.model.grow import with_candidate_inputs
+
+    with pytest.raises(ValueError, match="residual_rgb"):
+        with_candidate_inputs(build_model("tiny"), 5)

@@ -72,15 +72,18 @@ def test_working_resolution_below_the_clip_s(scene, tiny_model):
     assert np.array_equal(out[~hole], frames[12][~hole])
 
 
-def test_a_residual_model_below_the_clip_s_size_keeps_the_flow_fill_at_full_resolution(scene):
+@pytest.mark.parametrize("candidates", [0, 5])
+def test_a_residual_model_below_the_clip_s_size_keeps_the_flow_fill_at_full_resolution(scene, candidates):
     """The correction is computed on the working grid and upsampled; the flow fill's own pixels
-    stay at full resolution, so an untrained residual model returns the full-resolution fill."""
+    stay at full resolution, so an untrained residual model returns the full-resolution fill
+    (also one that reads the fill's candidates, brought to the working grid)."""
     from core.fill import FlowFill
     from core.model import build_model
 
     project, frames, _ = scene
     project.update_settings(working_width=64)
-    renderer = NetworkRenderer(project, frames.__getitem__, build_model("tiny_residual").eval())
+    model = build_model("tiny_residual", candidate_inputs=candidates, in_channels=8 + 4 * candidates)
+    renderer = NetworkRenderer(project, frames.__getitem__, model.eval())
     inputs = renderer.inputs
     fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)
     out, expected = renderer.render_frame(12), fill.fill_frame(12)

@@ -35,6 +35,10 @@ def test_examples_are_the_flow_fill_of_moving_holes_and_are_cached(footage_dir, 
         # outside the hole the prealign is the clean frame; the confidence lives in the hole only
         assert np.array_equal(arrays["prealigned"][i][~hole], clip.frames[t][~hole])
         assert not arrays["confidence"][i][~hole].any() and arrays["confidence"][i][hole].any()
+        # the candidates the fill took the median of are kept, in the hole only
+        counts, candidates = arrays["candidate_counts"][i], arrays["candidates"][i]
+        assert not counts[~hole].any() and not candidates[:, ~hole].any() and counts[hole].any()
+        assert candidates[0][counts >= 1].any()
     stamp = paths[0].stat().st_mtime_ns
     assert build_examples(clips, clips, tmp_path / "cache", SETTINGS) == paths
     assert paths[0].stat().st_mtime_ns == stamp  # read from the cache, not made again
@@ -51,6 +55,36 @@ def test_samples_are_deterministic_crops_with_8_channel_inputs(footage_dir, tmp_
     target, keyframes, flows, consistency, truth, hole, weight = to_network_inputs(batch, torch.device("cpu"))
     assert target.shape == (3, 8, 32, 48) and keyframes.shape == (3, 2, 8, 32, 48)
     assert torch.equal(target[:, :3] * hole, torch.zeros_like(truth))  # the truth never leaks
+
+
+def test_samples_with_the_flow_fill_s_candidates_give_4_channels_more_for_each(footage_dir, tmp_path):
+    clips, paths = _examples(footage_dir, tmp_path)
+    loaded = [ClipExamples(c.name, c.frames, load_examples(p)) for c, p in zip(clips, paths)]
+    samples = PrealignSamples(loaded, CropSettings(crop=(32, 48), keyframes=2, candidates=True))
+    batch = {k: torch.stack([samples[i][k] for i in range(3)]) for k in samples[0]}
+    target, keyframes, *_, hole, _ = to_network_inputs(batch, torch.device("cpu"))
+    assert target.shape == (3, 28, 32, 48) and keyframes.shape == (3, 2, 28, 32, 48)
+    found = target[:, 11::4]
+    assert torch.equal(found * (1 - hole), torch.zeros_like(found))  # candidates in the hole only
+    assert found.sum() > 0
+    # a keyframe's candidates are its known pixels, found wherever it is known
+    assert torch.equal(keyframes[:, :, 8:11], keyframes[:, :, :3])
+    assert torch.equal(keyframes[:, :, 11], 1 - keyframes[:, :, 3])
+
+
+def test_train_cli_gives_a_model_the_candidates_from_its_starting_weights(footage_dir, tmp_path, capsys):
+    start = tmp_path / "start.pt"
+    save_checkpoint(start, build_model("tiny_residual", norm="group"))
+    out = tmp_path / "run" / "model.pt"
+    args = ["train", "--config", "tiny_residual", "--data", str(footage_dir), "--out", str(out),
+            "--init", str(start), "--candidates", "5",
+            "--exclude", "heldout", "stills", "--cache", str(tmp_path / "cache"), "--crop", "32",
+            "--frame-height", "64", "--tracks", "1", "--targets", "2", "--batch", "2",
+            "--device", "cpu", "--steps", "2"]
+    assert main(args) == 0
+    assert "5 flow-fill candidates in" in capsys.readouterr().out
+    model, extra = load_checkpoint(out)
+    assert model.config.candidate_inputs == 5 and model.config.in_channels == 28 and extra["step"] == 2
 
 
 def test_train_cli_validates_against_the_flow_fill_and_ships_only_a_better_model(footage_dir, tmp_path, capsys):
