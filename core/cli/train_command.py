@@ -20,7 +20,7 @@ from core.progress import CancelToken
 DEFAULT_EXCLUDE = ["tennis"]  # held out for evaluation (the older rgb configs)
 RESUMED_ARGS = ("config", "data", "exclude", "crop", "frame_height", "keyframes", "max_pairs",
                 "seed", "batch", "accumulate", "lr", "warmup", "val_data", "tracks", "targets", "locked_tracks",
-                "more_examples", "deepen", "candidates",
+                "more_examples", "deepen", "candidates", "candidate_blend",
                 "steps")
 DEFAULT_STEPS = 2000
 
@@ -62,6 +62,9 @@ def add_parser(subparsers) -> None:
                    help="cpu config: the model also reads the flow fill's K candidate colours per hole "
                    "pixel, not only their median (5: all of them); with --init the new inputs start "
                    "at zero weight, so training starts from what the model did")
+    p.add_argument("--candidate-blend", action="store_true",
+                   help="with --candidates: the model also gives a weight per candidate and adds the "
+                   "weighted candidates to the fill before its correction (weights start at zero)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="where the cpu config's examples (flow fills of the footage) are kept "
                    "(default $KEYFILL_CACHE/prealign or ~/.cache/keyfill/prealign)")

@@ -55,15 +55,17 @@ def run_prealign(args, out: Path, started: float) -> int:
     run_info = {"args": {k: _plain(getattr(args, k, None)) for k in (
         "config", "data", "exclude", "crop", "keyframes", "seed", "batch", "accumulate", "lr",
         "warmup", "val_data", "tracks", "targets", "locked_tracks", "more_examples", "deepen", "candidates",
-        "steps")},
+        "candidate_blend", "steps")},
         "clips": [c.name for c in samples.clips], "excluded": exclude,
         "examples": len(samples.index), "init": args.init}
     init = args.init
     if (args.deepen or args.candidates) and init and not args.resume:
-        init = _grown_start(Path(init), args.deepen, args.candidates, out, log)
+        init = _grown_start(Path(init), args.deepen, args.candidates, out, log,
+                            blend=args.candidate_blend)
     config = PRESETS[args.config]()
     if args.candidates:
-        config = config.replace(candidate_inputs=args.candidates, in_channels=8 + 4 * args.candidates)
+        config = config.replace(candidate_inputs=args.candidates, in_channels=8 + 4 * args.candidates,
+                                candidate_blend=args.candidate_blend)
     with ctrl_c_cancels(cancel):
         result = train(out, samples, settings, config=None if init else config,
                        init=init, resume=args.resume, run_info=run_info, started=started,
@@ -96,10 +98,11 @@ def _reads_candidates(args) -> bool:
     return load_checkpoint(Path(start))[0].config.candidate_inputs > 0
 
 
-def _grown_start(init: Path, blocks: int | None, candidates: int | None, out: Path, log) -> Path:
+def _grown_start(init: Path, blocks: int | None, candidates: int | None, out: Path, log, *,
+                 blend: bool = False) -> Path:
     """``init``'s weights in a model with ``blocks`` residual blocks per intra-frame block (the
     new ones near the identity) and/or reading ``candidates`` flow-fill candidates (their
-    weights at zero), written beside ``out`` to start from."""
+    weights at zero; ``blend``: weighing them too), written beside ``out`` to start from."""
     from core.model import load_checkpoint, save_checkpoint
     from core.model.grow import deepened, with_candidate_inputs
 
@@ -108,11 +111,12 @@ def _grown_start(init: Path, blocks: int | None, candidates: int | None, out: Pa
     if blocks:
         grown = deepened(grown, blocks)
     if candidates:
-        grown = with_candidate_inputs(grown, candidates)
+        grown = with_candidate_inputs(grown, candidates, blend=blend)
     path = out.with_name(out.stem + ".start.pt")
     save_checkpoint(path, grown, extra={"grown_from": str(init)})
     log(f"starting from {init}, grown to {grown.config.lif_res_blocks_per_block} residual blocks "
-        f"per block and {grown.config.candidate_inputs} flow-fill candidates in "
+        f"per block and {grown.config.candidate_inputs} flow-fill candidates in"
+        f"{' (weighed)' if grown.config.candidate_blend else ''} "
         f"({sum(p.numel() for p in model.parameters()) / 1e6:.2f} M -> "
         f"{sum(p.numel() for p in grown.parameters()) / 1e6:.2f} M parameters)")
     return path

@@ -40,6 +40,11 @@ class ModelConfig:
     # each: RGB where found, found; ``core.model.inputs``), not only their median: then
     # ``in_channels`` is 8 + 4 K.
     candidate_inputs: int = 0
+    # With candidate inputs, the decoder also gives one weight per candidate and the prediction is
+    # ``fill + sum_k w_k found_k (candidate_k - fill) + correction`` (all weights start at zero):
+    # choosing or mixing the candidates per pixel is then one multiplication away, which a stack
+    # of convolutions and ReLUs would otherwise have to approximate.
+    candidate_blend: bool = False
     # Decoder skip connections: the encoder's map at each stride is added to the decoder's, so
     # the output keeps full-resolution detail (a correction of the prealigned pixels needs it).
     decoder_skips: bool = False
@@ -103,6 +108,8 @@ class ModelConfig:
             (self.output in OUTPUTS, f"output must be one of {', '.join(OUTPUTS)}"),
             (self.norm in NORMS, f"norm must be one of {', '.join(NORMS)}"),
             (self.candidate_inputs >= 0, "candidate_inputs must be >= 0"),
+            (not self.candidate_blend or self.candidate_inputs > 0,
+             "candidate_blend needs candidate_inputs"),
             (self.output != "residual_rgb"
              or (self.in_channels == 8 + 4 * self.candidate_inputs and self.out_channels == 3),
              "a residual_rgb model reads 8 channels (RGB, hole, prealigned RGB, confidence) "
@@ -120,6 +127,12 @@ class ModelConfig:
     def stride(self) -> int:
         """Input pixels per LIF pixel along each axis (8 in the paper)."""
         return 2**self.downsamplings
+
+    @property
+    def decoder_channels(self) -> int:
+        """Channels of the decoder's last layer: the output, and a weight per candidate when
+        ``candidate_blend``."""
+        return self.out_channels + (self.candidate_inputs if self.candidate_blend else 0)
 
     @property
     def lif_channels(self) -> int:

@@ -37,28 +37,33 @@ def deepened(model: KeyframePropagationNet, lif_res_blocks: int) -> KeyframeProp
     return grown
 
 
-def with_candidate_inputs(model: KeyframePropagationNet, candidates: int) -> KeyframePropagationNet:
+def with_candidate_inputs(model: KeyframePropagationNet, candidates: int, *,
+                          blend: bool = False) -> KeyframePropagationNet:
     """A copy of a ``residual_rgb`` ``model`` that also reads the flow fill's ``candidates``
-    candidates (4 input channels each, ``core.model.inputs``). The first convolution's weights for
-    the new channels start at zero, so the grown model fills exactly as ``model`` did until
-    training teaches it to use them."""
+    candidates (4 input channels each, ``core.model.inputs``), and with ``blend`` weighs them
+    (``ModelConfig.candidate_blend``). The first convolution's weights for the new channels and
+    the decoder's for the new weights start at zero, so the grown model fills exactly as
+    ``model`` did until training teaches it to use them."""
     config = model.config
     if config.output != "residual_rgb":
         raise ValueError("only a model that corrects the flow fill (residual_rgb) reads its candidates")
-    if candidates < config.candidate_inputs:
-        raise ValueError(f"the model already reads {config.candidate_inputs} candidates; "
-                         f"cannot make it {candidates}")
-    grown = KeyframePropagationNet(config.replace(candidate_inputs=candidates,
+    if candidates < config.candidate_inputs or (config.candidate_blend and not blend) or \
+            (config.candidate_inputs and candidates != config.candidate_inputs):
+        raise ValueError(f"the model already reads {config.candidate_inputs} candidates"
+                         f"{' and weighs them' if config.candidate_blend else ''}; "
+                         f"cannot make it {candidates}{' weighed' if blend else ''}")
+    grown = KeyframePropagationNet(config.replace(candidate_inputs=candidates, candidate_blend=blend,
                                                   in_channels=8 + 4 * candidates))
     state = grown.state_dict()
     for name, value in model.state_dict().items():
         target = state[name]
         if value.shape == target.shape:
             target.copy_(value)
-        elif value.dim() == 4 and value.shape[1] == config.in_channels and \
-                value.shape[0] == target.shape[0] and value.shape[2:] == target.shape[2:]:
+        elif value.dim() == target.dim() and all(a <= b for a, b in zip(value.shape, target.shape)):
+            # the first convolution (more inputs) or the decoder's last (more outputs): the
+            # trained weights in their place, the new ones 0
             target.zero_()
-            target[:, :config.in_channels] = value  # the first convolution: new inputs weigh 0
+            target[tuple(slice(0, n) for n in value.shape)] = value
         else:
             raise ValueError(f"weights that do not fit the model with candidates: {name}")
     grown.load_state_dict(state)

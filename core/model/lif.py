@@ -69,7 +69,7 @@ class LIFDecoder(nn.Module):
                 nn.ReLU(inplace=True),
             ]
             channels //= 2
-        last = nn.Conv2d(channels, config.out_channels, kernel_size=7)
+        last = nn.Conv2d(channels, config.decoder_channels, kernel_size=7)
         layers += [nn.ReflectionPad2d(3), last]
         if config.output == "rgb":
             layers.append(nn.Sigmoid())

@@ -169,11 +169,20 @@ class KeyframePropagationNet(nn.Module):
         out = self.config.out_channels
         return composite(pred, target[:, :out], target[:, -1:])
 
-    @staticmethod
-    def corrected(correction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def corrected(self, correction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """A ``residual_rgb`` model's prediction before compositing: the prealigned RGB (target
-        channels 4..6) plus the decoder's ``correction``, in 0..1. ``(B, 3, H, W)``."""
-        return (target[:, 4:7] + correction).clamp(0, 1)
+        channels 4..6) plus the decoder's ``correction`` (its first 3 channels), in 0..1;
+        with ``candidate_blend`` the candidates (target channels 8..) weighted by its other
+        channels are added first. ``(B, 3, H, W)``."""
+        fill = target[:, 4:7]
+        if self.config.candidate_blend:
+            k = self.config.candidate_inputs
+            b, _, h, w = target.shape
+            planes = target[:, 8:8 + 4 * k].reshape(b, k, 4, h, w)
+            found = planes[:, :, 3:4]
+            away = planes[:, :, :3] - found * fill[:, None]  # found * (candidate - fill)
+            fill = fill + (correction[:, 3:3 + k, None] * away).sum(dim=1)
+        return (fill + correction[:, :3]).clamp(0, 1)
 
     def _encode(self, frames: torch.Tensor, skips: list[torch.Tensor] | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:

@@ -102,6 +102,7 @@ class NetworkRenderer:
         self._candidates = self._net.config.candidate_inputs > 0
         self._flow_fill = None  # the residual model's prealign (the classical fill), made on demand
         self._last_fill: tuple[int, Prealigned] | None = None
+        self._last_small: tuple[Prealigned, tuple] | None = None  # that fill on the working grid
 
     # -- frames --------------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@ class NetworkRenderer:
     def invalidate(self, *, frames_changed: bool = False) -> None:
         """Masks (or, with ``frames_changed``, content keyframes) changed: forget what they fed."""
         self._memories.clear()
-        self._flow_fill = self._last_fill = None
+        self._flow_fill = self._last_fill = self._last_small = None
         self.inputs.invalidate(frames_changed=frames_changed)
 
     def close(self) -> None:
@@ -219,11 +220,16 @@ class NetworkRenderer:
         confidence (h, w) float32 0..1, candidate planes (h, w, 4 K) float32 or None)``."""
         size = self.inputs.working_size
         fill = self._full_fill(index)
+        if self._last_small is not None and self._last_small[0] is fill:
+            return self._last_small[1]
         planes = fill.candidate_planes(size) if self._candidates else None
         if (fill.rgb.shape[1], fill.rgb.shape[0]) == size:
-            return fill.rgb, fill.confidence, planes
-        return (cv2.resize(fill.rgb, size, interpolation=cv2.INTER_AREA),
-                cv2.resize(fill.confidence, size, interpolation=cv2.INTER_AREA), planes)
+            small = fill.rgb, fill.confidence, planes
+        else:
+            small = (cv2.resize(fill.rgb, size, interpolation=cv2.INTER_AREA),
+                     cv2.resize(fill.confidence, size, interpolation=cv2.INTER_AREA), planes)
+        self._last_small = (fill, small)
+        return small
 
     def _full_fill(self, index: int, previous: tuple[int, np.ndarray] | None = None) -> Prealigned:
         """The flow fill of frame ``index`` at full resolution (the last one is kept)."""

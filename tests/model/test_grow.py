@@ -67,3 +67,26 @@ def test_only_a_flow_fill_correction_reads_candidates():
 
     with pytest.raises(ValueError, match="residual_rgb"):
         with_candidate_inputs(build_model("tiny"), 5)
+
+
+def test_a_model_that_weighs_the_candidates_starts_as_the_fill_and_its_weights_pick_a_candidate():
+    from core.model.grow import with_candidate_inputs
+
+    torch.manual_seed(0)
+    model = build_model("tiny_residual", norm="group").eval()
+    grown = with_candidate_inputs(model, 2, blend=True).eval()
+    assert grown.config.candidate_blend and grown.config.decoder_channels == 5
+    target = torch.zeros(1, 16, 16, 16)
+    target[:, 3] = 1  # all hole
+    target[:, 4:7] = 0.5  # the flow fill
+    target[:, 8:11, :, :8] = 0.9  # candidate 0: 0.9, found on the left half
+    target[:, 11, :, :8] = 1
+    keyframes = torch.zeros(1, 0, 16, 16, 16)
+    with torch.no_grad():
+        assert torch.allclose(grown(target, keyframes), torch.full((1, 3, 16, 16), 0.5))
+        last = grown.decoder.layers[-1]
+        last.bias[3] = 1.0  # weight 1 on candidate 0
+        out = grown(target, keyframes)
+    assert torch.allclose(out[..., :8], torch.tensor(0.9)) and torch.allclose(out[..., 8:], torch.tensor(0.5))
+    with pytest.raises(ValueError, match="weighs them"):
+        with_candidate_inputs(grown, 2)

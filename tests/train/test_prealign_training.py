@@ -77,14 +77,15 @@ def test_train_cli_gives_a_model_the_candidates_from_its_starting_weights(footag
     save_checkpoint(start, build_model("tiny_residual", norm="group"))
     out = tmp_path / "run" / "model.pt"
     args = ["train", "--config", "tiny_residual", "--data", str(footage_dir), "--out", str(out),
-            "--init", str(start), "--candidates", "5",
+            "--init", str(start), "--candidates", "5", "--candidate-blend",
             "--exclude", "heldout", "stills", "--cache", str(tmp_path / "cache"), "--crop", "32",
             "--frame-height", "64", "--tracks", "1", "--targets", "2", "--batch", "2",
             "--device", "cpu", "--steps", "2"]
     assert main(args) == 0
-    assert "5 flow-fill candidates in" in capsys.readouterr().out
+    assert "5 flow-fill candidates in (weighed)" in capsys.readouterr().out
     model, extra = load_checkpoint(out)
     assert model.config.candidate_inputs == 5 and model.config.in_channels == 28 and extra["step"] == 2
+    assert model.config.candidate_blend
 
 
 def test_train_cli_validates_against_the_flow_fill_and_ships_only_a_better_model(footage_dir, tmp_path, capsys):
