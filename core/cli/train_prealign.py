@@ -81,7 +81,11 @@ def run_prealign(args, out: Path, started: float) -> int:
         + validation_table(scores))
     out.with_suffix(".validation.json").write_text(json.dumps(scores, indent=1))
     if args.ship:
-        ship_if_better(out, Path(args.ship), scores["gain"], log=log)
+        shipped, shipped_score = Path(args.ship), None
+        if shipped.exists():  # scored again on these examples: a recorded gain may not reproduce
+            shipped_score = validate(load_checkpoint(shipped)[0], validation, cancel=cancel)["gain"]
+            log(f"the shipped {shipped} on the same examples: {shipped_score:+.2f} dB")
+        ship_if_better(out, shipped, scores["gain"], shipped_score=shipped_score, log=log)
     return 0
 
 

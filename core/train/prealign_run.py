@@ -68,16 +68,18 @@ def validation_examples(data: str | Path, donors: Sequence[FootageClip], cache: 
 
 
 def ship_if_better(candidate: Path, shipped: Path, score: float, *,
-                   log=print) -> bool:
+                   shipped_score: float | None = None, log=print) -> bool:
     """Copy ``candidate`` (a checkpoint, stored at half precision) over ``shipped`` when its
     validation ``score`` (mean hole PSNR gain over the flow fill, dB) beats the shipped one's,
-    and the gain is positive. Returns whether it did."""
+    and the gain is positive. Returns whether it did. ``shipped_score``: the shipped checkpoint
+    scored on the same validation examples now; without it, the gain recorded when it shipped
+    (which another flow fill or other examples no longer reproduce: give it where you can)."""
     import torch
 
     from core.model import load_checkpoint, save_checkpoint
 
-    previous = None
-    if shipped.exists():
+    previous = shipped_score
+    if previous is None and shipped.exists():
         _, extra = load_checkpoint(shipped)
         previous = extra.get("validation_gain")
     if score <= 0 or (previous is not None and score <= previous):

@@ -96,9 +96,13 @@ def test_train_cli_validates_against_the_flow_fill_and_ships_only_a_better_model
             "--cache", str(tmp_path / "cache"), "--crop", "32", "--frame-height", "64",
             "--tracks", "1", "--targets", "2", "--batch", "2", "--device", "cpu",
             "--log-every", "1", "--steps", "2"]
-    assert main(args) == 0
+    shipped = save_checkpoint(tmp_path / "shipped.pt", build_model("tiny_residual"),
+                              extra={"validation_gain": 99.0})
+    assert main(args + ["--ship", str(shipped)]) == 0
     printed = capsys.readouterr().out
     assert "step 2/2" in printed and "| tennis |" in printed and "flow fill" in printed
+    # the shipped checkpoint is scored again on the same examples (an untrained correction: +0)
+    assert "on the same examples: +0.00 dB" in printed
     model, extra = load_checkpoint(out)
     assert model.config.output == "residual_rgb" and extra["step"] == 2
     assert "heldout" not in extra["training"]["clips"]
@@ -115,6 +119,9 @@ def test_ship_if_better_keeps_the_better_checkpoint(tmp_path):
     assert not ship_if_better(candidate, shipped, 0.4, log=lambda m: None)
     assert load_checkpoint(shipped)[1]["validation_gain"] == 0.5
     assert ship_if_better(candidate, shipped, 0.7, log=lambda m: None)
+    # scored again on the same examples, the shipped one may do worse than its recorded gain
+    assert ship_if_better(candidate, shipped, 0.6, shipped_score=0.3, log=lambda m: None)
+    assert not ship_if_better(candidate, shipped, 0.2, shipped_score=0.3, log=lambda m: None)
 
 
 def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object(footage_dir, tmp_path, capsys):
