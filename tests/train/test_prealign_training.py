@@ -4,6 +4,7 @@ flow fill and the rule for replacing the shipped checkpoint."""
 
 
 import numpy as np
+import pytest
 import torch
 
 from core.cli.main import main
@@ -124,7 +125,9 @@ def test_ship_if_better_keeps_the_better_checkpoint(tmp_path):
     assert not ship_if_better(candidate, shipped, 0.2, shipped_score=0.3, log=lambda m: None)
 
 
-def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object(footage_dir, tmp_path, capsys):
+@pytest.mark.parametrize("candidates", [False, True])
+def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object(footage_dir, tmp_path, capsys,
+                                                                                 candidates):
     from core.project import save_project
     from core.project.from_clip import project_with_masks
     from core.train.project_footage import project_footage
@@ -144,7 +147,12 @@ def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object
         assert not examples.weight(i)[clip.unknown[t]].any()  # ... and never scored
 
     path = save_project(project, tmp_path / "clip.keyfill")
-    init = save_checkpoint(tmp_path / "start.pt", build_model("tiny_residual"))
+    start = build_model("tiny_residual")
+    if candidates:  # a model that reads and weighs the flow fill's candidates tunes the same way
+        from core.model.grow import with_candidate_inputs
+
+        start = with_candidate_inputs(start, 5, blend=True)
+    init = save_checkpoint(tmp_path / "start.pt", start)
     out = tmp_path / "tuned.pt"
     assert main(["finetune", str(path), "--steps", "2", "-o", str(out), "--init", str(init),
                  "--crop", "32", "--frame-height", "64", "--device", "cpu", "--batch", "2"]) == 0
@@ -152,6 +160,7 @@ def test_finetune_a_project_with_the_flow_fill_correction_never_reads_the_object
     assert "held out" in printed and "flow fill" in printed
     tuned, extra = load_checkpoint(out)
     assert tuned.config.output == "residual_rgb" and extra["step"] == 2
+    assert tuned.config.candidate_blend == candidates
 
 
 def test_with_no_shipped_model_fine_tuning_starts_from_a_fresh_correction_that_is_the_flow_fill(footage_dir, tmp_path):
@@ -218,8 +227,6 @@ def test_a_fine_tune_on_a_part_of_the_clip_keeps_every_kind_of_hole():
 
 
 def test_more_example_sets_are_parsed_or_refused_with_the_fix():
-    import pytest
-
     from core.cli.train_prealign import parse_example_set
     from core.train import TrainingDataError
 
