@@ -91,15 +91,14 @@ def run_prealign(args, out: Path, started: float) -> int:
 
 def _reads_candidates(args) -> bool:
     """Whether the trained model reads the flow fill's candidates: ``--candidates``, or the model
-    it starts from (or resumes) does."""
+    it starts from (or resumes) does, or for a fresh start its preset does (``cpu``)."""
+    from core.model import PRESETS, load_checkpoint
+
     if args.candidates:
         return True
     start = args.out if args.resume else args.init
-    if not start:
-        return False
-    from core.model import load_checkpoint
-
-    return load_checkpoint(Path(start))[0].config.candidate_inputs > 0
+    config = load_checkpoint(Path(start))[0].config if start else PRESETS[args.config]()
+    return config.candidate_inputs > 0
 
 
 def _grown_start(init: Path, blocks: int | None, candidates: int | None, out: Path, log, *,

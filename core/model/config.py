@@ -205,9 +205,11 @@ class ModelConfig:
     def cpu(cls) -> ModelConfig:
         """The shipped removal model (issue 13): a correction of the classical flow fill small
         enough to train on two CPU cores. 16 -> 128 channels at stride 8, 4x4 GIF tokens of 128
-        channels, 2 intra-frame + 2 cross-frame blocks, decoder skips; 8 channels in."""
+        channels, 2 intra-frame + 2 cross-frame blocks, decoder skips; 8 channels in, and 4 for
+        each of the flow fill's 5 candidates, which it weighs (since stop 21)."""
         return cls(
-            in_channels=8, output="residual_rgb", decoder_skips=True, norm="group",
+            in_channels=28, output="residual_rgb", decoder_skips=True, norm="group",
+            candidate_inputs=5, candidate_blend=True,
             base_channels=16, gif_tokens_side=4, gif_dim=128,
             read_heads=4, write_heads=4, attention_heads=4,
             intra_blocks=2, cross_blocks=2,

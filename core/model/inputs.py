@@ -1,6 +1,6 @@
 """The network's input tensors, built the same way by the trainer and the renderer.
 
-A ``residual_rgb`` model (``ModelConfig.cpu``) reads 8 channels for the target and for each
+A ``residual_rgb`` model reads 8 channels for the target and for each
 keyframe; the older ``rgb`` models read 4:
 
 ====================  ==========================================  ==================================

@@ -57,7 +57,8 @@ def test_the_input_channels_say_what_they_are():
 
 def test_the_cpu_preset_is_small_enough_to_train_on_two_cores():
     config = ModelConfig.cpu()
-    assert config.in_channels == 8 and config.output == "residual_rgb" and config.decoder_skips
+    assert config.in_channels == 28 and config.output == "residual_rgb" and config.decoder_skips
+    assert config.candidate_inputs == 5 and config.candidate_blend  # as the shipped weights
     assert 1e6 < count_parameters(build_model("cpu")) < 4e6
 
 
