@@ -44,7 +44,7 @@ def run_prealign(args, out: Path, started: float) -> int:
                                   locked=args.locked_tracks),
                   *(parse_example_set(text, args.targets) for text in args.more_examples or ())],
         crop=CropSettings(crop=crop, keyframes=min(args.keyframes or 2, 3), seed=args.seed,
-                          candidates=_reads_candidates(args)),
+                          candidates=_reads_candidates(args, out)),
         progress=progress_bar("examples"), cancel=cancel)
     log(f"{len(samples.clips)} clips, {len(samples.index)} examples in {time.monotonic() - t0:.0f}s")
     validation = validation_examples(args.val_data or args.data, donors, cache / "val",
@@ -64,8 +64,7 @@ def run_prealign(args, out: Path, started: float) -> int:
                             blend=args.candidate_blend)
     config = PRESETS[args.config]()
     if args.candidates:
-        config = config.replace(candidate_inputs=args.candidates, in_channels=8 + 4 * args.candidates,
-                                candidate_blend=args.candidate_blend)
+        config = config.with_candidates(args.candidates, blend=args.candidate_blend)
     with ctrl_c_cancels(cancel):
         result = train(out, samples, settings, config=None if init else config,
                        init=init, resume=args.resume, run_info=run_info, started=started,
@@ -89,14 +88,14 @@ def run_prealign(args, out: Path, started: float) -> int:
     return 0
 
 
-def _reads_candidates(args) -> bool:
+def _reads_candidates(args, out: Path) -> bool:
     """Whether the trained model reads the flow fill's candidates: ``--candidates``, or the model
     it starts from (or resumes) does, or for a fresh start its preset does (``cpu``)."""
     from core.model import PRESETS, load_checkpoint
 
     if args.candidates:
         return True
-    start = args.out if args.resume else args.init
+    start = out if args.resume else args.init
     config = load_checkpoint(Path(start))[0].config if start else PRESETS[args.config]()
     return config.candidate_inputs > 0
 

@@ -3,7 +3,7 @@ pixel can be trusted, and, when asked, every candidate colour it took the median
 
 The median hides which frames disagreed and how: on training sequences the nearest candidate
 alone is 0.35 dB closer to the truth in the hole than the median, and a per-pixel choice among
-the candidates 2.4 dB (docs/training.md, "Candidates as inputs"). A network that sees the
+the candidates 2.4 dB (docs/training.md, "Stop 21"). A network that sees the
 candidates can learn that choice; one that sees the median cannot.
 """
 

@@ -162,6 +162,11 @@ class ModelConfig:
     def replace(self, **changes: Any) -> ModelConfig:
         return dataclasses.replace(self, **changes)
 
+    def with_candidates(self, count: int, *, blend: bool = False) -> ModelConfig:
+        """This residual_rgb config reading ``count`` flow-fill candidates (and weighing them with
+        ``blend``): the input channels follow."""
+        return self.replace(candidate_inputs=count, candidate_blend=blend, in_channels=8 + 4 * count)
+
     # Presets -----------------------------------------------------------------------------------
 
     @classmethod

@@ -52,8 +52,7 @@ def with_candidate_inputs(model: KeyframePropagationNet, candidates: int, *,
         raise ValueError(f"the model already reads {config.candidate_inputs} candidates"
                          f"{' and weighs them' if config.candidate_blend else ''}; "
                          f"cannot make it {candidates}{' weighed' if blend else ''}")
-    grown = KeyframePropagationNet(config.replace(candidate_inputs=candidates, candidate_blend=blend,
-                                                  in_channels=8 + 4 * candidates))
+    grown = KeyframePropagationNet(config.with_candidates(candidates, blend=blend))
     state = grown.state_dict()
     for name, value in model.state_dict().items():
         target = state[name]

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import torch
 
-
-PER_CANDIDATE = 4  # channels per flow-fill candidate: RGB where found, found
+from core.fill.prealigned import CANDIDATE_PLANES
 
 
 def target_channels(rgb: torch.Tensor, hole: torch.Tensor, prealigned: torch.Tensor | None = None,
@@ -55,4 +54,4 @@ def keyframe_channels(rgb: torch.Tensor, hole: torch.Tensor, *, channels: int = 
         return torch.cat([known, hole], dim=-3)
     seen = 1 - hole
     slot = [known, seen]
-    return torch.cat([known, hole, known, seen] + slot * ((channels - 8) // PER_CANDIDATE), dim=-3)
+    return torch.cat([known, hole, known, seen] + slot * ((channels - 8) // CANDIDATE_PLANES), dim=-3)

@@ -69,10 +69,9 @@ class Weights:
 
 
 def _removal_problem(config: ModelConfig) -> str | None:
-    # RGB + mask in, RGB out; or that plus the flow fill and its confidence, correcting the fill
-    residual = 8 + 4 * getattr(config, "candidate_inputs", 0)
+    # RGB + mask in, RGB out; or a correction of the flow fill (ModelConfig checks its inputs)
     if (config.in_channels, config.out_channels) == (4, 3) or \
-            (config.in_channels, config.out_channels, config.output) == (residual, 3, "residual_rgb"):
+            (config.output, config.out_channels) == ("residual_rgb", 3):
         return None
     return f"it takes {config.in_channels} channels and gives {config.out_channels}"
 
