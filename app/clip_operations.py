@@ -84,11 +84,12 @@ class ClipOperations(QObject):
         project = self.session.project
         dialog = SettingsDialog(self.device_preference(), project.settings.working_width if project else None,
                                 project.settings.removal_method if project else None, self.window,
-                                refine_outlines=project.settings.refine_outlines if project else None)
+                                refine_outlines=project.settings.refine_outlines if project else None,
+                                fill_texture=project.settings.fill_texture if project else None)
 
         def apply() -> None:
             device, width, method = dialog.values()
-            refine = dialog.refine_outlines()
+            refine, texture = dialog.refine_outlines(), dialog.fill_texture()
             self.settings.setValue("device", device)
             self.window.status.set_device_preference(device)
             self.window.viewer.set_render_options(device=device)
@@ -96,7 +97,7 @@ class ClipOperations(QObject):
             if project is None or project is not self.session.project:
                 return
             changes = {key: value for key, value in (("working_width", width), ("removal_method", method),
-                                                     ("refine_outlines", refine))
+                                                     ("refine_outlines", refine), ("fill_texture", texture))
                        if getattr(project.settings, key) != value}
             if changes:
                 self.session.push(UpdateSettingsCommand(project, **changes))

@@ -139,3 +139,19 @@ def test_bench_memory_figure_is_the_scrubbing_childs_own_not_its_parents():
     del ballast
     assert figures["frames"] == 80 and figures["size"] == "432x240"
     assert 0 < figures["rss_after_imports_mib"] <= figures["peak_rss_mib"] < 700, figures
+
+
+@pytest.mark.parametrize("flags, texture", [((), False), (("--texture",), True)])
+def test_remove_texture_flag_reaches_the_flow_fill(tmp_path, monkeypatch, flags, texture):
+    from core.fill import FlowFill
+    from core.render import removal
+
+    made = []
+    monkeypatch.setattr(removal, "FlowFill", lambda *a, **k: made.append(k["texture"]) or FlowFill(*a, **k))
+    clip = write_clip_with_audio(tmp_path / "with_audio.mp4")
+    mask = np.zeros((64, 96), np.uint8)
+    mask[20:40, 30:60] = 255
+    cv2.imwrite(str(tmp_path / "mask.png"), mask)
+    assert main(["remove", str(clip), "--masks", str(tmp_path / "mask.png"), "-o", str(tmp_path / "clean.mp4"),
+                 "--method", "flow", *flags]) == 0
+    assert made == [texture]

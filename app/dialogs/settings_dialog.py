@@ -14,7 +14,8 @@ REMOVAL_METHODS = [("Auto (the network when a model is installed)", "auto"), ("N
 
 class SettingsDialog(QDialog):
     def __init__(self, device: str, working_width: int | None, removal_method: str | None = None,
-                 parent: QWidget | None = None, refine_outlines: bool | None = None) -> None:
+                 parent: QWidget | None = None, refine_outlines: bool | None = None,
+                 fill_texture: bool | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.device = QComboBox()
@@ -44,6 +45,13 @@ class SettingsDialog(QDialog):
                                "pulls every propagated mask onto its outline (up to 2 minutes more per object "
                                "on a laptop CPU, half of that after adding or fixing a keyframe; much "
                                "better edges)")
+        self.texture = QCheckBox("Continue the background's texture where no frame shows it")
+        self.texture.setChecked(fill_texture is True)
+        self.texture.setEnabled(fill_texture is not None)
+        self.texture.setToolTip("Remove: where the object never moves off its background (a singer before a wall), "
+                                "fill with patches of the frame's own background (bricks, gravel, leaves) "
+                                "instead of a smooth smear. It can copy the wrong surface (water onto a "
+                                "shore), so look at the result; off by default")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -51,6 +59,7 @@ class SettingsDialog(QDialog):
         form.addRow("Device", self.device)
         form.addRow("Working resolution", self.width)
         form.addRow("Removal", self.method)
+        form.addRow("", self.texture)
         form.addRow("Rotoscoping", self.refine)
         if working_width is None:
             form.addRow(QLabel("Open a project to change its working resolution, removal and rotoscoping."))
@@ -62,3 +71,6 @@ class SettingsDialog(QDialog):
 
     def refine_outlines(self) -> bool:
         return self.refine.isChecked()
+
+    def fill_texture(self) -> bool:
+        return self.texture.isChecked()

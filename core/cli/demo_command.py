@@ -44,6 +44,7 @@ def run(args) -> int:
         check_outputs(outputs, {"the sample clip": SAMPLE_CLIP, "the sample's keyframes": SAMPLE_KEYFRAMES},
                       overwrite=True)
         project = project_with_masks(reader.info, SAMPLE_KEYFRAMES)
+        project.update_settings(fill_texture=args.texture)
         print(f"{len(project.mask_keyframes())} keyframe masks on {reader.info.frame_count} frames")
         propagate_project_masks(project, reader)
         write_outputs(project, reader, export_args, options)

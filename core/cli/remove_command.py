@@ -49,6 +49,10 @@ def add_removal_options(p, *, method_default: str | None = "auto") -> None:
                    help="where the network runs (default: auto)")
     p.add_argument("--prealign", action="store_true",
                    help="carry reliable keyframe pixels into the hole along flow before the network")
+    p.add_argument("--texture", action="store_true",
+                   help="fill what no frame shows with patches of the frame's own background (a wall's bricks, "
+                   "gravel, leaves continued) instead of Telea's smooth smear; lower PSNR on the evaluation "
+                   "clips and it can copy the wrong surface (docs/quality.md)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="processes rendering the clip's 20-frame chunks side by side (a Dask LocalCluster; "
                    "default 1: in this process)")
@@ -90,7 +94,7 @@ def run(args) -> int:
         project = project_with_masks(
             reader.info, args.masks, resize=args.resize_masks, every_frame=not args.propagate
         )
-        project.update_settings(working_width=args.working_width)
+        project.update_settings(working_width=args.working_width, fill_texture=args.texture)
         bar = clip_progress("remove", reader.info.frame_count,
                             ["rotoscoping"] * args.propagate + ["removing"] + ["mattes"] * bool(args.mattes),
                             removing=removal_seconds_per_frame(args))

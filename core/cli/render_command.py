@@ -72,6 +72,8 @@ def run(args) -> int:
                 print_notice(reprobed)
         if args.working_width is not None:
             project.update_settings(working_width=args.working_width)
+        if args.texture:
+            project.update_settings(fill_texture=True)
         count = project.clip.frame_count
         try:
             frames = parse_frame_range(args.frames, count) if args.frames else range(count)

@@ -301,7 +301,8 @@ class _CaseRunner:
         from core.fill import FlowFill
 
         inputs = self.inputs
-        return FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow).fill_clip()
+        return FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
+                        texture=self.project.settings.fill_texture).fill_clip()
 
     def _telea(self):
         from core.fill import telea_fill

@@ -17,7 +17,8 @@ first), so one frame's outlier (a passing object, a misaligned edge) does not sh
 sources are visited, ``fill_clip`` tries the previous *filled* frame along the completed direct
 DIS flow (:mod:`core.fill.flow_completion`; where its forward-backward consistency is at least
 ``consistency_threshold``), so what could not be recovered stays steady instead of flickering,
-and Telea fills whatever is left.
+and Telea fills whatever is left (with ``texture``: patches of the frame's own background,
+:mod:`core.fill.patch_synthesis`).
 
 Why homographies and not the completed DIS flow for every source: DIS flow chained from more than
 about two frames away is badly wrong inside holes, and its consistency does not reveal it; on the
@@ -37,6 +38,7 @@ import numpy as np
 from core.fill.background_motion import BackgroundMotion
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import BoxedHole, check_mask_size, hole_from_mask
+from core.fill.patch_synthesis import synthesize_texture
 from core.fill.prealigned import Prealigned
 from core.fill.telea import inpaint_hole
 from core.fill.working_candidates import WorkingCandidates, covering_hole
@@ -53,13 +55,24 @@ NEAR_DISTANCE = 4  # frames: sources this near may lend moving pixels too
 
 
 @dataclass(frozen=True)
+class _TextureReference:
+    """The first frame of a chain of fills, each carrying from the one before (``previous``):
+    its fill (``(H, W, 3)`` uint8, with the texture made for what no frame shows) and the last
+    frame the chain reached."""
+
+    index: int
+    rgb: np.ndarray
+    last: int
+
+
+@dataclass(frozen=True)
 class FillStats:
     """Where the pixels of one filled frame's hole came from (counts of pixels)."""
 
     hole_pixels: int
     from_frames: int  # copied from other frames of the clip (the median of their candidates)
-    from_previous: int  # copied from the previous filled frame (fill_clip only)
-    from_telea: int  # inpainted by Telea
+    from_previous: int  # carried from the previous filled frame (with texture: from the first of the chain)
+    from_telea: int  # made in the frame: patch synthesis (texture) or Telea
     source_frames: int  # how many frames contributed pixels
 
     @property
@@ -81,6 +94,11 @@ class FlowFill:
     near_distance: sources at most this many frames away may lend pixels that move in them.
     consistency_threshold: minimum forward-backward consistency (0..1) of the flow to the previous
         filled frame for a pixel to be carried from it (``fill_clip`` only).
+    texture: what no frame shows is made from patches of the frame's own background
+        (:mod:`core.fill.patch_synthesis`: the wall's bricks continued) and, over a clip, carried
+        from the frame where it was made by the background's homography; ``False`` (the
+        default: higher PSNR and less flicker on the evaluation clips, docs/quality.md): Telea's
+        smear, carried from the previous filled frame along the flow.
     After each fill, ``last_fill_stats`` says how much of the hole came from the flow.
     """
 
@@ -96,6 +114,7 @@ class FlowFill:
         candidates: int = CANDIDATES,
         near_distance: int = NEAR_DISTANCE,
         consistency_threshold: float = 0.5,
+        texture: bool = False,
     ) -> None:
         self._frame = frame_of
         self._mask = mask_of
@@ -108,9 +127,11 @@ class FlowFill:
         self.candidates = max(1, candidates)
         self.near_distance = near_distance
         self.consistency_threshold = consistency_threshold
+        self.texture = texture
         self._completed = CompletedFlows(self._flow_field, self._working_hole, cache_pairs=4)
         self._background = BackgroundMotion(frame_of, self._flow_field, self._working_hole)
         self._holes: dict[str, LRUCache[int, np.ndarray]] = {}
+        self._texture_reference: _TextureReference | None = None  # (texture) where the chain of fills began
         self.last_fill_stats: FillStats | None = None
 
     def fill_frame(self, index: int) -> np.ndarray:
@@ -184,10 +205,17 @@ class FlowFill:
         confidence = candidate_confidence(candidates, counts, colours, nearest, self.candidates)
         from_frames = int(filled.sum())
         from_previous = 0
-        if not filled.all() and previous is not None and abs(previous[0] - t) == 1:
+        chained = previous is not None and abs(previous[0] - t) == 1
+        reference = self._texture_reference
+        if not (chained and reference is not None and reference.last == previous[0]):
+            reference = None
+        if not filled.all() and chained:
             ids = np.flatnonzero(~filled)
-            positions, consistency = self._direct(t, previous[0], hole_points[ids])
-            from_previous = self._copy_along_flow(previous[1], ids, positions, consistency, colours, filled)
+            if reference is not None:
+                from_previous = self._copy_from_reference(t, reference, ids, hole_points[ids], colours, filled)
+            else:
+                positions, consistency = self._direct(t, previous[0], hole_points[ids])
+                from_previous = self._copy_along_flow(previous[1], ids, positions, consistency, colours, filled)
             copied = ids[filled[ids]]
             confidence[copied] = PREVIOUS_FILL_CONFIDENCE
         result = frame.copy()  # only hole pixels are written below: outside it, the source exactly
@@ -195,7 +223,11 @@ class FlowFill:
         left = np.zeros(boxed.shape, bool)
         left[ys[~filled], xs[~filled]] = True
         if left.any():
-            result = inpaint_hole(result, left)
+            result = synthesize_texture(result, left, known=~boxed.full()) if self.texture else \
+                inpaint_hole(result, left)
+        if self.texture:
+            self._texture_reference = _TextureReference(t, result, t) if reference is None else \
+                _TextureReference(reference.index, reference.rgb, t)
         self.last_fill_stats = FillStats(len(hole_points), from_frames, from_previous, int(left.sum()), sources)
         confidence_map = np.zeros(boxed.shape, np.float32)
         confidence_map[ys, xs] = confidence
@@ -273,6 +305,22 @@ class FlowFill:
         candidates[ids, counts[ids]] = sample_at(source, x[usable], y[usable])
         counts[ids] += 1
         return True
+
+    def _copy_from_reference(self, t: int, reference: _TextureReference, ids: np.ndarray, points: np.ndarray,
+                             colours: np.ndarray, filled: np.ndarray) -> int:
+        """Copy what the chain's first frame made at ``points`` (full-res pixels of ``t``, the
+        hole pixels ``ids`` no frame shows), carried by the background's homography: sampled once
+        from that frame, so the texture made there neither boils nor blurs frame after frame (as
+        copying from the previous fill along the flow did: a resampling each frame). Marks the
+        copied pixels in ``filled``; returns how many were copied."""
+        positions = apply_homography(self._background.neighbour_homography(t, reference.index), points)
+        height, width = reference.rgb.shape[:2]
+        x, y = positions[:, 0], positions[:, 1]
+        usable = (x >= 0) & (x <= width - 1) & (y >= 0) & (y <= height - 1)
+        if usable.any():
+            colours[ids[usable]] = sample_at(reference.rgb, x[usable], y[usable])
+            filled[ids[usable]] = True
+        return int(usable.sum())
 
     def _direct(self, t: int, s: int, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where ``points`` of ``t`` land in ``s`` by the completed direct flow, and its consistency."""

@@ -54,6 +54,7 @@ class ProjectSettings:
     export_codec: str = "h264"
     export_quality: int = 18
     removal_model: str = ""  # the weights fine-tuned on this clip (a .pt file); "": the shipped model
+    fill_texture: bool = False  # removal: what no frame shows gets the texture around it (False: Telea's smear)
 
     def __post_init__(self) -> None:
         check_working_width(self.working_width)

@@ -41,7 +41,8 @@ class FlowFillRenderer:
     def render_frame(self, index: int) -> np.ndarray:
         if self._fill is None:  # made on demand: after frames_changed the inputs' flow is new
             inputs = self.inputs
-            self._fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow)
+            self._fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
+                                  texture=inputs.project.settings.fill_texture)
         return self._fill.fill_frame(index)
 
     def invalidate(self, *, frames_changed: bool = False) -> None:

@@ -118,13 +118,16 @@ class NetworkClipRenderer:
         """A model that corrects the flow fill renders every frame from that frame's own fill
         (measured: carrying its anchors along flow instead scores below the flow fill itself,
         docs/quality.md). Within a chunk of ``step`` frames the fill may carry from the previous
-        rendered frame, as the flow fill does over a clip, so what no frame shows stays steady;
-        chunks start afresh, so a chunk renders alone exactly as in the whole clip."""
+        frame's *flow fill*, as the flow fill does over a clip, so what no frame shows stays
+        steady; chunks start afresh, so a chunk renders alone exactly as in the whole clip. (Not
+        from the previous *rendered* frame: the network's correction then fed back into the next
+        frame's input and grew, frame after frame, into horizontal streaks and a colour drift
+        late in each chunk where no frame shows the background, seen on panning shots.)"""
         previous = None
         if self._previous is not None and self._previous[0] == index - 1 and index % self.step:
             previous = self._previous
         rendered = self.network.render_frame(index, previous=previous)
-        self._previous = (index, rendered)
+        self._previous = (index, self.network.flow_fill(index)) if self.inputs.needs_fill(index) else None
         self.network_frames += 1
         return rendered
 

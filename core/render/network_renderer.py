@@ -118,8 +118,9 @@ class NetworkRenderer:
 
         A content keyframe is returned as it is and a frame without a hole is the source frame;
         otherwise the network fills the hole from ``keyframes`` (default: the schedule's).
-        Outside the hole the source pixels are returned bit for bit. ``previous``: a neighbouring
-        frame already rendered, which the flow fill under a residual model may carry from.
+        Outside the hole the source pixels are returned bit for bit. ``previous``: ``(index ± 1,
+        its flow fill)`` (:meth:`flow_fill`), which the flow fill under a residual model may
+        carry from where no frame shows the background.
         """
         inputs = self.inputs
         if not 0 <= index < inputs.frame_count:
@@ -153,6 +154,11 @@ class NetworkRenderer:
         else:
             filled = upsample(working, self.inputs.frame_size)
         return feathered_composite(self.inputs.frame(index), filled, alpha)
+
+    def flow_fill(self, index: int) -> np.ndarray:
+        """Frame ``index``'s flow fill, ``(H, W, 3)`` uint8 RGB: what a residual model corrected
+        when it last rendered that frame (the next frame's ``previous``)."""
+        return self._full_fill(index).rgb
 
     def source(self, index: int) -> KeyframeSource:
         """Frame ``index`` as a keyframe: masked with its own hole (none for content keyframes)."""
@@ -238,7 +244,7 @@ class NetworkRenderer:
         inputs = self.inputs
         if self._flow_fill is None:
             self._flow_fill = FlowFill(inputs.frame, inputs.mask, inputs.frame_count, flow=inputs.flow,
-                                       dilate=inputs.dilate)
+                                       dilate=inputs.dilate, texture=self.project.settings.fill_texture)
         fill = self._flow_fill.prealign_frame(index, previous, candidates=self._candidates)
         self._last_fill = (index, fill)
         return fill

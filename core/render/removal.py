@@ -66,7 +66,7 @@ def _flow_filled_frames(project, frame_of, start, stop, progress, cancel) -> Ite
     # again); content keyframes are not the clip's pixels
     flow = FlowField(frame_of, count, working_width=project.settings.working_width, cache_pairs=96,
                      cache=kept_flows(project), unshared=project.content_keyframes())
-    fill = FlowFill(frame_of, mask_of, count, flow=flow)
+    fill = FlowFill(frame_of, mask_of, count, flow=flow, texture=project.settings.fill_texture)
     # chunks of ANCHOR_STEP frames start afresh, as the network's do: any chunk renders alone
     # exactly as in the whole clip (main.py render --frames, core.farm)
     return fill.fill_clip(start=start, stop=stop, progress=progress, cancel=cancel, chunk=ANCHOR_STEP)

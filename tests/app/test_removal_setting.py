@@ -91,6 +91,18 @@ def test_settings_dialog_turns_the_outline_refinement_off_for_the_propagation(wi
     assert project.settings.refine_outlines is True
 
 
+def test_settings_dialog_turns_the_texture_fill_on_and_undo_turns_it_off(window):
+    project = window.session.project
+    assert project.settings.fill_texture is False  # off by default (docs/quality.md says why)
+    dialog = window.operations.edit_settings()
+    assert dialog.texture.isEnabled() and not dialog.texture.isChecked()
+    dialog.texture.setChecked(True)
+    dialog.accept()
+    assert project.settings.fill_texture is True  # the renderers' flow fill reads it (tests/fill)
+    window.actions.undo.trigger()
+    assert project.settings.fill_texture is False
+
+
 def test_a_damaged_model_asked_for_by_name_falls_back_to_the_flow_fill(tmp_path):
     from app.workers.render import PreviewRenderer
     from core.project.from_clip import project_with_masks

@@ -108,3 +108,35 @@ def test_a_model_that_corrects_the_flow_fill_renders_every_frame_and_chunks_stay
     for index in (3, 21):
         hole = hole_from_mask(masks[index], 3)
         assert np.array_equal(all_frames[index][~hole], frames[index][~hole])
+
+
+def test_a_correcting_model_carries_the_flow_fill_not_its_own_output_from_frame_to_frame(scene):
+    """Fed its own output back as the next frame's input, the correction grew frame after frame
+    into streaks where no frame shows the background; the flow fill carries its own fill."""
+    import torch
+
+    from core.model import build_model
+
+    project, frames, masks = scene
+    torch.manual_seed(1)
+    model = build_model("tiny_residual")
+    last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Conv2d)][-1]
+    torch.nn.init.normal_(last.weight, std=0.02)
+    model.eval()
+    network = NetworkRenderer(project, frames.__getitem__, model)
+    seen = {}
+    render_frame = network.render_frame
+
+    def spy(index, **kwargs):
+        seen[index] = kwargs.get("previous")
+        return render_frame(index, **kwargs)
+
+    network.render_frame = spy
+    clip = NetworkClipRenderer(network)
+    rendered = list(clip.frames(0, 6))
+    assert seen[5] is not None and seen[5][0] == 4
+    hole = hole_from_mask(masks[4], 3)
+    assert hole.any()
+    # the flow fill of frame 4 (what the network corrected), not the network's output
+    assert not np.array_equal(seen[5][1][hole], rendered[4][hole])
+    assert np.array_equal(seen[5][1][~hole], frames[4][~hole])
