@@ -82,8 +82,11 @@ class BackgroundMotion:
 
     def moving_at_working(self, index: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """:meth:`moving_at` for positions given in working-grid pixels."""
-        moving = self._moving.made(index, lambda: self._measure_moving(index))
-        return sample_at(moving, x, y, interpolation="nearest", fill_value=1) > 0
+        return sample_at(self.moving_working(index), x, y, interpolation="nearest", fill_value=1) > 0
+
+    def moving_working(self, index: int) -> np.ndarray:
+        """Frame ``index``'s moving pixels on the working grid, ``(h, w)`` uint8 0/1 (kept)."""
+        return self._moving.made(index, lambda: self._measure_moving(index))
 
     # -- fitting -----------------------------------------------------------------------------
 

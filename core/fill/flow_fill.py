@@ -223,8 +223,8 @@ class FlowFill:
         left = np.zeros(boxed.shape, bool)
         left[ys[~filled], xs[~filled]] = True
         if left.any():
-            result = synthesize_texture(result, left, known=~boxed.full()) if self.texture else \
-                inpaint_hole(result, left)
+            result = synthesize_texture(result, left, known=self._still_background(t, boxed)) if self.texture \
+                else inpaint_hole(result, left)
         if self.texture:
             self._texture_reference = _TextureReference(t, result, t) if reference is None else \
                 _TextureReference(reference.index, reference.rgb, t)
@@ -305,6 +305,16 @@ class FlowFill:
         candidates[ids, counts[ids]] = sample_at(source, x[usable], y[usable])
         counts[ids] += 1
         return True
+
+    def _still_background(self, t: int, boxed: BoxedHole) -> np.ndarray:
+        """``(H, W)`` bool: the pixels of frame ``t`` texture may be copied from: outside its hole
+        and not moving against the background (another person beside the one removed: copied
+        into the hole, a dancer's skirt showed there, seen on dance-jump)."""
+        moving = self._background.moving_working(t)
+        height, width = boxed.shape
+        if moving.shape != (height, width):
+            moving = cv2.resize(moving, (width, height), interpolation=cv2.INTER_NEAREST)
+        return ~boxed.full() & (moving == 0)
 
     def _copy_from_reference(self, t: int, reference: _TextureReference, ids: np.ndarray, points: np.ndarray,
                              colours: np.ndarray, filled: np.ndarray) -> int:
