@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from core.fill.background_motion import BackgroundMotion
+from core.fill.candidate_colours import candidate_confidence, median_colours
 from core.fill.flow_completion import CompletedFlows
 from core.fill.holes import BoxedHole, check_mask_size, hole_from_mask
 from core.fill.patch_synthesis import synthesize_texture
@@ -48,8 +49,6 @@ from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 _HOLES_KEPT = 32
 PREVIOUS_FILL_CONFIDENCE = 0.3  # a pixel carried from the previous filled frame (fill_clip only)
-SPREAD_LEVELS = 24.0  # 8-bit levels of candidate disagreement at which confidence falls to 1/e
-DISTANCE_FRAMES = 12.0  # frames to the nearest source at which confidence halves
 CANDIDATES = 5  # source pixels whose median fills a hole pixel
 NEAR_DISTANCE = 4  # frames: sources this near may lend moving pixels too
 
@@ -201,7 +200,7 @@ class FlowFill:
         else:
             candidates, counts, nearest, sources = self._full_resolution_candidates(t, hole_points)
         filled = counts > 0
-        colours = _median_colours(candidates, counts)
+        colours = median_colours(candidates, counts)
         confidence = candidate_confidence(candidates, counts, colours, nearest, self.candidates)
         from_frames = int(filled.sum())
         from_previous = 0
@@ -403,31 +402,6 @@ class FlowFill:
     def _check_index(self, index: int) -> None:
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} outside 0..{self.frame_count - 1}")
-
-
-def _median_colours(candidates: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Per-channel median of each pixel's first ``counts`` candidates: ``(n, 3)`` uint8 (0 where none)."""
-    colours = np.zeros((len(counts), 3), np.uint8)
-    for count in range(1, candidates.shape[1] + 1):
-        rows = counts == count
-        if rows.any():
-            colours[rows] = np.clip(np.median(candidates[rows, :count], axis=1) + 0.5, 0, 255).astype(np.uint8)
-    return colours
-
-
-def candidate_confidence(candidates: np.ndarray, counts: np.ndarray, colours: np.ndarray,
-                         nearest: np.ndarray, wanted: int) -> np.ndarray:
-    """Per hole pixel, 0..1: how many of the ``wanted`` candidates were found, how much they agree
-    with their median ``colours`` (mean absolute deviation in 8-bit levels) and how near in time
-    the nearest source is. 0 where nothing was carried. ``(n,)`` float32."""
-    found = np.minimum(counts, wanted)
-    slots = np.arange(candidates.shape[1])[None, :] < found[:, None]
-    deviation = np.abs(candidates - colours[:, None, :].astype(np.float32)).mean(axis=2)
-    spread = (deviation * slots).sum(axis=1) / np.maximum(found, 1)
-    distance = np.where(np.isfinite(nearest), nearest, 0.0)
-    confidence = (0.5 + 0.5 * found / wanted) * np.exp(-spread / SPREAD_LEVELS) \
-        * DISTANCE_FRAMES / (DISTANCE_FRAMES + np.maximum(distance - 1, 0))
-    return np.where(counts > 0, confidence, 0.0).astype(np.float32)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
