@@ -307,8 +307,9 @@ class FlowFill:
 
     def _still_background(self, t: int, boxed: BoxedHole) -> np.ndarray:
         """``(H, W)`` bool: the pixels of frame ``t`` texture may be copied from: outside its hole
-        and not moving against the background (another person beside the one removed: copied
-        into the hole, a dancer's skirt showed there, seen on dance-jump)."""
+        and not moving against the background (:mod:`core.fill.background_motion`), so another
+        person walking beside the one removed is not copied into the hole. One that moves too
+        slowly for that test still is (dance-jump's dancer, docs/quality.md "Stop 22")."""
         moving = self._background.moving_working(t)
         height, width = boxed.shape
         if moving.shape != (height, width):
