@@ -92,8 +92,7 @@ def _made_piece(image: np.ndarray, hole: np.ndarray, known: np.ndarray, seed: in
         made = _synthesized(image, hole, known, seed, levels)
         if made is not None:
             return made[0][hole]
-    # no whole patch of background around the piece
-    return cv2.inpaint(image, hole.astype(np.uint8), 5, cv2.INPAINT_TELEA)[hole]
+    return inpaint_hole(image, hole)[hole]  # no whole patch of background around the piece
 
 
 def _copied_at_full_resolution(image: np.ndarray, hole: np.ndarray, known: np.ndarray,

@@ -34,6 +34,19 @@ def person_hole(width: int, height: int) -> np.ndarray:
     return hole > 0
 
 
+def still_wall_clip(count: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
+    """A still shot of a person-shaped object before a brick wall: ``(wall, hole, frames, mask)``,
+    the wall the truth, the frames with the object painted in, its 0/255 mask."""
+    wall = bricks(128, 96)
+    hole = person_hole(128, 96)
+    frames = []
+    for _ in range(count):
+        frame = wall.copy()
+        frame[hole] = (40, 40, 40)
+        frames.append(frame)
+    return wall, hole, frames, hole.astype(np.uint8) * 255
+
+
 def test_a_brick_wall_is_continued_where_telea_smears():
     wall = bricks(160, 112)
     hole = person_hole(160, 112)
@@ -87,28 +100,14 @@ def test_specks_and_pieces_without_background_fall_back_to_telea():
 
 def test_the_flow_fill_continues_a_wall_no_frame_shows():
     """The music video's case: a still object before a wall the camera never reveals."""
-    wall = bricks(128, 96)
-    hole = person_hole(128, 96)
-    frames = []
-    for _ in range(6):
-        frame = wall.copy()
-        frame[hole] = (40, 40, 40)
-        frames.append(frame)
-    mask = hole.astype(np.uint8) * 255
+    wall, hole, frames, mask = still_wall_clip(6)
     textured = FlowFill(frames.__getitem__, lambda i: mask, len(frames), dilate=0, texture=True).fill_frame(3)
     smeared = FlowFill(frames.__getitem__, lambda i: mask, len(frames), dilate=0).fill_frame(3)
     assert hole_psnr(textured, wall, hole) > hole_psnr(smeared, wall, hole) + 8
 
 
 def test_over_a_clip_the_texture_is_made_once_and_carried_neither_boiling_nor_blurring():
-    wall = bricks(128, 96)
-    hole = person_hole(128, 96)
-    frames = []
-    for _ in range(8):
-        frame = wall.copy()
-        frame[hole] = (40, 40, 40)
-        frames.append(frame)
-    mask = hole.astype(np.uint8) * 255
+    wall, hole, frames, mask = still_wall_clip(8)
     fill = FlowFill(frames.__getitem__, lambda i: mask, len(frames), dilate=0, texture=True)
     filled, carried = [], []
     for frame in fill.fill_clip():
