@@ -32,6 +32,7 @@ from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
 from core.render.keyframe_schedule import CORRECTION_OFFSETS, KEYFRAME_OFFSETS, keyframes_for
 from core.render.model_finder import Notice, RemovalModel, log_notice
+from core.render.network_window import Window, network_window
 from core.render.prealign import AlignedSource
 from core.render.prealign import prealign as prealign_pixels
 from core.render.removal_inputs import RemovalInputs
@@ -72,12 +73,14 @@ class NetworkRenderer:
     offsets: keyframe offsets in frames (default: the paper's 14 keyframes, or ±10 for a model
     that corrects the flow fill, as it was trained).
     keep_keyframes: keyframe encodings kept in memory (each a few MB at 480 px wide).
+    windowed: run a model that corrects the flow fill on a window around the hole
+    (:mod:`core.render.network_window`) rather than the whole working frame.
     """
 
     def __init__(self, project: Project, frame_of: Callable[[int], np.ndarray], model, *,
                  inputs: RemovalInputs | None = None, prealign: bool = False,
                  offsets: Sequence[int] | None = None, notice: Notice = log_notice,
-                 keep_keyframes: int = 48) -> None:
+                 keep_keyframes: int = 48, windowed: bool = True) -> None:
         import torch
 
         if not isinstance(model, RemovalModel):
@@ -99,6 +102,7 @@ class NetworkRenderer:
         self._keep = keep_keyframes
         self._channels = self._net.config.in_channels
         self._residual = residual
+        self._windowed = windowed
         self._candidates = self._net.config.candidate_inputs > 0
         self._flow_fill = None  # the residual model's prealign (the classical fill), made on demand
         self._last_fill: tuple[int, Prealigned] | None = None
@@ -178,7 +182,7 @@ class NetworkRenderer:
         if self._residual:  # the model corrects the flow fill: always "+prealign"
             fill = self._prealigned(index)
             output, encoded = self._with_memory_retries(
-                lambda: self._run_network(rgb, hole, sources, flows, fill))
+                lambda: self._run_correction(rgb, hole, sources, flows, fill))
             self.last_stats = NetworkFrameStats(len(sources), float((fill[1][hole] > 0).mean()),
                                                 encoded, time.perf_counter() - started)
             return output
@@ -248,6 +252,28 @@ class NetworkRenderer:
         fill = self._flow_fill.prealign_frame(index, previous, candidates=self._candidates)
         self._last_fill = (index, fill)
         return fill
+
+    def _run_correction(self, rgb: np.ndarray, hole: np.ndarray, sources: Sequence[KeyframeSource],
+                        flows: list[tuple[np.ndarray, np.ndarray]],
+                        fill: tuple[np.ndarray, np.ndarray, np.ndarray | None]) -> tuple[np.ndarray, int]:
+        """:meth:`_run_network` for a model that corrects the flow fill, on the window around the
+        hole (the whole working frame outside it, as the network returns it)."""
+        window = network_window(hole, [f for f, _ in flows]) if self._windowed else None
+        if window is None:
+            return self._run_network(rgb, hole, sources, flows, fill)
+        rows, columns = window
+
+        def cut(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[rows, columns]
+
+        cropped = [KeyframeSource(s.index, cut(s.rgb), cut(s.hole), (s.key, _window_key(window)))
+                   for s in sources]
+        output, encoded = self._run_network(cut(rgb), cut(hole), cropped,
+                                            [(cut(f), cut(c)) for f, c in flows],
+                                            (cut(fill[0]), cut(fill[1]), cut(fill[2])))
+        result = rgb.copy()
+        result[rows, columns] = output
+        return result, encoded
 
     def _run_network(self, rgb: np.ndarray, hole: np.ndarray, sources: Sequence[KeyframeSource],
                      flows: list[tuple[np.ndarray, np.ndarray]],
@@ -351,6 +377,11 @@ class NetworkRenderer:
                 else:
                     raise ModelError("Out of memory while rendering; lower the working width.") from None
 
+
+
+def _window_key(window: Window) -> tuple[int, int, int, int]:
+    rows, columns = window
+    return rows.start, rows.stop, columns.start, columns.stop
 
 
 def _on_cpu(net):
