@@ -4,8 +4,13 @@ The ``residual_rgb`` network corrects the flow fill inside the hole. It was trai
 192 pixels around holes (:mod:`core.train.prealign_samples`), and its time grows with the pixels
 it reads, so the renderer runs it on a window instead of the whole frame: the hole's bounding box,
 grown to take in where the flows carry the hole into each keyframe (what the deformable write
-pulls), plus a margin of context, at least the training crop, its corners on the network's
-stride. A window that would cover most of the frame is the whole frame.
+pulls), plus a small margin, its corners on the network's stride. A window that would cover most
+of the frame is the whole frame.
+
+Chosen on six training sequences (docs/quality.md, "Stop 23"): the less context beyond the hole
+and its keyframe positions, the better the correction, down to a 16 px margin (whole frame 19.93
+dB in the hole, margin 48 px and at least 192 px 20.01, margin 16 px and at least 128 px 20.10;
+without the keyframe positions 20.07).
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
-WINDOW_MARGIN_PX = 48  # context around the hole and its keyframe positions (working pixels)
-WINDOW_MIN_PX = 192  # the training crop: the network never sees less
+WINDOW_MARGIN_PX = 16  # context around the hole and its keyframe positions (working pixels)
+WINDOW_MIN_PX = 128  # a window at least this wide and high (smaller: the same scores)
 WINDOW_ALIGN_PX = 8  # the network's stride: a window on it sees the same grid as the whole frame
 WHOLE_FRAME_SHARE = 0.8  # a window over this share of the frame's pixels is the whole frame
 
