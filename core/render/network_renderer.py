@@ -4,8 +4,9 @@ For target frame ``t`` (:mod:`core.render.keyframe_schedule`): the keyframes at 
 ``±{5, 10, 15, 20, 40, 60, 80}`` and the nearest content keyframes, each masked with its own hole
 (content keyframes are fully known); the completed flows ``t -> keyframe`` and their consistency
 (:class:`RemovalInputs`); optionally "+prealign" (:mod:`core.render.prealign`). The network runs
-on the working grid (it pads to its stride itself); its output is upsampled and composited into
-the full-resolution frame inside the feathered hole only.
+on the working grid (it pads to its stride itself), a model that corrects the flow fill on a
+window around the hole (:mod:`core.render.network_window`); its output is upsampled and
+composited into the full-resolution frame inside the feathered hole only.
 
 Keyframes never depend on the target, so each keyframe's encoding (``KeyframeMemory``) is kept
 and reused by every target that reads it. On CUDA the network runs in mixed precision; when CUDA
