@@ -1,8 +1,9 @@
 """How much a ``residual_rgb`` removal network improves on the flow fill, on held-out examples.
 
-Every cached example (:mod:`core.train.prealign_data`) of the validation clips is filled whole
-(full frame, all its stored keyframes) by the network, and the hole is compared with the clean
-frame: PSNR from the squared error pooled over all hole pixels, for the network and for its input
+Every cached example (:mod:`core.train.prealign_data`) of the validation clips is filled by the
+network (all its stored keyframes) on the window around its hole the renderer reads
+(:mod:`core.render.network_window`; ``windowed=False``: the whole frame, as before stop 23), and
+the hole is compared with the clean frame: PSNR from the squared error pooled over all hole pixels, for the network and for its input
 (the flow fill's prealign), per clip and over all. This is what a training run is judged by
 before its checkpoint replaces the shipped one.
 """
@@ -17,11 +18,13 @@ import torch
 
 from core.model.inputs import keyframe_channels, target_channels
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+from core.render.network_window import network_window
 from core.train.prealign_samples import ClipExamples, candidate_planes
 
 
 def validate(model, clips: Sequence[ClipExamples], *, device: str | torch.device = "cpu",
-             progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> dict:
+             progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED,
+             windowed: bool = True) -> dict:
     """``{"clips": {name: {"network": dB, "flow fill": dB, "examples": n}}, "network": dB,
     "flow fill": dB, "gain": dB}`` (hole PSNR; the mean of the clips' PSNRs)."""
     from core.model import autocast
@@ -39,7 +42,7 @@ def validate(model, clips: Sequence[ClipExamples], *, device: str | torch.device
             pixels = 0
             for i in range(len(clip)):
                 cancel.raise_if_cancelled()
-                truth, hole, prealigned, output = _filled(model, clip, i, device, autocast)
+                truth, hole, prealigned, output = _filled(model, clip, i, device, autocast, windowed)
                 inside = (hole & clip.weight(i))[..., None].repeat(3, axis=2)  # known truth only
                 errors["network"] += float(((output - truth)[inside] ** 2).sum())
                 errors["flow fill"] += float(((prealigned - truth)[inside] ** 2).sum())
@@ -65,40 +68,48 @@ def validation_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _filled(model, clip: ClipExamples, i: int, device, autocast):
-    """``(truth, hole, prealigned, output)``: float32 0..255 images and the bool hole."""
+def _filled(model, clip: ClipExamples, i: int, device, autocast, windowed: bool = True):
+    """``(truth, hole, prealigned, output)``: float32 0..255 images and the bool hole; the network
+    runs on the hole's window (``windowed``) or the whole frame, the flow fill outside it."""
     a = clip.arrays
     t = int(a["target"][i])
     truth = clip.frames[t].astype(np.float32)
     hole = clip.hole(i)
     height, width = hole.shape
     keys = [int(k) for k in a["key_index"][i]]
+    flows_full = [_full(a["flows"][i, j].astype(np.float32), (height, width)) for j in range(len(keys))]
+    window = network_window(hole, flows_full) if windowed else None
+    rows, columns = window if window is not None else (slice(0, height), slice(0, width))
 
     def image(x):
-        return torch.from_numpy(np.array(x, np.float32)).to(device).permute(2, 0, 1)[None] / 255
+        return torch.from_numpy(np.array(x[rows, columns], np.float32)).to(device).permute(2, 0, 1)[None] / 255
 
     def plane(x):
-        return torch.from_numpy(np.array(x, np.float32)).to(device)[None, None]
+        return torch.from_numpy(np.array(x[rows, columns], np.float32)).to(device)[None, None]
 
     with torch.inference_mode(), autocast(device, cpu_bfloat16=True):
         planes = None
         if model.config.candidate_inputs:
-            planes = candidate_planes(torch.from_numpy(a["candidates"][i]).permute(0, 3, 1, 2)[None],
-                                      torch.from_numpy(a["candidate_counts"][i])[None, None]).to(device)
+            found = a["candidates"][i][:, rows, columns]
+            planes = candidate_planes(torch.from_numpy(found).permute(0, 3, 1, 2)[None],
+                                      torch.from_numpy(a["candidate_counts"][i][rows, columns])[None, None]
+                                      ).to(device)
         target = target_channels(image(clip.frames[t]), plane(hole), image(a["prealigned"][i]),
                                  plane(a["confidence"][i]) / 255, channels=model.config.in_channels,
                                  candidates=planes)
         keyframes = torch.stack([keyframe_channels(image(clip.frames[k]), plane(clip.key_hole(i, j)),
                                                    channels=model.config.in_channels)[0]
                                  for j, k in enumerate(keys)])[None]
-        flows = torch.stack([torch.from_numpy(_full(a["flows"][i, j].astype(np.float32), (height, width)))
-                             .permute(2, 0, 1) for j in range(len(keys))])[None].to(device)
-        consistency = torch.stack([torch.from_numpy(_full(a["consistency"][i, j], (height, width))
+        flows = torch.stack([torch.from_numpy(np.ascontiguousarray(f[rows, columns])).permute(2, 0, 1)
+                             for f in flows_full])[None].to(device)
+        consistency = torch.stack([torch.from_numpy(_full(a["consistency"][i, j], (height, width))[rows, columns]
                                                     .astype(np.float32) / 255)[None]
                                    for j in range(len(keys))])[None].to(device)
         out = model(target, keyframes, flows, consistency).float()
-    output = (out[0].clamp(0, 1) * 255).round().permute(1, 2, 0).cpu().numpy()
-    return truth, hole, a["prealigned"][i].astype(np.float32), output
+    prealigned = a["prealigned"][i].astype(np.float32)
+    output = prealigned.copy()  # outside the window: the flow fill (the hole lies inside it)
+    output[rows, columns] = (out[0].clamp(0, 1) * 255).round().permute(1, 2, 0).cpu().numpy()
+    return truth, hole, prealigned, output
 
 
 def _full(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -247,3 +247,30 @@ def test_several_example_sets_are_trained_on_together(footage_dir, tmp_path):
 
     other = ExampleSettings(tracks=1, targets=2, seed=5)
     assert count([SETTINGS, other]) == count(SETTINGS) + count(other) > count(SETTINGS)
+
+
+def test_validation_runs_the_network_on_the_renderer_s_window(footage_dir, tmp_path, monkeypatch):
+    """The trainer scores a run on the pass the renderer makes: the hole's window (here a small one,
+    the clips being tiny). An untrained correction returns the flow fill there exactly, and only
+    the window reaches the network."""
+    from functools import partial
+
+    from core.render.network_window import network_window
+    from core.train import prealign_validation
+
+    clips, paths = _examples(footage_dir, tmp_path)
+    loaded = [ClipExamples(c.name, c.frames, load_examples(p)) for c, p in zip(clips, paths)]
+    monkeypatch.setattr(prealign_validation, "network_window", partial(network_window, margin=0, minimum=8))
+    model = build_model("tiny_residual", candidate_inputs=5, in_channels=28).eval()
+    seen = []
+    forward = model.forward
+    model.forward = lambda target, *rest: seen.append(tuple(target.shape[-2:])) or forward(target, *rest)
+    clip = loaded[0]
+    for windowed in (True, False):
+        _, hole, prealigned, output = prealign_validation._filled(model, clip, 0, torch.device("cpu"),
+                                                                 lambda *a, **k: torch.autocast("cpu", enabled=False),
+                                                                 windowed)
+        assert np.array_equal(output, prealigned)
+    assert seen[0][0] * seen[0][1] < hole.size and seen[1] == hole.shape
+    result = prealign_validation.validate(model, loaded)
+    assert result["gain"] == 0.0
