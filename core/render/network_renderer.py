@@ -33,7 +33,7 @@ from core.project import Project
 from core.render.composite import feathered_composite, upsample, upsample_float
 from core.render.keyframe_schedule import CORRECTION_OFFSETS, KEYFRAME_OFFSETS, keyframes_for
 from core.render.model_finder import Notice, RemovalModel, log_notice
-from core.render.network_window import Window, network_window
+from core.render.network_window import network_window
 from core.render.prealign import AlignedSource
 from core.render.prealign import prealign as prealign_pixels
 from core.render.removal_inputs import RemovalInputs
@@ -267,8 +267,8 @@ class NetworkRenderer:
         def cut(a: np.ndarray | None) -> np.ndarray | None:
             return None if a is None else a[rows, columns]
 
-        cropped = [KeyframeSource(s.index, cut(s.rgb), cut(s.hole), (s.key, _window_key(window)))
-                   for s in sources]
+        where = (rows.start, rows.stop, columns.start, columns.stop)  # slices are not hashable
+        cropped = [KeyframeSource(s.index, cut(s.rgb), cut(s.hole), (s.key, where)) for s in sources]
         output, encoded = self._run_network(cut(rgb), cut(hole), cropped,
                                             [(cut(f), cut(c)) for f, c in flows],
                                             (cut(fill[0]), cut(fill[1]), cut(fill[2])))
@@ -377,12 +377,6 @@ class NetworkRenderer:
                                 "CPU (slower). Close other GPU programs to render on the GPU.")
                 else:
                     raise ModelError("Out of memory while rendering; lower the working width.") from None
-
-
-
-def _window_key(window: Window) -> tuple[int, int, int, int]:
-    rows, columns = window
-    return rows.start, rows.stop, columns.start, columns.stop
 
 
 def _on_cpu(net):

@@ -3,8 +3,8 @@
 Every cached example (:mod:`core.train.prealign_data`) of the validation clips is filled by the
 network (all its stored keyframes) on the window around its hole the renderer reads
 (:mod:`core.render.network_window`; ``windowed=False``: the whole frame, as before stop 23), and
-the hole is compared with the clean frame: PSNR from the squared error pooled over all hole pixels, for the network and for its input
-(the flow fill's prealign), per clip and over all. This is what a training run is judged by
+the hole is compared with the clean frame: PSNR from the squared error pooled over all hole
+pixels, for the network and for its input (the flow fill's prealign), per clip and over all. This is what a training run is judged by
 before its checkpoint replaces the shipped one.
 """
 

@@ -255,6 +255,7 @@ def test_validation_runs_the_network_on_the_renderer_s_window(footage_dir, tmp_p
     the window reaches the network."""
     from functools import partial
 
+    from core.model import autocast
     from core.render.network_window import network_window
     from core.train import prealign_validation
 
@@ -268,8 +269,7 @@ def test_validation_runs_the_network_on_the_renderer_s_window(footage_dir, tmp_p
     clip = loaded[0]
     for windowed in (True, False):
         _, hole, prealigned, output = prealign_validation._filled(model, clip, 0, torch.device("cpu"),
-                                                                 lambda *a, **k: torch.autocast("cpu", enabled=False),
-                                                                 windowed)
+                                                                 autocast, windowed)
         assert np.array_equal(output, prealigned)
     assert seen[0][0] * seen[0][1] < hole.size and seen[1] == hole.shape
     result = prealign_validation.validate(model, loaded)
