@@ -78,18 +78,22 @@ def thumbnails_task(clip: Path, count: int, opener: Callable = open_reader):
     return run
 
 
-def propagate_task(project: Project, opener: Callable = open_reader, *, frames: list[int] | None = None):
+def propagate_task(project: Project, opener: Callable = open_reader, *, frames: list[int] | None = None,
+                   quick: bool = False):
     """Rotoscope every object that has keyframes: ``({object_id: {frame: mask}}, {object_id: {frame:
     certainty 0..1}})`` (keyframes left out; the certainty is drawn on the timeline).
 
     frames: only these (after a keyframe edit, :func:`core.roto.repropagation.frames_to_repropagate`);
-    None: every frame. The flows are the clip's shared cache, beside the project once it is saved."""
+    None: every frame. quick: the clip refiner refines as it was kept, without learning
+    (``RotoOptions.refiner_learns``). The flows are the clip's shared cache, beside the project
+    once it is saved."""
     from core.flow import clip_flows
     from core.roto import project_keyframes, project_roto_options, propagated_project_results
     from core.roto.project_roto import propagated_masks_and_certainty
 
     keyframes = project_keyframes(project)  # fails now, on the window's thread, not in the job
     clip, options, project_path = project.clip, project_roto_options(project), project.path
+    options = dataclasses.replace(options, refiner_learns=False) if quick else options
 
     def run(progress, cancel) -> tuple[dict[int, dict[int, np.ndarray]], dict[int, dict[int, float]]]:
         flows = clip_flows(clip.path, (clip.width, clip.height), clip.frame_count, project_path)

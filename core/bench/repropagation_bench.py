@@ -11,6 +11,7 @@ window), and for the segment, the flows of the first propagation kept.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -34,9 +35,11 @@ SIZE = (854, 480)  # issue 15's target: under 10 s for 80 frames at 480p on 2 co
 def repropagation_speed(name: str, frames: Sequence[np.ndarray], keyframes: Mapping[int, np.ndarray],
                         edit: tuple[int, np.ndarray], *, refine_steps: int, working_width: int = 480) -> dict:
     """``{"clip", "size", "frames", "refine_steps", "segment_frames", "first_s", "first_cpu_s",
-    "whole_s", "whole_cpu_s", "segment_s", "segment_cpu_s", "segment_pairs_computed"}``: seconds
-    (wall and process CPU) of the first propagation, of the whole clip again after ``edit`` (a
-    ``(frame, mask)`` keyframe), and of only its stale frames; flows DIS computed for the segment."""
+    "whole_s", "whole_cpu_s", "segment_s", "segment_cpu_s", "segment_pairs_computed"}`` (and with
+    the refiner ``"quick_s", "quick_cpu_s"``): seconds (wall and process CPU) of the first
+    propagation, of the whole clip again after ``edit`` (a ``(frame, mask)`` keyframe), of the
+    window's quick pass over its stale frames (the kept refiner, no training) and of the whole
+    pass over them; flows DIS computed for the segment."""
     forget_flow_caches()
     forget_refiners()
     frame_of = frames.__getitem__
@@ -61,6 +64,10 @@ def repropagation_speed(name: str, frames: Sequence[np.ndarray], keyframes: Mapp
     for key, refiner in refiners:
         kept_refiners.put(key, refiner)
     flows = project_flows(project)
+    if refine_steps:  # the window's quick pass first: the kept refiner as it is (app/propagation.py)
+        quick = replace(options, refiner_learns=False)
+        row["quick_s"], row["quick_cpu_s"] = _timed(lambda: propagate_project(project, frame_of, options=quick,
+                                                                              frames=stale))
     stored = flows.pairs_stored
     row["segment_s"], row["segment_cpu_s"] = _timed(lambda: propagate_project(project, frame_of, options=options,
                                                                               frames=stale))

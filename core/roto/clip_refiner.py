@@ -62,7 +62,7 @@ from core.roto.matte_model import PRIOR_CLAMP, prior_logit, working_frame_size  
 from core.roto.options import DEFAULT_STEPS, refine_steps
 
 __all__ = ["WARM_START_DIVISOR", "ClipRefiner", "ClipRefinerNet", "adapt_clip_refiner",
-           "forget_refiners", "train_clip_refiner"]
+           "forget_refiners", "kept_clip_refiner", "train_clip_refiner"]
 
 BAND_FADE_PX = 4.0  # beyond BAND_PX from the prior's outline the correction fades out over this many pixels
 WARM_START_DIVISOR = 3  # starting from a refiner that knows some of the keyframes: steps // 3
@@ -155,6 +155,15 @@ def train_clip_refiner(
                       seed, pretrained if start is None else start.net,
                       "Learning the object's outline from the keyframes", progress, cancel)
     return kept_refiners.put(key, ClipRefiner(net, (width, height), working, keyframes, steps, examples))
+
+
+def kept_clip_refiner(frame_of: FrameGetter, keyframe_masks: Mapping[int, np.ndarray]) -> ClipRefiner | None:
+    """The refiner kept in this process that learned the most recently from any of these
+    keyframes (the one a re-propagation would warm-start from, self-trained where it was), as it
+    is, without training; None when none did. What the quick pass of a re-propagation refines with."""
+    shown = {k: m for k, m in keyframe_masks.items() if m.any()}
+    keyframes = {(frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in shown.items()}
+    return next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
 
 
 def _examples_of(frame_of: FrameGetter, shown: Mapping[int, np.ndarray], digests: Mapping[int, int],

@@ -51,6 +51,11 @@ class RotoOptions:
     matte_model: the rotoscoping network's correction (:mod:`core.roto.matte_model`): a loaded
         :class:`~core.roto.matte_model.MatteModel`, ``"auto"`` (the shipped one when it loads) or
         None (the classical result).
+    refiner_learns: train the clip refiner on the keyframes (and then on its own answers). False:
+        the quick pass of a re-propagation: the frames are refined by the refiner kept from the
+        last propagation of any of these keyframes, as it is
+        (:func:`~core.roto.clip_refiner.kept_clip_refiner`; none kept: not refined), seconds where
+        the training takes half a minute on a CPU without bfloat16 (docs/benchmarks.md).
     compact: keep the results (and the fused mattes the refiner learns from) PNG-compressed
         (:class:`~core.roto.results.CompactResults`; long clips at high resolution).
     """
@@ -61,11 +66,12 @@ class RotoOptions:
     refine_steps: int | None = None
     matte_model: MatteModel | str | None = None
     compact: bool = False
+    refiner_learns: bool = True
 
     def __post_init__(self) -> None:
         if self.working_width is not None:
             check_working_width(self.working_width)
-        for name in ("reanchor", "edge_snap", "compact"):
+        for name in ("reanchor", "edge_snap", "compact", "refiner_learns"):
             if not isinstance(getattr(self, name), bool):
                 raise SettingsError(f"The rotoscoping option {name}={getattr(self, name)!r} is not True or False",
                                     f"give {name} True or False")

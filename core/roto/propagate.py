@@ -35,7 +35,12 @@ from core.progress import (
 from core.roto.background_cue import BackgroundCue, Keyframe
 from core.roto.carry import CarriedMatte, Refiner, carry_from_keyframe
 from core.roto.certainty import outline_margin, side_agreement
-from core.roto.clip_refiner import WARM_START_DIVISOR, adapt_clip_refiner, train_clip_refiner
+from core.roto.clip_refiner import (
+    WARM_START_DIVISOR,
+    adapt_clip_refiner,
+    kept_clip_refiner,
+    train_clip_refiner,
+)
 from core.roto.inputs import checked_frames, checked_keyframes
 from core.roto.mask_pieces import object_missed_by, without_detached_pieces
 from core.roto.matte_ops import matte_to_mask, matte_to_uint8, snap_matte_to_edges
@@ -84,7 +89,10 @@ def propagate_masks(
     segments = _segments(sorted(keyframe_masks), [f for f in wanted if f not in keyframe_masks])
     total = sum(segment.carried_frame_count for segment in segments)
     steps = options.refine_steps if segments else 0
-    stages = _stages(progress, total, sum(len(s.frames) for s in segments), steps)
+    # the quick pass of a re-propagation: the refiner kept for these keyframes, as it is
+    refiner = kept_clip_refiner(frame_of, keyframe_masks) if steps and not options.refiner_learns else None
+    steps = steps if options.refiner_learns else 0
+    stages = _stages(progress, total, sum(len(s.frames) for s in segments), steps, refiner is not None)
     learn_progress, carry_progress = concurrent_parts(stages.stage("learn and carry"),
                                                       {"learn": steps * STEP_COST, "carry": total * CARRY_COST})
     refine_progress = stages.stage("refine")
@@ -98,7 +106,6 @@ def propagate_masks(
     cue = BackgroundCue(frame_of, flow) if options.reanchor else None
     fused = (item for segment in segments
              for item in _propagate_segment(segment, keyframe_masks, flow, cue, tick, cancel))
-    refiner = None
     if steps:  # the refiner learns the keyframes, then every fused matte is kept (uint8)...
         # (learning in a thread beside the carrying was measured slower on a free 2-core machine:
         # 28-30 s against 23-25 s at 1080p, 24 frames, docs/benchmarks.md)
@@ -140,12 +147,13 @@ def propagate_masks(
 STEP_COST, CARRY_COST, REFINE_COST = 4, 2, 1
 
 
-def _stages(progress: ProgressFn, carried: int, frames: int, steps: int) -> StagedProgress:
+def _stages(progress: ProgressFn, carried: int, frames: int, steps: int, refines: bool = False) -> StagedProgress:
     """The propagation's stages in the order they run: the clip refiner learning the keyframes
     while the frames are carried (one stage), the refiner adapting to its own answers, the frames
-    refined. Without the refiner, one stage counting the carried frames."""
+    refined. Without training, the carried frames, then the frames refined when ``refines``."""
     if steps == 0 or frames == 0:
-        return StagedProgress(progress, {"learn and carry": carried, "adapt": 0, "refine": 0})
+        return StagedProgress(progress, {"learn and carry": carried, "adapt": 0,
+                                         "refine": frames * REFINE_COST if refines else 0})
     return StagedProgress(progress, {"learn and carry": steps * STEP_COST + carried * CARRY_COST,
                                      "adapt": max(1, steps // WARM_START_DIVISOR) * STEP_COST,
                                      "refine": frames * REFINE_COST})

@@ -59,3 +59,57 @@ def test_a_corrected_keyframe_repropagates_only_its_segment_on_cached_flows(wind
 
     window.actions.undo.trigger()  # the re-propagation is one undo step: the segment's old masks are back
     assert all(np.array_equal(project.packed_mask(oid, f), before[f]) for f in segment)
+
+
+def _finish(job, qtbot):
+    with qtbot.waitSignal(job.succeeded, timeout=PROPAGATE_TIMEOUT_MS):
+        pass
+
+
+def test_with_the_refiner_an_edit_shows_a_quick_pass_then_refines_it_as_its_own_undo_step(
+        window, qtbot, monkeypatch):
+    monkeypatch.setenv("KEYFILL_ROTO_REFINE_STEPS", "3")
+    project, oid = window.session.project, window.session.active_object
+    asked = []
+    real = core.roto.propagated_project_results
+
+    def recording(*args, **kwargs):
+        asked.append((kwargs.get("frames"), kwargs["options"].refiner_learns))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(core.roto, "propagated_project_results", recording)
+    _propagate(window, qtbot)
+    assert asked == [(None, True)], "the first propagation learns: there is no refiner to reuse"
+    assert window.operations.propagation.refining is None
+
+    corrected = project.mask(oid, 20).copy()
+    corrected[100:110, 200:210] = 255
+    project.set_mask(oid, 20, corrected, MaskKind.KEYFRAME)
+    before = {f: project.packed_mask(oid, f) for f in range(1, 40)}
+    segment = [f for f in range(1, 40) if f != 20]
+    _propagate(window, qtbot)
+    quick = {f: project.packed_mask(oid, f) for f in segment}
+    assert asked[1] == (segment, False), "the quick pass reuses the kept refiner"
+    assert any(quick[f] != before[f] for f in segment), "the quick pass stored the edit's segment"
+    refining = window.operations.propagation.refining
+    assert refining is not None and refining.title == "Refining propagated masks"
+    assert window.actions.propagate.isEnabled(), "refining does not block the next edit"
+    _finish(refining, qtbot)
+    assert asked[2] == (segment, True), "then the refiner learns the edit, in the background"
+    assert window.session.undo_stack.undoText() == "Refine propagated masks"
+    assert any(project.packed_mask(oid, f) != quick[f] for f in segment), "the refined masks replaced them"
+    window.actions.undo.trigger()
+    assert all(np.array_equal(project.packed_mask(oid, f), quick[f]) for f in segment)
+    window.actions.redo.trigger()
+
+    # an edit while it refines: the refined masks are dropped, the next Propagate redoes the frames
+    corrected[100:110, 200:210] = 0  # and takes them back
+    project.set_mask(oid, 20, corrected, MaskKind.KEYFRAME)
+    _propagate(window, qtbot)
+    refining = window.operations.propagation.refining
+    project.set_mask(oid, 5, project.mask(oid, 5), MaskKind.KEYFRAME)  # the editor paints frame 5
+    stored = {f: project.packed_mask(oid, f) for f in segment}
+    _finish(refining, qtbot)
+    assert all(project.packed_mask(oid, f) is stored[f] for f in segment), "nothing stored over the edit"
+    _propagate(window, qtbot)
+    assert set(asked[-1][0]) - {5} == set(segment) - {5}, "the unrefined frames are propagated again"

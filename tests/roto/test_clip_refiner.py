@@ -16,8 +16,10 @@ from core.roto.clip_refiner import (
     ClipRefinerNet,
     adapt_clip_refiner,
     forget_refiners,
+    kept_clip_refiner,
     train_clip_refiner,
 )
+from core.roto.clip_refiner_cache import kept_refiners
 from core.roto.options import refine_steps
 from core.roto.prior_deform import deformed_prior, random_deformation, round_trip_prior
 from tests.roto_scenes import SlidingSquares
@@ -193,6 +195,29 @@ def test_propagation_with_the_refiner_is_deterministic_and_changes_the_classical
     assert sorted(some) == [5, 6]
     assert any(not np.array_equal(whole[f].matte, off[f].matte) for f in range(1, 11))
     assert np.array_equal(whole[0].mask, keyframes[0]) and whole[0].is_keyframe
+
+
+def test_the_quick_pass_refines_with_the_kept_refiner_without_training(scene, monkeypatch):
+    flow = flow_of(scene)
+    quick = RotoOptions(refine_steps=6, refiner_learns=False)
+    first = {0: scene.mask(0), 11: scene.mask(11)}
+    off = propagate_masks(scene.frame, scene.frame_count, first, flow=flow, options=RotoOptions(refine_steps=0))
+    none_kept = propagate_masks(scene.frame, scene.frame_count, first, flow=flow, options=quick)
+    assert all(np.array_equal(none_kept[f].matte, off[f].matte) for f in off), "no refiner kept: not refined"
+
+    learned = propagate_masks(scene.frame, scene.frame_count, first, flow=flow, options=RotoOptions(refine_steps=6))
+    edited = {**first, 6: scene.mask(6)}  # a keyframe added
+    kept = kept_clip_refiner(scene.frame, edited)
+    assert kept is not None and kept is list(kept_refiners.values())[-1], \
+        "the one trained last (the self-trained refiner) on keyframes it shares with the edit"
+    assert kept_clip_refiner(scene.frame, {5: scene.mask(5)}) is None, "another object's keyframes: none"
+    monkeypatch.setattr("core.roto.propagate.train_clip_refiner", None)  # any training would fail
+    quick_pass = propagate_masks(scene.frame, scene.frame_count, edited, flow=flow, frames=[3, 4, 8],
+                                 options=quick)
+    classical = propagate_masks(scene.frame, scene.frame_count, edited, flow=flow, frames=[3, 4, 8],
+                                options=RotoOptions(refine_steps=0))
+    assert any(not np.array_equal(quick_pass[f].matte, classical[f].matte) for f in (3, 4, 8)), "refined"
+    assert len(learned) == scene.frame_count
 
 
 def test_the_refiner_adapts_to_its_own_answers_on_the_propagated_frames(scene):
