@@ -25,8 +25,7 @@ from core.roto.repropagation import PropagationRecord, frames_to_repropagate, re
 TITLE = "Propagating masks"
 REFINE_TITLE = "Refining propagated masks"
 UP_TO_DATE = "The propagated masks are up to date: no keyframe changed since the last propagation."
-REFINING = ("Masks propagated again; the outline refiner is learning the edit and will refine "
-            "frames {first}-{last} in the background.")
+REFINING = "Masks shown; refining frames {first}-{last} in the background."
 REFINED = "Refined the propagated masks of frames {first}-{last}."
 
 
