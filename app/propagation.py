@@ -43,16 +43,20 @@ class Propagation:
 
     def start(self) -> Job | None:
         """Rotoscope the frames whose masks are stale (every frame the first time); None when
-        there is no project, a propagation is running or nothing changed. Cancels the refining
-        of the last one (its frames are propagated again now)."""
+        there is no project, a propagation is running or nothing changed (a refining still
+        running then goes on). Cancels the refining of the last one when something changed (its
+        frames are propagated again now)."""
         project = self.session.project
         if project is None or self.jobs.is_running(TITLE):
             return None
-        self._stop_refining()
         options = project_roto_options(project)
         started = record_propagation(project, options)  # the keyframes the job reads
         last = self._last[1] if self._last is not None and self._last[0] is project else None
         frames = frames_to_repropagate(project, last, options)
+        if frames == [] and self.refining is not None:  # nothing new: let it finish
+            self.notice(REFINING.format(first=min(self._unrefined[1]), last=max(self._unrefined[1])))
+            return None
+        self._stop_refining()
         if frames is not None and self._unrefined is not None and self._unrefined[0] is project:
             frames = sorted(set(frames) | self._unrefined[1])
         if frames == []:

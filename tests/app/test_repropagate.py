@@ -94,6 +94,8 @@ def test_with_the_refiner_an_edit_shows_a_quick_pass_then_refines_it_as_its_own_
     refining = window.operations.propagation.refining
     assert refining is not None and refining.title == "Refining propagated masks"
     assert window.actions.propagate.isEnabled(), "refining does not block the next edit"
+    assert window.operations.propagation.start() is None, "nothing changed: no new job"
+    assert window.operations.propagation.refining is refining and not refining.token.cancelled, "it goes on"
     _finish(refining, qtbot)
     assert asked[2] == (segment, True), "then the refiner learns the edit, in the background"
     assert window.session.undo_stack.undoText() == "Refine propagated masks"
