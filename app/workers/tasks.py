@@ -96,10 +96,15 @@ def propagate_task(project: Project, opener: Callable = open_reader, *, frames: 
     options = dataclasses.replace(options, refiner_learns=False) if quick else options
 
     def run(progress, cancel) -> tuple[dict[int, dict[int, np.ndarray]], dict[int, dict[int, float]]]:
+        from core.roto.refiner_store import keep_refiners, restore_refiners
+
         flows = clip_flows(clip.path, (clip.width, clip.height), clip.frame_count, project_path)
+        restore_refiners(project_path)  # a reopened project's refiners, kept beside it
         with opener(clip.path) as reader:
             results = propagated_project_results(keyframes, reader.frame, clip.frame_count, options=options,
                                                  frames=frames, flows=flows, progress=progress, cancel=cancel)
+            if options.refiner_learns:
+                keep_refiners(project_path, reader.frame, keyframes)
         return propagated_masks_and_certainty(results)
 
     return run

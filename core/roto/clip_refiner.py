@@ -161,9 +161,14 @@ def kept_clip_refiner(frame_of: FrameGetter, keyframe_masks: Mapping[int, np.nda
     """The refiner kept in this process that learned the most recently from any of these
     keyframes (the one a re-propagation would warm-start from, self-trained where it was), as it
     is, without training; None when none did. What the quick pass of a re-propagation refines with."""
-    shown = {k: m for k, m in keyframe_masks.items() if m.any()}
-    keyframes = {(frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in shown.items()}
+    keyframes = keyframe_digests(frame_of, keyframe_masks)
     return next((r for r in reversed(kept_refiners.values()) if r.keyframes & keyframes), None)
+
+
+def keyframe_digests(frame_of: FrameGetter, keyframe_masks: Mapping[int, np.ndarray]) -> set[tuple[int, int]]:
+    """``{(frame, digest of its pixels and mask)}`` of the keyframes that show the object: what
+    :attr:`ClipRefiner.keyframes` holds for those a refiner learned from."""
+    return {(frame, _keyframe_digest(frame_of(frame), mask)) for frame, mask in keyframe_masks.items() if mask.any()}
 
 
 def _examples_of(frame_of: FrameGetter, shown: Mapping[int, np.ndarray], digests: Mapping[int, int],

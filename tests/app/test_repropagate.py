@@ -115,3 +115,27 @@ def test_with_the_refiner_an_edit_shows_a_quick_pass_then_refines_it_as_its_own_
     assert all(project.packed_mask(oid, f) is stored[f] for f in segment), "nothing stored over the edit"
     _propagate(window, qtbot)
     assert set(asked[-1][0]) - {5} == set(segment) - {5}, "the unrefined frames are propagated again"
+
+
+def test_a_saved_project_keeps_its_refiners_beside_it_for_the_next_session(window, qtbot, monkeypatch, tmp_path):
+    from core.project import save_project
+    from core.roto import propagate as propagate_module
+    from core.roto.clip_refiner import forget_refiners
+    from core.roto.refiner_store import refiners_folder
+
+    monkeypatch.setenv("KEYFILL_ROTO_REFINE_STEPS", "3")
+    project, oid = window.session.project, window.session.active_object
+    save_project(project, tmp_path / "shot.keyfill")
+    _propagate(window, qtbot)
+    assert len(list(refiners_folder(project.path).glob("*.pt"))) == 2
+
+    forget_refiners()  # as in a new session: the process kept none
+    used = []
+    real = propagate_module.kept_clip_refiner
+    monkeypatch.setattr(propagate_module, "kept_clip_refiner", lambda *a: used.append(real(*a)) or used[-1])
+    corrected = project.mask(oid, 20).copy()
+    corrected[100:110, 200:210] = 255
+    project.set_mask(oid, 20, corrected, MaskKind.KEYFRAME)
+    _propagate(window, qtbot)
+    assert used and used[0] is not None, "the quick pass refines with the refiner read from beside the project"
+    _finish(window.operations.propagation.refining, qtbot)

@@ -1,0 +1,109 @@
+"""The clip refiners of a project kept beside it, so a reopened project's next propagation after
+an edit starts from them: its quick pass refines (:func:`core.roto.clip_refiner.kept_clip_refiner`)
+and its whole pass warm-starts (a third of the steps) instead of learning from the pretrained
+weights again.
+
+``clip.keyfill`` -> ``clip.keyfill-refiners/``, a folder Keyfill owns (:mod:`core.owned_folder`):
+one file per refiner (its weights, about 155 KB, and the keyframes it learned from, as digests of
+their pixels and masks; the examples it learned from are made again when needed), the
+:data:`KEEP` most recent. A file that does not read is skipped; a folder of that name that is not
+Keyfill's is left alone (the refiners then live in memory only, as for an unsaved project).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Callable, Mapping
+
+import numpy as np
+import torch
+
+from core.atomic_write import write_bytes_atomic
+from core.owned_folder import FolderNotOurs, claim_folder
+from core.roto.clip_refiner import ClipRefiner, keyframe_digests
+from core.roto.clip_refiner_cache import kept_refiners
+from core.roto.clip_refiner_net import ClipRefinerNet
+
+FOLDER_SUFFIX = ".keyfill-refiners"
+NOTE = "KEYFILL-REFINERS"
+NOTE_TEXT = ("The clip refiners Keyfill learned from this project's keyframes (rotoscoping). Safe to "
+             "delete: the next propagation learns them again.\n")
+KEEP = 4  # refiner files kept per project (each object's last, and its self-trained one)
+VERSION = 1
+
+FrameGetter = Callable[[int], np.ndarray]
+
+
+def refiners_folder(project_path: str | Path) -> Path:
+    """Where a saved project's refiners live: ``clip.keyfill`` -> ``clip.keyfill-refiners/``."""
+    project_path = Path(project_path)
+    return project_path.with_name(project_path.stem + FOLDER_SUFFIX)
+
+
+def restore_refiners(project_path: str | Path | None) -> int:
+    """Put the refiners kept beside ``project_path`` among the process's kept refiners (the most
+    recently written last), unless already there; returns how many were read."""
+    folder = None if project_path is None else refiners_folder(project_path)
+    if folder is None or not (folder / NOTE).is_file():
+        return 0
+    read = 0
+    for path in sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime_ns):
+        key = int(path.stem) if path.stem.isdigit() else None
+        if key is None or kept_refiners.get(key) is not None:
+            continue
+        try:
+            kept_refiners.put(key, _refiner_from(torch.load(path, map_location="cpu", weights_only=True)))
+        except Exception:  # noqa: BLE001 - a damaged or older file: learned again when needed
+            continue
+        read += 1
+    return read
+
+
+def keep_refiners(project_path: str | Path | None, frame_of: FrameGetter,
+                  keyframes_by_object: Mapping[int, Mapping[int, np.ndarray]]) -> int:
+    """Write the kept refiners that learned from any of these keyframes beside ``project_path``
+    (nothing for an unsaved project or a folder that is not Keyfill's); the folder keeps the
+    :data:`KEEP` most recent. Returns how many were written."""
+    if project_path is None:
+        return 0
+    digests = set()
+    for masks in keyframes_by_object.values():
+        digests |= keyframe_digests(frame_of, masks)
+    ours = [(key, r) for key, r in kept_refiners.items() if r.keyframes & digests][-KEEP:]
+    if not ours:
+        return 0
+    folder = refiners_folder(project_path)
+    try:
+        claim_folder(folder, NOTE, NOTE_TEXT, "clip refiners")
+        written = 0
+        for key, refiner in ours:
+            path = folder / f"{key}.pt"
+            if not path.is_file():
+                buffer = io.BytesIO()
+                torch.save(_record_of(refiner), buffer)
+                write_bytes_atomic(path, buffer.getvalue())
+                written += 1
+            path.touch()  # the most recent last
+        for old in sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime_ns)[:-KEEP]:
+            old.unlink()
+    except (FolderNotOurs, OSError):
+        return 0
+    return written
+
+
+def _record_of(refiner: ClipRefiner) -> dict:
+    return {"version": VERSION, "channels": refiner.net.config["channels"],
+            "weights": {k: v.detach().cpu().contiguous() for k, v in refiner.net.state_dict().items()},
+            "frame_size": list(refiner.frame_size), "working_size": list(refiner.working_size),
+            "keyframes": sorted([int(f), int(d)] for f, d in refiner.keyframes), "steps": refiner.steps}
+
+
+def _refiner_from(record: dict) -> ClipRefiner:
+    if record.get("version") != VERSION:
+        raise ValueError(f"refiner file version {record.get('version')!r}")
+    net = ClipRefinerNet(int(record["channels"]))
+    net.load_state_dict(record["weights"])
+    net = net.to(memory_format=torch.channels_last).eval()
+    return ClipRefiner(net, tuple(record["frame_size"]), tuple(record["working_size"]),
+                       frozenset((f, d) for f, d in record["keyframes"]), int(record["steps"]))
