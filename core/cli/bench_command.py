@@ -150,14 +150,18 @@ def print_soak(r: dict) -> None:
 
 
 def machine_description() -> str:
-    """CPU model and architecture, cores, memory, GPU and Python, in one line."""
+    """CPU model and architecture, whether it computes bfloat16 natively (the CPU's networks run in
+    bf16 there, in float32 elsewhere: several times slower), cores, memory, GPU and Python, in one line."""
     import torch
+
+    from core.model.device import native_cpu_bfloat16
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     memory = _memory_gib()
+    precision = "native bf16" if native_cpu_bfloat16() else "no native bf16: float32"
     return (
-        f"{_cpu_model()} ({platform.machine()}), {cores} cores, "
+        f"{_cpu_model()} ({platform.machine()}, {precision}), {cores} cores, "
         + (f"{memory:.1f} GiB RAM, " if memory else "")
         + f"{gpu}, Python {platform.python_version()}"
     )
