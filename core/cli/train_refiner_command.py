@@ -31,6 +31,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--frame-stride", type=int, default=6, help="frames between a clip's examples (default: 6)")
     p.add_argument("--time-limit", type=float, help="write the weights as they are after this many seconds")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--channels", type=int, default=32,
+                   help="the network's width (default: %(default)s, the shipped weights; 16 trains about 3.7x "
+                   "faster on a CPU without bfloat16)")
     p.set_defaults(run=run)
 
 
@@ -38,7 +41,7 @@ def run(args) -> int:
     from core.roto.clip_refiner_pretraining import PretrainSettings, pretrain_clip_refiner
 
     settings = PretrainSettings(steps=args.steps, frame_stride=args.frame_stride, time_limit=args.time_limit,
-                                seed=args.seed)
+                                seed=args.seed, channels=args.channels)
     check_model_output(args.out, "--out", {}, overwrite=args.overwrite)
     folders = training_clip_folders(args)
     result = pretrain_clip_refiner(folders, args.out, settings, progress=TerminalProgress("pretraining"), log=print)

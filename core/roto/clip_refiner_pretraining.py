@@ -32,6 +32,7 @@ from core.errors import SettingsError
 from core.flow import FlowField
 from core.progress import NEVER_CANCELLED, CancelToken, ProgressFn, StagedProgress, no_progress
 from core.roto.clip_refiner_examples import Example, outline, to_working
+from core.roto.clip_refiner_net import CHANNELS
 from core.roto.clip_refiner_training import LEARNING_RATE, new_net, training_step
 from core.roto.clip_refiner_weights import save_refiner_weights
 from core.roto.matte_model import working_frame_size
@@ -47,16 +48,18 @@ FINAL_LEARNING_RATE = 0.1  # of the first, at the end of the cosine
 class PretrainSettings:
     """steps: optimizer steps (1 to 1,000,000); frame_stride: frames between examples of a clip
     (1 to 1000); time_limit: seconds after which the weights are written as they are (None: no
-    limit); seed: the batches and the starting weights."""
+    limit); seed: the batches and the starting weights; channels: the network's width (4 to 128;
+    each clip's refiner takes the width of the weights it starts from)."""
 
     steps: int = 1000
     frame_stride: int = FRAME_STRIDE
     learning_rate: float = LEARNING_RATE
     time_limit: float | None = None
     seed: int = 0
+    channels: int = CHANNELS
 
     def __post_init__(self) -> None:
-        for name, low, high in (("steps", 1, 1_000_000), ("frame_stride", 1, 1000)):
+        for name, low, high in (("steps", 1, 1_000_000), ("frame_stride", 1, 1000), ("channels", 4, 128)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise SettingsError(f"The refiner pretraining's {name} {value!r} is out of range ({low} to {high})",
@@ -112,7 +115,7 @@ def pretrain_clip_refiner(
     losses, recent, step, stopped = [], [], 0, "done"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(settings.seed)
-        net = new_net()
+        net = new_net(channels=settings.channels)
         optimizer = torch.optim.Adam(net.parameters(), lr=settings.learning_rate)
         while step < settings.steps:
             cancel.raise_if_cancelled()
@@ -132,7 +135,7 @@ def pretrain_clip_refiner(
     record = {"clips": [Path(f).name for f in folders], "examples": len(examples), "steps": step,
               "stopped": stopped, "seconds": round(seconds, 1), "frame_stride": settings.frame_stride,
               "carry_distances": list(CARRY_DISTANCES), "learning_rate": settings.learning_rate,
-              "seed": settings.seed, "losses": [round(v, 5) for v in losses]}
+              "seed": settings.seed, "channels": settings.channels, "losses": [round(v, 5) for v in losses]}
     path = save_refiner_weights(out, net.eval(), extra=record)
     stages.finish("Pretrained the clip refiner")
     return PretrainResult(path, step, stopped, len(examples), seconds, losses)

@@ -14,7 +14,7 @@ from torch.nn import functional as F
 from core.model.device import native_cpu_bfloat16
 from core.progress import CancelToken, ProgressFn
 from core.roto.clip_refiner_examples import Example, batch
-from core.roto.clip_refiner_net import ClipRefinerNet
+from core.roto.clip_refiner_net import CHANNELS, ClipRefinerNet
 
 LEARNING_RATE = 2e-3
 
@@ -36,10 +36,10 @@ def trained_net(examples: list[Example], steps: int, seed: int, start: ClipRefin
     return net.eval()
 
 
-def new_net(start: ClipRefinerNet | None = None) -> ClipRefinerNet:
-    """A network to train: ``start``'s weights copied when given (``start`` is left as it was),
-    channels-last (faster convolutions on CPU)."""
-    net = ClipRefinerNet(*([] if start is None else [start.config["channels"]]))
+def new_net(start: ClipRefinerNet | None = None, channels: int = CHANNELS) -> ClipRefinerNet:
+    """A network to train: ``start``'s weights (and width) copied when given (``start`` is left as
+    it was), else random weights ``channels`` wide; channels-last (faster convolutions on CPU)."""
+    net = ClipRefinerNet(channels if start is None else start.config["channels"])
     net = net.to(memory_format=torch.channels_last)
     if start is not None:
         net.load_state_dict(start.state_dict())

@@ -74,6 +74,17 @@ def test_each_clip_refiner_starts_from_the_pretrained_weights(scene, weights, mo
     assert not torch.allclose(cold.net.head.weight, pretrained.head.weight, atol=5e-3)
 
 
+def test_a_narrower_refiner_pretrains_and_each_clip_s_refiner_takes_its_width(scene, weights, monkeypatch):
+    narrow = weights.with_name("narrow.pt")
+    assert main(["train-refiner", "--data", str(weights.parent), "--exclude", "--steps", "2", "--frame-stride",
+                 "3", "--channels", "8", "--out", str(narrow)]) == 0
+    net, record = read_refiner_weights(narrow)
+    assert net.config["channels"] == 8 and record["channels"] == 8
+    monkeypatch.setenv(CLIP_REFINER.env, str(narrow))
+    refiner = train_clip_refiner(scene.frame, {0: scene.mask(0)}, FlowField(scene.frame, scene.frame_count), steps=2)
+    assert refiner.net.config["channels"] == 8 and refiner.net.body[0].out_channels == 8
+
+
 def test_a_named_file_that_is_not_refiner_weights_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv(CLIP_REFINER.env, str(tmp_path / "missing.pt"))
     with pytest.raises(ModelError, match="train-refiner"):
