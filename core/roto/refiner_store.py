@@ -43,15 +43,18 @@ def refiners_folder(project_path: str | Path) -> Path:
 
 def restore_refiners(project_path: str | Path | None) -> int:
     """Put the refiners kept beside ``project_path`` among the process's kept refiners (the most
-    recently written last), unless already there; returns how many were read."""
+    recently written last), unless this process already keeps one of them (then what it keeps is
+    newer than any file it lacks: an older refiner read back would become the most recent);
+    returns how many were read."""
     folder = None if project_path is None else refiners_folder(project_path)
     if folder is None or not (folder / NOTE).is_file():
         return 0
+    paths = sorted((p for p in folder.glob("*.pt") if p.stem.isdigit()), key=lambda p: p.stat().st_mtime_ns)
+    if any(int(p.stem) in kept_refiners for p in paths):
+        return 0
     read = 0
-    for path in sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime_ns):
-        key = int(path.stem) if path.stem.isdigit() else None
-        if key is None or kept_refiners.get(key) is not None:
-            continue
+    for path in paths:
+        key = int(path.stem)
         try:
             kept_refiners.put(key, _refiner_from(torch.load(path, map_location="cpu", weights_only=True)))
         except Exception:  # noqa: BLE001 - a damaged or older file: learned again when needed

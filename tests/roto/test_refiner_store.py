@@ -26,6 +26,10 @@ def scene():
     return SlidingSquares([(20, 40, 5, 1)], size=40, frame_count=12)
 
 
+def _first_weight(path):
+    return next(iter(torch.load(path, weights_only=True)["weights"].values()))
+
+
 def _propagated(scene, keyframes):
     return propagate_masks(scene.frame, scene.frame_count, keyframes, flow=FlowField(scene.frame, scene.frame_count),
                            options=RotoOptions(refine_steps=3))
@@ -49,6 +53,16 @@ def test_a_reopened_project_finds_the_refiners_its_keyframes_taught(scene, tmp_p
     assert np.array_equal(found.refine(scene.frame(5), scene.mask(5) / 255.0),
                           learned.refine(scene.frame(5), scene.mask(5) / 255.0)), "refines as it did"
     assert restore_refiners(project) == 0, "already kept: not read twice"
+
+    edited = {**keyframes, 6: scene.mask(6)}
+    _propagated(scene, edited)  # the edit learned, warm-started from the refiners read back
+    newest = kept_clip_refiner(scene.frame, edited)
+    assert keep_refiners(project, scene.frame, {1: edited}) == 2
+    kept_refiners.clear()  # the older ones fell out of the process's cache; the newest stays
+    kept_refiners.put(next(int(p.stem) for p in refiners_folder(project).glob("*.pt")
+                           if torch.equal(_first_weight(p), next(newest.net.parameters()))), newest)
+    assert restore_refiners(project) == 0, "an older refiner read back would become the most recent"
+    assert kept_clip_refiner(scene.frame, edited) is newest
 
 
 def test_only_this_project_s_refiners_are_written_the_newest_few_kept_and_bad_files_skipped(scene, tmp_path):
