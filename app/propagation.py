@@ -19,7 +19,7 @@ from app.workers.threads import Job
 from app.workers.tracker import JobTracker
 from core.project import Project
 from core.roto import project_roto_options
-from core.roto.options import refine_steps
+from core.roto.options import RotoOptions, refine_steps
 from core.roto.repropagation import PropagationRecord, frames_to_repropagate, record_propagation
 
 TITLE = "Propagating masks"
@@ -72,7 +72,7 @@ class Propagation:
             self._last = (project, started.after_storing(project))
             self._unrefined = (project, frozenset(frames)) if quick else None
             if quick:
-                self._refine(project, frames)
+                self._refine(project, frames, options)
 
         return self.jobs.start(job, store)
 
@@ -81,11 +81,10 @@ class Propagation:
         """The background job refining the last quick pass, while it runs."""
         return self._refining if self._refining is not None and self._refining in self.jobs.jobs else None
 
-    def _refine(self, project: Project, frames: list[int]) -> None:
+    def _refine(self, project: Project, frames: list[int], options: RotoOptions) -> None:
         """The whole pass after a quick one, in the background; its masks replace the quick ones
         only if no mask or keyframe changed since they were stored."""
         quick_record = self._last[1]
-        options = project_roto_options(project)
         self.notice(REFINING.format(first=frames[0], last=frames[-1]))
 
         def store(results: tuple[dict, dict]) -> None:

@@ -32,8 +32,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--time-limit", type=float, help="write the weights as they are after this many seconds")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--channels", type=int, default=32,
-                   help="the network's width (default: %(default)s, the shipped weights; 16 trains about 3.7x "
-                   "faster on a CPU without bfloat16)")
+                   help="the network's width (default: %(default)s, the shipped weights; 16 trains 3.7x faster "
+                   "on a CPU without bfloat16 but lost 3-5 J&F, docs/quality.md)")
     p.set_defaults(run=run)
 
 

@@ -12,25 +12,23 @@ Keyfill's is left alone (the refiners then live in memory only, as for an unsave
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Callable, Mapping
 
 import numpy as np
 import torch
 
-from core.atomic_write import write_bytes_atomic
+from core.errors import ModelError
 from core.owned_folder import FolderNotOurs, claim_folder
 from core.roto.clip_refiner import ClipRefiner, keyframe_digests
 from core.roto.clip_refiner_cache import kept_refiners
-from core.roto.clip_refiner_net import ClipRefinerNet
+from core.roto.clip_refiner_weights import read_refiner_weights, save_refiner_weights
 
 FOLDER_SUFFIX = ".keyfill-refiners"
 NOTE = "KEYFILL-REFINERS"
 NOTE_TEXT = ("The clip refiners Keyfill learned from this project's keyframes (rotoscoping). Safe to "
              "delete: the next propagation learns them again.\n")
 KEEP = 4  # refiner files kept per project (each object's last, and its self-trained one)
-VERSION = 1
 
 FrameGetter = Callable[[int], np.ndarray]
 
@@ -56,8 +54,8 @@ def restore_refiners(project_path: str | Path | None) -> int:
     for path in paths:
         key = int(path.stem)
         try:
-            kept_refiners.put(key, _refiner_from(torch.load(path, map_location="cpu", weights_only=True)))
-        except Exception:  # noqa: BLE001 - a damaged or older file: learned again when needed
+            kept_refiners.put(key, _refiner_from(*read_refiner_weights(path)))
+        except (ModelError, KeyError, TypeError, ValueError):  # damaged: learned again when needed
             continue
         read += 1
     return read
@@ -83,9 +81,7 @@ def keep_refiners(project_path: str | Path | None, frame_of: FrameGetter,
         for key, refiner in ours:
             path = folder / f"{key}.pt"
             if not path.is_file():
-                buffer = io.BytesIO()
-                torch.save(_record_of(refiner), buffer)
-                write_bytes_atomic(path, buffer.getvalue())
+                save_refiner_weights(path, refiner.net, extra=_record_of(refiner))
                 written += 1
             path.touch()  # the most recent last
         for old in sorted(folder.glob("*.pt"), key=lambda p: p.stat().st_mtime_ns)[:-KEEP]:
@@ -96,17 +92,12 @@ def keep_refiners(project_path: str | Path | None, frame_of: FrameGetter,
 
 
 def _record_of(refiner: ClipRefiner) -> dict:
-    return {"version": VERSION, "channels": refiner.net.config["channels"],
-            "weights": {k: v.detach().cpu().contiguous() for k, v in refiner.net.state_dict().items()},
-            "frame_size": list(refiner.frame_size), "working_size": list(refiner.working_size),
+    """What a refiner's file holds besides its weights (:func:`save_refiner_weights`'s extra)."""
+    return {"frame_size": list(refiner.frame_size), "working_size": list(refiner.working_size),
             "keyframes": sorted([int(f), int(d)] for f, d in refiner.keyframes), "steps": refiner.steps}
 
 
-def _refiner_from(record: dict) -> ClipRefiner:
-    if record.get("version") != VERSION:
-        raise ValueError(f"refiner file version {record.get('version')!r}")
-    net = ClipRefinerNet(int(record["channels"]))
-    net.load_state_dict(record["weights"])
-    net = net.to(memory_format=torch.channels_last).eval()
-    return ClipRefiner(net, tuple(record["frame_size"]), tuple(record["working_size"]),
-                       frozenset((f, d) for f, d in record["keyframes"]), int(record["steps"]))
+def _refiner_from(net, record: dict) -> ClipRefiner:
+    return ClipRefiner(net.to(memory_format=torch.channels_last), tuple(record["frame_size"]),
+                       tuple(record["working_size"]), frozenset((f, d) for f, d in record["keyframes"]),
+                       int(record["steps"]))

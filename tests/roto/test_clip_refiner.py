@@ -25,12 +25,7 @@ from core.roto.prior_deform import deformed_prior, random_deformation, round_tri
 from tests.roto_scenes import SlidingSquares
 
 
-@pytest.fixture(autouse=True)
-def no_kept_refiners():
-    """Each test trains from scratch: no warm start from a refiner another test left behind."""
-    forget_refiners()
-    yield
-    forget_refiners()
+pytestmark = pytest.mark.usefixtures("no_kept_refiners")
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,12 @@ from core.flow import FlowField
 from core.roto import RotoOptions, propagate_masks
 from core.roto.clip_refiner import forget_refiners, kept_clip_refiner
 from core.roto.clip_refiner_cache import kept_refiners
+from core.roto.clip_refiner_weights import read_refiner_weights
 from core.roto.refiner_store import KEEP, NOTE, keep_refiners, refiners_folder, restore_refiners
 from tests.roto_scenes import SlidingSquares
 
 
-@pytest.fixture(autouse=True)
-def no_kept_refiners():
-    forget_refiners()
-    yield
-    forget_refiners()
+pytestmark = pytest.mark.usefixtures("no_kept_refiners")
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +24,7 @@ def scene():
 
 
 def _first_weight(path):
-    return next(iter(torch.load(path, weights_only=True)["weights"].values()))
+    return next(read_refiner_weights(path)[0].parameters())
 
 
 def _propagated(scene, keyframes):
